@@ -1,0 +1,499 @@
+/*
+ * jnsjail exec stub: the only native code of jnsjail.
+ *
+ * The JVM is multithreaded, so it can neither unshare(CLONE_NEWUSER) nor run Java in a forked
+ * child. This program covers the gap between clone() and execve(). It reads a *plan* (a flat list
+ * of operations that Java computed) and executes it in order. It makes no decisions: every path,
+ * flag and value comes from the plan. A failure is reported as (operation index, errno) on the
+ * control fd; Java turns that into one exact message. In EXECVE mode (-Me) there is no Java left
+ * to report to, so the stub prints the operation's description itself.
+ *
+ * Usage: exec-stub s CTLFD   plan on the socket CTLFD; reports go back on it (supervised modes)
+ *        exec-stub e PLANFD  plan in PLANFD (a memfd); errors go to stderr (-Me)
+ *
+ * Plan wire format (host byte order), validated completely before the first operation runs:
+ *   header: u32 magic 'JNSP', u32 version, u32 op count, u32 payload bytes
+ *   op:     u32 code, u32 flags, u32 nints, u32 nstrs, nints x u64, nstrs x (u32 len, len bytes)
+ *           every string is NUL-terminated (len counts the NUL); string 0 describes the op.
+ * Report records (stub -> Java): u32 kind ('P' pid, 'E' error, 'W' warning), u32 op index, i32 value, u32 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PLAN_MAGIC 0x50534e4au /* "JNSP" little-endian */
+#define PLAN_VERSION 1u
+#define PLAN_MAX_BYTES (64u << 20)
+#define PLAN_MAX_OPS 65536u
+#define OP_MAX_INTS 4096u
+#define OP_MAX_STRS 65536u
+
+/* Operation codes: keep in sync with org.jnsjail.plan.OpCode. */
+enum {
+	OP_CLONE = 1, OP_WAIT_GO, OP_WRITE_FILE, OP_OPEN_DUP, OP_PRCTL, OP_SETRESGID, OP_SETRESUID,
+	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
+	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
+	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
+	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_CODE_END
+};
+
+/* Op flags. */
+#define F_WARN 1u     /* failure: report a warning and go on */
+#define F_IGNORE 2u   /* failure: go on silently */
+#define F_EXIST_OK 4u /* EEXIST (or EROFS on an existing path) counts as success */
+
+/* Argument counts per op: min/max ints, min/max strings (string 0 is the description). */
+static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
+	[OP_CLONE] = {2, 2, 1, 1},        [OP_WAIT_GO] = {0, 0, 1, 1},
+	[OP_WRITE_FILE] = {2, 2, 3, 3},   [OP_OPEN_DUP] = {3, 3, 2, 2},
+	[OP_PRCTL] = {5, 5, 1, 1},        [OP_SETRESGID] = {3, 3, 1, 1},
+	[OP_SETRESUID] = {3, 3, 1, 1},    [OP_SETGROUPS] = {0, OP_MAX_INTS, 1, 1},
+	[OP_MOUNT] = {1, 1, 5, 5},        [OP_UMOUNT2] = {1, 1, 2, 2},
+	[OP_MKDIR] = {1, 1, 2, 2},        [OP_CREATE_FILE] = {1, 1, 2, 2},
+	[OP_SYMLINK] = {0, 0, 3, 3},      [OP_CHDIR] = {0, 0, 2, 2},
+	[OP_CHROOT] = {0, 0, 2, 2},       [OP_PIVOT_ROOT] = {0, 0, 3, 3},
+	[OP_SETHOSTNAME] = {0, 0, 2, 2},  [OP_IF_UP] = {1, 1, 2, 2},
+	[OP_PRLIMIT] = {3, 3, 1, 1},      [OP_PERSONALITY] = {1, 1, 1, 1},
+	[OP_SETPRIORITY] = {3, 3, 1, 1},  [OP_SETSID] = {0, 0, 1, 1},
+	[OP_CAPSET] = {3, 3, 1, 1},       [OP_SCHED_SETAFFINITY] = {0, 0, 2, 2},
+	[OP_FDS_CLOEXEC] = {0, OP_MAX_INTS, 1, 1}, [OP_SECCOMP] = {1, 1, 2, 2},
+	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},      [OP_MOUNT_SETATTR] = {4, 4, 2, 2},
+	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
+	[OP_FS_CHILD] = {1, 1, 1, 1},
+};
+
+struct op {
+	uint32_t code, flags, nints, nstrs;
+	const uint64_t *ints; /* unaligned in the buffer: copied into ivals */
+	uint64_t *ivals;
+	char **strs;
+	uint32_t *slen;
+};
+
+static struct op *ops;
+static uint32_t nops;
+static int ctl_fd = -1;
+static int inplace; /* -Me: no Java to report to */
+
+static void report(uint32_t kind, uint32_t idx, int32_t val)
+{
+	uint32_t rec[4] = {kind, idx, (uint32_t)val, 0};
+	if (ctl_fd >= 0) {
+		ssize_t r;
+		do {
+			r = write(ctl_fd, rec, sizeof(rec));
+		} while (r < 0 && errno == EINTR);
+	}
+}
+
+/* In -Me mode the stub speaks for itself, in nsjail's log format. */
+static void say(char level, uint32_t idx, int err)
+{
+	if (inplace)
+		dprintf(2, "[%c][%d] %s: %s\n", level, (int)getpid(), ops[idx].strs[0], strerror(err));
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = read(fd, (char *)buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static void die(const char *msg)
+{
+	dprintf(2, "[F][%d] jnsjail exec stub: %s\n", (int)getpid(), msg);
+	_exit(255);
+}
+
+/* Parses and validates the whole plan: every length, count and offset is checked first. */
+static void load_plan(int fd)
+{
+	uint32_t hdr[4];
+	if (read_full(fd, hdr, sizeof(hdr)))
+		die("short plan header");
+	if (hdr[0] != PLAN_MAGIC || hdr[1] != PLAN_VERSION)
+		die("bad plan magic or version");
+	if (hdr[2] == 0 || hdr[2] > PLAN_MAX_OPS || hdr[3] > PLAN_MAX_BYTES)
+		die("plan too large");
+	nops = hdr[2];
+	char *buf = malloc(hdr[3] ? hdr[3] : 1);
+	ops = calloc(nops, sizeof(*ops));
+	if (!buf || !ops)
+		die("out of memory");
+	if (read_full(fd, buf, hdr[3]))
+		die("short plan");
+	size_t off = 0, end = hdr[3];
+	for (uint32_t i = 0; i < nops; i++) {
+		struct op *o = &ops[i];
+		uint32_t h[4];
+		if (end - off < sizeof(h))
+			die("truncated op header");
+		memcpy(h, buf + off, sizeof(h));
+		off += sizeof(h);
+		o->code = h[0], o->flags = h[1], o->nints = h[2], o->nstrs = h[3];
+		if (o->code == 0 || o->code >= OP_CODE_END)
+			die("unknown op code");
+		if (o->nints < shape[o->code].imin || o->nints > shape[o->code].imax ||
+		    o->nstrs < shape[o->code].smin || o->nstrs > shape[o->code].smax)
+			die("bad op argument count");
+		if ((end - off) / 8 < o->nints)
+			die("truncated op ints");
+		o->ivals = calloc(o->nints + 1, sizeof(uint64_t));
+		o->strs = calloc(o->nstrs + 1, sizeof(char *)); /* NULL-terminated for execve */
+		o->slen = calloc(o->nstrs + 1, sizeof(uint32_t));
+		if (!o->ivals || !o->strs || !o->slen)
+			die("out of memory");
+		memcpy(o->ivals, buf + off, (size_t)o->nints * 8);
+		off += (size_t)o->nints * 8;
+		for (uint32_t s = 0; s < o->nstrs; s++) {
+			uint32_t len;
+			if (end - off < 4)
+				die("truncated string length");
+			memcpy(&len, buf + off, 4);
+			off += 4;
+			if (len == 0 || len > end - off || buf[off + len - 1] != '\0')
+				die("bad string");
+			o->strs[s] = buf + off;
+			o->slen[s] = len - 1;
+			off += len;
+		}
+	}
+	if (off != end)
+		die("trailing bytes in plan");
+	for (uint32_t i = 0; i < nops; i++)
+		if (ops[i].code == OP_FS_CHILD && ops[i].ivals[0] > nops - i - 1)
+			die("FS_CHILD range out of plan");
+}
+
+static const char *opt_str(const char *s) { return *s ? s : NULL; }
+
+static int do_write_file(struct op *o)
+{
+	int fd = open(o->strs[1], (int)o->ivals[0] | O_CLOEXEC, (mode_t)o->ivals[1]);
+	if (fd < 0)
+		return -1;
+	const char *p = o->strs[2];
+	size_t left = o->slen[2];
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		p += w, left -= (size_t)w;
+	}
+	return close(fd);
+}
+
+static int do_open_dup(struct op *o)
+{
+	int fd = open(o->strs[1], (int)o->ivals[0], (mode_t)o->ivals[1]);
+	if (fd < 0)
+		return -1;
+	int target = (int)o->ivals[2];
+	if (fd != target) {
+		if (dup2(fd, target) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static int do_create_file(struct op *o)
+{
+	int fd = open(o->strs[1], O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->ivals[0]);
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+static int do_if_up(struct op *o)
+{
+	struct ifreq ifr;
+	if (o->slen[1] >= IFNAMSIZ) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, o->strs[1], o->slen[1]);
+	int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= (short)o->ivals[0];
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	int e = errno;
+	close(s);
+	errno = e;
+	return rc;
+}
+
+static int do_capset(struct op *o)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(o->ivals[0] >> (32 * i));
+		d[i].permitted = (uint32_t)(o->ivals[1] >> (32 * i));
+		d[i].inheritable = (uint32_t)(o->ivals[2] >> (32 * i));
+	}
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static int do_fds_cloexec(struct op *o)
+{
+	if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		return -1;
+	for (uint32_t i = 0; i < o->nints; i++)
+		if (fcntl((int)o->ivals[i], F_SETFD, 0) < 0)
+			return -1;
+	return 0;
+}
+
+static int do_seccomp(struct op *o)
+{
+	if (o->slen[1] == 0 || o->slen[1] % sizeof(struct sock_filter) || o->slen[1] / 8 > 0xffff) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct sock_fprog prog = {(unsigned short)(o->slen[1] / 8), (struct sock_filter *)o->strs[1]};
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)o->ivals[0], &prog);
+}
+
+static int do_execve(struct op *o)
+{
+	uint64_t argc = o->ivals[0], envc = o->ivals[1];
+	if (argc < 1 || argc + envc != o->nstrs - 2) {
+		errno = EINVAL;
+		return -1;
+	}
+	char **argv = &o->strs[2];
+	char **envp = &o->strs[2 + argc];
+	/* Both arrays need a NULL end: argv's end is envp's start, so copy argv. */
+	char **av = calloc(argc + 1, sizeof(char *));
+	if (!av)
+		return -1;
+	memcpy(av, argv, argc * sizeof(char *));
+	int64_t fd = (int64_t)o->ivals[2];
+	if (fd >= 0)
+		syscall(SYS_execveat, (int)fd, "", av, envp, AT_EMPTY_PATH);
+	else
+		execve(o->strs[1], av, envp);
+	return -1;
+}
+
+/* Dummy init of a new PID namespace for -Me: PID 1 must live, or no later fork can enter it. */
+static int do_pid_ns_init(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		return 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = SA_NOCLDWAIT; /* orphans re-parented to us are reaped by the kernel */
+	sigaction(SIGCHLD, &sa, NULL);
+	syscall(SYS_close_range, 0u, ~0u, 0);
+	for (;;)
+		pause();
+}
+
+static int run_ops(uint32_t from, uint32_t to);
+
+/* Runs ops [i+1, i+1+n) in a CLONE_FS child (shares root and cwd, enters a new PID ns). */
+static int do_fs_child(uint32_t i)
+{
+	uint32_t n = (uint32_t)ops[i].ivals[0];
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FS | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(run_ops(i + 1, i + 1 + n) ? 255 : 0);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		_exit(255); /* the child already said why */
+	return 0;
+}
+
+static int do_clone(struct op *o)
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = o->ivals[0];
+	/* With CLONE_PARENT, clone3 wants exit_signal 0: the child inherits ours (SIGCHLD). */
+	ca.exit_signal = (ca.flags & CLONE_PARENT) ? 0 : SIGCHLD;
+	if ((int64_t)o->ivals[1] >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = o->ivals[1];
+	}
+	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		/* With CLONE_PARENT the jail is the JVM's child; our work is done. */
+		report('P', 0, (int32_t)pid);
+		_exit(0);
+	}
+	return 0;
+}
+
+static int run_op(uint32_t i)
+{
+	struct op *o = &ops[i];
+	uint64_t *v = o->ivals;
+	char **s = o->strs;
+	switch (o->code) {
+	case OP_CLONE: return do_clone(o);
+	case OP_WAIT_GO: {
+		char c;
+		if (read_full(ctl_fd, &c, 1))
+			return errno = ECANCELED, -1;
+		return c == 'G' ? 0 : (errno = ECANCELED, -1);
+	}
+	case OP_WRITE_FILE: return do_write_file(o);
+	case OP_OPEN_DUP: return do_open_dup(o);
+	case OP_PRCTL: return prctl((int)v[0], v[1], v[2], v[3], v[4]);
+	case OP_SETRESGID: return (int)syscall(SYS_setresgid, (gid_t)v[0], (gid_t)v[1], (gid_t)v[2]);
+	case OP_SETRESUID: return (int)syscall(SYS_setresuid, (uid_t)v[0], (uid_t)v[1], (uid_t)v[2]);
+	case OP_SETGROUPS: {
+		gid_t g[OP_MAX_INTS];
+		for (uint32_t k = 0; k < o->nints; k++)
+			g[k] = (gid_t)v[k];
+		/* raw syscall: glibc's setgroups would broadcast to all threads, there is only one */
+		return (int)syscall(SYS_setgroups, (int)o->nints, g);
+	}
+	case OP_MOUNT: return mount(opt_str(s[1]), s[2], opt_str(s[3]), (unsigned long)v[0], opt_str(s[4]));
+	case OP_UMOUNT2: return umount2(s[1], (int)v[0]);
+	case OP_MKDIR: return mkdir(s[1], (mode_t)v[0]);
+	case OP_CREATE_FILE: return do_create_file(o);
+	case OP_SYMLINK: return symlink(s[1], s[2]);
+	case OP_CHDIR: return chdir(s[1]);
+	case OP_CHROOT: return chroot(s[1]);
+	case OP_PIVOT_ROOT: return (int)syscall(SYS_pivot_root, s[1], s[2]);
+	case OP_SETHOSTNAME: return sethostname(s[1], o->slen[1]);
+	case OP_IF_UP: return do_if_up(o);
+	case OP_PRLIMIT: {
+		struct rlimit64 rl = {v[1], v[2]};
+		return (int)syscall(SYS_prlimit64, 0, (int)v[0], &rl, NULL);
+	}
+	case OP_PERSONALITY: return personality((unsigned long)v[0]) < 0 ? -1 : 0;
+	case OP_SETPRIORITY: return setpriority((int)v[0], (id_t)v[1], (int)(int64_t)v[2]);
+	case OP_SETSID: return setsid() < 0 ? -1 : 0;
+	case OP_CAPSET: return do_capset(o);
+	case OP_SCHED_SETAFFINITY: return (int)syscall(SYS_sched_setaffinity, 0, (size_t)o->slen[1], s[1]);
+	case OP_FDS_CLOEXEC: return do_fds_cloexec(o);
+	case OP_SECCOMP: return do_seccomp(o);
+	case OP_EXECVE: return do_execve(o);
+	case OP_MOUNT_SETATTR: {
+		struct mount_attr ma = {v[1], v[2], v[3], 0};
+		return (int)syscall(SYS_mount_setattr, AT_FDCWD, s[1], (unsigned)v[0], &ma, sizeof(ma));
+	}
+	case OP_UNSHARE: return unshare((int)v[0]);
+	case OP_PID_NS_INIT: return do_pid_ns_init();
+	case OP_FS_CHILD: return do_fs_child(i);
+	}
+	errno = ENOSYS;
+	return -1;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* Returns 0 when every op in [from, to) succeeded (or was allowed to fail). */
+static int run_ops(uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		errno = 0;
+		int rc = run_op(i);
+		if (ops[i].code == OP_FS_CHILD)
+			i += (uint32_t)ops[i].ivals[0];
+		if (rc >= 0)
+			continue;
+		int e = errno ? errno : EIO;
+		uint32_t f = ops[i].flags;
+		if ((f & F_EXIST_OK) && (e == EEXIST || ((e == EROFS || e == EPERM || e == EACCES) &&
+		                                         ops[i].nstrs > 1 && exists(ops[i].strs[ops[i].nstrs - 1]))))
+			continue;
+		if (f & F_IGNORE)
+			continue;
+		if (f & F_WARN) {
+			report('W', i, e);
+			say('W', i, e);
+			continue;
+		}
+		report('E', i, e);
+		say('E', i, e);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3 || (argv[1][0] != 's' && argv[1][0] != 'e') || argv[1][1])
+		die("usage: exec-stub s|e FD (started by jnsjail only)");
+	char *endp;
+	long fd = strtol(argv[2], &endp, 10);
+	if (*endp || fd < 0 || fd > 1 << 20)
+		die("bad fd");
+	inplace = argv[1][0] == 'e';
+	load_plan((int)fd);
+	if (inplace) {
+		close((int)fd);
+	} else {
+		ctl_fd = (int)fd;
+		/* EOF on the control socket is how Java learns that execve succeeded. */
+		if (fcntl(ctl_fd, F_SETFD, FD_CLOEXEC) < 0)
+			die("fcntl(ctl)");
+	}
+	run_ops(0, nops);
+	if (inplace)
+		dprintf(2, "[F][%d] Launching new process failed\n", (int)getpid());
+	_exit(255);
+}

@@ -1,0 +1,26 @@
+package org.jnsjail.api;
+
+/**
+ * A running jail: its PID 1 is a direct child of this JVM, held through a pidfd, so signals and
+ * waits can never hit a recycled pid.
+ */
+public interface JailHandle extends AutoCloseable {
+    /** The jail's pid in the supervisor's PID namespace. */
+    int pid();
+
+    /** Blocks until the jail ends, and reaps it. */
+    JailStatus waitFor() throws JailException;
+
+    /** Waits up to {@code millis} (0 = just check); null if it is still running. */
+    JailStatus waitFor(long millis) throws JailException;
+
+    /** Sends a signal to the jail's PID 1; false if it has already ended. */
+    boolean signal(int sig);
+
+    /** The pidfd, readable once the jail has ended (for poll(2)). */
+    int pidfd();
+
+    /** Kills the jail if it still runs, reaps it and releases the pidfd. */
+    @Override
+    void close();
+}

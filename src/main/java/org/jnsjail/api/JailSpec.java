@@ -1,0 +1,125 @@
+package org.jnsjail.api;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jnsjail.sys.Capability;
+import org.jnsjail.sys.RLimit;
+
+/**
+ * Everything that defines one jail, fully resolved (numeric ids, final environment, final mount
+ * list, rlimit values in the kernel's units). Built with {@link #builder()}, whose defaults are
+ * nsjail's. Immutable and safe to reuse for any number of jails.
+ *
+ * @param execPath the file to execve; null means argv[0]. No PATH search, as in nsjail.
+ * @param execFd open execPath before the namespaces exist and execveat() it (--execute_fd)
+ * @param env the complete environment of the jailed program
+ * @param mounts in order; the root ("/") entry, if any, first. With no "/" entry the root is an
+ *     empty tmpfs, read-only unless {@code rootRw}
+ * @param timeLimitSec wall-clock limit, 0 = none
+ * @param passFds fds kept open at the same numbers, besides 0, 1 and 2
+ * @param rlimits soft = hard = value; null means --disable_rlimits (inherit)
+ * @param caps capabilities kept (inheritable + ambient); all others leave the bounding set
+ * @param seccompFilter a compiled classic-BPF program (struct sock_filter[]), or null
+ */
+public record JailSpec(
+        List<String> argv, String execPath, boolean execFd, List<String> env,
+        String hostname, String cwd, Set<Namespace> namespaces,
+        List<IdMap> uidMaps, List<IdMap> gidMaps,
+        List<MountPt> mounts, boolean rootRw, boolean noPivotRoot,
+        int timeLimitSec, boolean silent, boolean stderrToNull, boolean skipSetsid, List<Integer> passFds,
+        boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
+        Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
+        boolean disableTsc, boolean useCoreScheduling,
+        byte[] seccompFilter, boolean seccompLog, boolean ifaceNoLo) {
+
+    public JailSpec {
+        argv = List.copyOf(argv);
+        env = List.copyOf(env);
+        namespaces = namespaces.isEmpty() ? Set.of() : EnumSet.copyOf(namespaces);
+        uidMaps = List.copyOf(uidMaps);
+        gidMaps = List.copyOf(gidMaps);
+        mounts = List.copyOf(mounts);
+        passFds = List.copyOf(passFds);
+        caps = List.copyOf(caps);
+        rlimits = rlimits == null ? null : Map.copyOf(rlimits);
+        if (argv.isEmpty()) throw new IllegalArgumentException("No command-line provided");
+    }
+
+    public boolean has(Namespace ns) {
+        return namespaces.contains(ns);
+    }
+
+    /** The file that is executed: execPath, or argv[0]. */
+    public String program() {
+        return execPath != null ? execPath : argv.getFirst();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder with nsjail's defaults. */
+    public static final class Builder {
+        public List<String> argv = new ArrayList<>();
+        public String execPath;
+        public boolean execFd;
+        public List<String> env = new ArrayList<>();
+        public String hostname = "NSJAIL";
+        public String cwd = "/";
+        public Set<Namespace> namespaces = EnumSet.of(Namespace.USER, Namespace.PID, Namespace.MOUNT,
+                Namespace.NET, Namespace.IPC, Namespace.UTS, Namespace.CGROUP);
+        public List<IdMap> uidMaps = new ArrayList<>();
+        public List<IdMap> gidMaps = new ArrayList<>();
+        public List<MountPt> mounts = new ArrayList<>();
+        public boolean rootRw;
+        public boolean noPivotRoot;
+        public int timeLimitSec = 600;
+        public boolean silent, stderrToNull, skipSetsid;
+        public List<Integer> passFds = new ArrayList<>();
+        public boolean keepCaps;
+        public List<Capability> caps = new ArrayList<>();
+        public boolean disableNoNewPrivs;
+        /** nsjail's explicit defaults; the "soft" ones (NPROC, STACK, ...) are added by the CLI layer. */
+        public Map<RLimit, Long> rlimits = defaultRlimits();
+        public int personality;
+        public int niceLevel = 19;
+        public int maxCpus;
+        public Integer oomScoreAdj;
+        public boolean disableTsc, useCoreScheduling;
+        public byte[] seccompFilter;
+        public boolean seccompLog;
+        public boolean ifaceNoLo;
+
+        public Builder command(String... args) {
+            argv = new ArrayList<>(List.of(args));
+            return this;
+        }
+
+        public Builder mount(MountPt m) {
+            mounts.add(m);
+            return this;
+        }
+
+        static Map<RLimit, Long> defaultRlimits() {
+            Map<RLimit, Long> m = new EnumMap<>(RLimit.class);
+            m.put(RLimit.RLIMIT_AS, 4096L << 20);
+            m.put(RLimit.RLIMIT_CORE, 0L);
+            m.put(RLimit.RLIMIT_CPU, 600L);
+            m.put(RLimit.RLIMIT_FSIZE, 1L << 20);
+            m.put(RLimit.RLIMIT_NOFILE, 32L);
+            return m;
+        }
+
+        public JailSpec build() {
+            return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
+                    rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
+                    disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,
+                    useCoreScheduling, seccompFilter, seccompLog, ifaceNoLo);
+        }
+    }
+}

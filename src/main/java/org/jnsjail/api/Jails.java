@@ -1,0 +1,30 @@
+package org.jnsjail.api;
+
+import org.jnsjail.supervisor.Spawner;
+
+/**
+ * Starting jails. Every jail is cloned by the exec stub with CLONE_PARENT, so it is a child of this
+ * JVM; the spawns run on one long-lived thread because PR_SET_PDEATHSIG follows the thread that
+ * created the child (prctl(2)), and a short-lived caller thread would take its jails with it.
+ */
+public final class Jails {
+    private Jails() {}
+
+    /** Starts a jail sharing this JVM's stdio. */
+    public static JailHandle start(JailSpec spec) throws JailException {
+        return start(spec, JailIo.INHERIT);
+    }
+
+    /** Starts a jail whose stdio are the given fds of this JVM; returns once the program was executed. */
+    public static JailHandle start(JailSpec spec, JailIo io) throws JailException {
+        return Spawner.get().start(spec, io);
+    }
+
+    /**
+     * nsjail -Me: replaces this JVM by the exec stub, which unshares and becomes the program. Never
+     * returns normally; the program keeps this process's pid and stays outside the new PID namespace.
+     */
+    public static void execInPlace(JailSpec spec) throws JailException {
+        Spawner.execInPlace(spec);
+    }
+}

@@ -1,0 +1,316 @@
+package org.jnsjail.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jnsjail.api.IdMap;
+import org.jnsjail.api.JailSpec;
+import org.jnsjail.api.MountPt;
+import org.jnsjail.api.Namespace;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.Capability;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.RLimit;
+
+/**
+ * Applies parsed options left to right, as nsjail's cmdline.cc does, and assembles the run:
+ * the jail spec plus the supervisor's settings. Bad values are {@link CliException}s (one line, 255).
+ */
+public final class CommandLine {
+    /** What the command line asks for. */
+    public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary) {}
+
+    // nsjail keeps these outside its config message, so a -C does not reset them.
+    private String chroot;
+    private boolean rw, procRw;
+    private String procPath = "/proc";
+    private final List<IdMap> uids = new ArrayList<>(), gids = new ArrayList<>();
+    private final List<Integer> passFds = new ArrayList<>();
+    private Settings s = new Settings();
+    private final Map<String, String> hostEnv;
+    private final HostInfo host;
+
+    CommandLine(Map<String, String> hostEnv, HostInfo host) {
+        this.hostEnv = hostEnv;
+        this.host = host;
+    }
+
+    /** Parses argv into a run; {@link HelpRequested} for --help. */
+    public static Run parse(String[] argv) throws CliException, HelpRequested {
+        ParsedArgs args;
+        try {
+            args = Getopt.parse(argv);
+        } catch (UsageException e) {
+            throw new CliException(e.getMessage(), true);
+        }
+        CommandLine cl = new CommandLine(System.getenv(), HostInfo.get());
+        for (ParsedOption o : args.options()) cl.apply(o);
+        return cl.assemble(args.command());
+    }
+
+    void apply(ParsedOption o) throws CliException, HelpRequested {
+        String v = o.value();
+        String name = "--" + o.opt().longName();
+        switch (o.opt()) {
+            case HELP -> {
+                if (o.isQuestionMark()) throw new CliException("invalid option -- '?'", true);
+                throw new HelpRequested();
+            }
+            case MODE -> s.mode = switch (v.isEmpty() ? ' ' : v.charAt(0)) {
+                case 'l' -> Settings.Mode.LISTEN;
+                case 'o' -> Settings.Mode.ONCE;
+                case 'e' -> Settings.Mode.EXECVE;
+                case 'r' -> Settings.Mode.RERUN;
+                default -> throw new CliException("Modes supported: -M l, -M o, -M e, -M r; not '" + v + "'", true);
+            };
+            case CONFIG -> notYet(name);
+            case EXEC_FILE -> s.execPath = v;
+            case EXECUTE_FD -> s.execFd = true;
+            case LOG -> Log.toFile(v);
+            case LOG_FD -> Log.toFd((int) Num.parse(v, name, 0, Integer.MAX_VALUE));
+            case VERBOSE -> Log.setLevel(Log.Level.DEBUG);
+            case QUIET -> Log.setLevel(Log.Level.WARNING);
+            case REALLY_QUIET -> Log.setLevel(Log.Level.FATAL);
+            case DAEMON -> notYet(name);
+            case PORT -> {
+                s.port = (int) Num.parse(v, name, 0, 65535);
+                s.mode = Settings.Mode.LISTEN;
+            }
+            case BINDHOST -> s.bindhost = v;
+            case MAX_CONNS -> s.maxConns = Num.parse(v, name, 0, 0xffffffffL);
+            case MAX_CONNS_PER_IP -> s.maxConnsPerIp = Num.parse(v, name, 0, 0xffffffffL);
+            case USER -> uids.add(Ids.parse(v, true, false, host));
+            case GROUP -> gids.add(Ids.parse(v, false, false, host));
+            case UID_MAPPING -> uids.add(Ids.parse(v, true, true, host));
+            case GID_MAPPING -> gids.add(Ids.parse(v, false, true, host));
+            case HOSTNAME -> s.hostname = v;
+            case CWD -> s.cwd = v;
+            case KEEP_ENV -> s.keepEnv = true;
+            case ENV -> addEnv(s, v, hostEnv);
+            case TIME_LIMIT -> s.timeLimit = Num.parse(v, name, 0, 0xffffffffL);
+            case MAX_CPUS -> s.maxCpus = (int) Num.parse(v, name, 0, 4096);
+            case NICE_LEVEL -> s.niceLevel = (int) Num.parseSigned(v, name, -20, 19);
+            case USE_CORE_SCHEDULING -> s.useCoreScheduling = true;
+            case OOM_SCORE_ADJ -> s.oomScoreAdj = (int) Num.parseSigned(v, name, -1000, 1000);
+            case DISABLE_TSC -> s.disableTsc = true;
+            case SILENT -> s.silent = true;
+            case STDERR_TO_NULL -> s.stderrToNull = true;
+            case SKIP_SETSID -> s.skipSetsid = true;
+            case PASS_FD -> passFds.add((int) Num.parse(v, name, 0, Integer.MAX_VALUE));
+            case FORWARD_SIGNALS -> s.forwardSignals = true;
+            case KEEP_CAPS -> s.keepCaps = true;
+            case CAP -> {
+                if (Capability.byName(v) == null) throw new CliException("Unknown capability: '" + v + "'", false);
+                s.caps.add(v);
+            }
+            case DISABLE_NO_NEW_PRIVS -> s.disableNoNewPrivs = true;
+            case RLIMIT_AS -> rlimit(RLimit.RLIMIT_AS, v, name);
+            case RLIMIT_CORE -> rlimit(RLimit.RLIMIT_CORE, v, name);
+            case RLIMIT_CPU -> rlimit(RLimit.RLIMIT_CPU, v, name);
+            case RLIMIT_FSIZE -> rlimit(RLimit.RLIMIT_FSIZE, v, name);
+            case RLIMIT_NOFILE -> rlimit(RLimit.RLIMIT_NOFILE, v, name);
+            case RLIMIT_NPROC -> rlimit(RLimit.RLIMIT_NPROC, v, name);
+            case RLIMIT_STACK -> rlimit(RLimit.RLIMIT_STACK, v, name);
+            case RLIMIT_MEMLOCK -> rlimit(RLimit.RLIMIT_MEMLOCK, v, name);
+            case RLIMIT_RTPRIO -> rlimit(RLimit.RLIMIT_RTPRIO, v, name);
+            case RLIMIT_MSGQUEUE -> rlimit(RLimit.RLIMIT_MSGQUEUE, v, name);
+            case DISABLE_RLIMITS -> s.disableRlimits = true;
+            case PERSONA_ADDR_COMPAT_LAYOUT -> s.personality |= 0x0200000;
+            case PERSONA_MMAP_PAGE_ZERO -> s.personality |= 0x0100000;
+            case PERSONA_READ_IMPLIES_EXEC -> s.personality |= 0x0400000;
+            case PERSONA_ADDR_LIMIT_3GB -> s.personality |= 0x8000000;
+            case PERSONA_ADDR_NO_RANDOMIZE -> s.personality |= 0x0040000;
+            case DISABLE_CLONE_NEWNET -> s.cloneNewnet = false;
+            case DISABLE_CLONE_NEWUSER -> s.cloneNewuser = false;
+            case DISABLE_CLONE_NEWNS -> s.cloneNewns = false;
+            case DISABLE_CLONE_NEWPID -> s.cloneNewpid = false;
+            case DISABLE_CLONE_NEWIPC -> s.cloneNewipc = false;
+            case DISABLE_CLONE_NEWUTS -> s.cloneNewuts = false;
+            case DISABLE_CLONE_NEWCGROUP -> s.cloneNewcgroup = false;
+            case ENABLE_CLONE_NEWTIME -> s.cloneNewtime = true;
+            case ENABLE_CLONE_NEWCGROUP -> s.cloneNewcgroup = true;
+            case CHROOT -> chroot = v;
+            case NO_PIVOTROOT -> s.noPivotRoot = true;
+            case PIVOT_ROOT_ONLY -> s.noPivotRoot = false;
+            case RW -> rw = true;
+            case BINDMOUNT_RO -> s.mounts.add(new Settings.Mount(MountSpecs.bindRo(v), false));
+            case BINDMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.bindRw(v), false));
+            case TMPFSMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.tmpfs(v), true));
+            case TMPFS_SIZE -> s.tmpfsSize = Num.parse(v, name, 1, Long.MAX_VALUE);
+            case MOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.mount(v), false));
+            case SYMLINK -> s.mounts.add(new Settings.Mount(MountSpecs.symlink(v), false));
+            case DISABLE_PROC -> procPath = null;
+            case PROC_PATH -> procPath = v;
+            case PROC_RW -> procRw = true;
+            case EXPERIMENTAL_MNT -> {
+                if (!v.equals("new") && !v.equals("old") && !v.equals("auto")) {
+                    throw new CliException("Unknown --experimental_mnt value: '" + v + "' (use 'new', 'old' or 'auto')", false);
+                }
+                Log.debug("--experimental_mnt " + v + ": jnsjail has one mount backend; read-only is recursive, as nsjail's 'new'");
+            }
+            case SECCOMP_POLICY -> s.seccompPolicyFile = v;
+            case SECCOMP_STRING -> s.seccompString.add(v);
+            case SECCOMP_LOG -> s.seccompLog = true;
+            case IFACE_NO_LO -> s.ifaceNoLo = true;
+            // Capabilities of later milestones: recognised, and refused rather than ignored.
+            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT, CGROUP_MEM_MAX, CGROUP_MEM_MEMSW_MAX, CGROUP_MEM_SWAP_MAX,
+                 CGROUP_MEM_MOUNT, CGROUP_MEM_PARENT, CGROUP_PIDS_MAX, CGROUP_PIDS_MOUNT, CGROUP_PIDS_PARENT,
+                 CGROUP_NET_CLS_CLASSID, CGROUP_NET_CLS_MOUNT, CGROUP_NET_CLS_PARENT, CGROUP_CPU_MS_PER_SEC,
+                 CGROUP_CPU_MOUNT, CGROUP_CPU_PARENT, CGROUPV2_MOUNT, USE_CGROUPV2, DETECT_CGROUPV2, IFACE_OWN,
+                 MACVLAN_IFACE, MACVLAN_VS_IP, MACVLAN_VS_NM, MACVLAN_VS_GW, MACVLAN_VS_MA, MACVLAN_VS_MO,
+                 USER_NET -> notYet(name);
+        }
+    }
+
+    private static void notYet(String what) throws CliException {
+        throw new CliException(what + ": not implemented yet", false);
+    }
+
+    /** -E VAR=val, or VAR taking the supervisor's value (warning and ignored if unset), as nsjail's addEnv. */
+    static void addEnv(Settings s, String v, Map<String, String> hostEnv) {
+        int eq = v.indexOf('=');
+        if (eq >= 0) {
+            s.envars.remove(v.substring(0, eq));
+            s.envars.put(v.substring(0, eq), v.substring(eq + 1));
+            return;
+        }
+        String cur = hostEnv.get(v);
+        if (cur == null) {
+            Log.warn("Environment variable '" + v + "' is not set; not passing it to the jail");
+            return;
+        }
+        s.envars.remove(v);
+        s.envars.put(v, cur);
+    }
+
+    private void rlimit(RLimit r, String v, String name) throws CliException {
+        s.rlimits.put(r, switch (v) {
+            case "max", "hard" -> new Settings.Rlim(Settings.Rlim.HARD, 0);
+            case "def", "soft" -> new Settings.Rlim(Settings.Rlim.SOFT, 0);
+            case "inf" -> new Settings.Rlim(Settings.Rlim.INF, 0);
+            default -> new Settings.Rlim(Settings.Rlim.VALUE, Num.parse(v, name, 0, Long.MAX_VALUE));
+        });
+    }
+
+    Run assemble(List<String> command) throws CliException {
+        if (!s.notImplemented.isEmpty()) throw new CliException(s.notImplemented.getFirst() + ": not implemented yet", false);
+        if (s.seccompPolicyFile != null || !s.seccompString.isEmpty() || s.seccompLog) {
+            notYet(s.seccompPolicyFile != null ? "--seccomp_policy" : s.seccompString.isEmpty() ? "--seccomp_log"
+                    : "--seccomp_string");
+        }
+        if (s.mode == Settings.Mode.LISTEN) notYet("--mode l (LISTEN)");
+
+        JailSpec.Builder b = JailSpec.builder();
+        List<String> argv = new ArrayList<>(command.isEmpty() ? s.configArgs : command);
+        if (argv.isEmpty()) {
+            if (s.execPath == null) throw new CliException("No command-line provided", true);
+            argv.add(s.execPath);
+        }
+        if (command.isEmpty() && s.arg0 != null) argv.set(0, s.arg0);
+        b.argv = argv;
+        b.execPath = s.execPath;
+        b.execFd = s.execFd;
+        b.env = environment();
+        b.hostname = s.hostname;
+        b.cwd = s.cwd;
+        b.namespaces.clear();
+        if (s.cloneNewuser) b.namespaces.add(Namespace.USER);
+        if (s.cloneNewpid) b.namespaces.add(Namespace.PID);
+        if (s.cloneNewns) b.namespaces.add(Namespace.MOUNT);
+        if (s.cloneNewnet) b.namespaces.add(Namespace.NET);
+        if (s.cloneNewipc) b.namespaces.add(Namespace.IPC);
+        if (s.cloneNewuts) b.namespaces.add(Namespace.UTS);
+        if (s.cloneNewcgroup) b.namespaces.add(Namespace.CGROUP);
+        if (s.cloneNewtime) b.namespaces.add(Namespace.TIME);
+        if (!s.cloneNewuser && host.euid() != 0) {
+            throw new CliException("--disable_clone_newuser requires euid==0", false);
+        }
+
+        b.uidMaps = uids.isEmpty() ? List.of(new IdMap(host.uid(), host.uid(), 1, false)) : uids;
+        b.gidMaps = gids.isEmpty() ? List.of(new IdMap(host.gid(), host.gid(), 1, false)) : gids;
+
+        List<MountPt> mounts = new ArrayList<>();
+        if (chroot != null) mounts.add(new MountPt(chroot, "/", "", "", true, rw, true, true, false, false, false,
+                false, null, "", ""));
+        for (Settings.Mount m : s.mounts) {
+            MountPt pt = m.pt();
+            if (m.fromTmpfsFlag()) pt = MountPt.fs("", pt.dst(), "tmpfs", "size=" + s.tmpfsSize, true, true);
+            mounts.add(pt);
+        }
+        if (procPath != null) {
+            // nosuid,nodev,noexec as upstream nsjail since PR #283 (2026-08).
+            mounts.add(MountPt.fs("", procPath, "proc", "", procRw, true).withFlags(true, true, true));
+        }
+        b.mounts = mounts;
+        b.rootRw = rw;
+        b.noPivotRoot = s.noPivotRoot;
+        b.timeLimitSec = (int) Math.min(Integer.MAX_VALUE, s.timeLimit);
+        b.silent = s.silent;
+        b.stderrToNull = s.stderrToNull;
+        b.skipSetsid = s.skipSetsid;
+        b.passFds = passFds;
+        b.keepCaps = s.keepCaps;
+        b.caps = new ArrayList<>();
+        for (String c : s.caps) b.caps.add(Capability.byName(c));
+        b.disableNoNewPrivs = s.disableNoNewPrivs;
+        b.rlimits = s.disableRlimits ? null : resolveRlimits();
+        b.personality = s.personality;
+        b.niceLevel = s.niceLevel;
+        b.maxCpus = s.maxCpus;
+        b.oomScoreAdj = s.oomScoreAdj;
+        b.disableTsc = s.disableTsc;
+        b.useCoreScheduling = s.useCoreScheduling;
+        b.ifaceNoLo = s.ifaceNoLo;
+        JailSpec spec = b.build();
+        return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec,
+                chroot == null ? "" : chroot, host));
+    }
+
+    private List<String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (s.keepEnv) env.putAll(hostEnv);
+        for (Map.Entry<String, String> e : s.envars.entrySet()) {
+            env.remove(e.getKey());
+            env.put(e.getKey(), e.getValue());
+        }
+        List<String> out = new ArrayList<>(env.size());
+        for (Map.Entry<String, String> e : env.entrySet()) out.add(e.getKey() + "=" + e.getValue());
+        return out;
+    }
+
+    /** Units, and "soft"/"hard" read from the supervisor's own limits (nsjail raises NOFILE to min(8192, hard) first). */
+    private Map<RLimit, Long> resolveRlimits() throws CliException {
+        Map<RLimit, Long> out = new java.util.EnumMap<>(RLimit.class);
+        for (Map.Entry<RLimit, Settings.Rlim> e : s.rlimits.entrySet()) {
+            RLimit r = e.getKey();
+            Settings.Rlim v = e.getValue();
+            long value;
+            switch (v.type()) {
+                case Settings.Rlim.INF -> value = RLimit.RLIM_INFINITY;
+                case Settings.Rlim.VALUE -> {
+                    long mul = Settings.multiplier(r);
+                    value = v.value() > Long.MAX_VALUE / mul ? RLimit.RLIM_INFINITY : v.value() * mul;
+                }
+                default -> {
+                    long[] cur;
+                    try {
+                        cur = Libc.getrlimit(r.resource);
+                    } catch (ErrnoException ex) {
+                        throw new CliException("getrlimit(" + r + "): " + ex.getMessage(), false);
+                    }
+                    if (r == RLimit.RLIMIT_NOFILE) {
+                        long hard = cur[1];
+                        cur = new long[] {Long.compareUnsigned(hard, 8192) < 0 ? hard : 8192, hard};
+                    }
+                    value = v.type() == Settings.Rlim.HARD ? cur[1] : cur[0];
+                }
+            }
+            out.put(r, value);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package org.jnsjail.cli;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.Jails;
+import org.jnsjail.log.Log;
+import org.jnsjail.supervisor.Spawner;
+import org.jnsjail.supervisor.Standalone;
+
+/** The nsjail command: a thin layer over {@link org.jnsjail.api}. Exit codes as nsjail's. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        int rc;
+        try {
+            rc = run(args);
+        } catch (Throwable t) {
+            // Never a stack trace: one line, 255.
+            Log.fatal("internal error: " + t);
+            rc = 255;
+        }
+        System.out.flush();
+        Runtime.getRuntime().halt(rc);
+    }
+
+    static int run(String[] args) {
+        // The main thread lives as long as the JVM: jails it creates keep their parent-death signal armed.
+        Spawner.get().adoptCurrentThread();
+        CommandLine.Run run;
+        try {
+            run = CommandLine.parse(args);
+        } catch (HelpRequested h) {
+            System.out.print(Help.usage());
+            return 0;
+        } catch (CliException e) {
+            Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
+            return 255;
+        }
+        for (String line : run.summary()) {
+            Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
+        }
+        return switch (run.mode()) {
+            case ONCE -> Standalone.runOnce(run.spec(), run.forwardSignals());
+            case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals());
+            case EXECVE -> {
+                try {
+                    Jails.execInPlace(run.spec());
+                    yield 255;
+                } catch (JailException e) {
+                    Log.fatal(e.getMessage());
+                    yield 255;
+                }
+            }
+            case LISTEN -> 255; // refused in CommandLine until LISTEN lands
+        };
+    }
+}

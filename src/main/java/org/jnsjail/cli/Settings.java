@@ -1,0 +1,88 @@
+package org.jnsjail.cli;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jnsjail.api.MountPt;
+import org.jnsjail.sys.RLimit;
+
+/**
+ * The settings nsjail keeps in its config message (NsJailConfig), with nsjail's defaults. A -C
+ * replaces all of them at once (nsjail's CopyFrom); options after it override or append.
+ * Settings that live outside the config message in nsjail (chroot, rw, ids, pass_fd, logging)
+ * are in {@link CommandLine} instead and survive a -C.
+ */
+final class Settings {
+    enum Mode { LISTEN, ONCE, RERUN, EXECVE }
+
+    /** An rlimit as given: a value in nsjail's unit, or the current soft/hard limit, or infinity. */
+    record Rlim(char type, long value) {
+        static final char VALUE = 'v', SOFT = 's', HARD = 'h', INF = 'i';
+    }
+
+    /** A mount entry, remembering -T ones so --tmpfs_size can size them all. */
+    record Mount(MountPt pt, boolean fromTmpfsFlag) {}
+
+    Mode mode = Mode.ONCE;
+    String hostname = "NSJAIL";
+    String cwd = "/";
+    boolean noPivotRoot;
+    int port;
+    String bindhost = "::";
+    long maxConns, maxConnsPerIp;
+    long timeLimit = 600;
+    boolean daemon;
+    int maxCpus;
+    int niceLevel = 19;
+    boolean keepEnv;
+    /** Final "K=V" values in order; a later value for the same key replaces the earlier one (putenv). */
+    final Map<String, String> envars = new LinkedHashMap<>();
+    boolean keepCaps;
+    final List<String> caps = new ArrayList<>();
+    boolean silent, skipSetsid, stderrToNull, disableNoNewPrivs, forwardSignals, disableTsc;
+    Integer oomScoreAdj;
+    final Map<RLimit, Rlim> rlimits = new EnumMap<>(RLimit.class);
+    boolean disableRlimits;
+    int personality;
+    boolean cloneNewnet = true, cloneNewuser = true, cloneNewns = true, cloneNewpid = true, cloneNewipc = true,
+            cloneNewuts = true, cloneNewcgroup = true, cloneNewtime;
+    final List<Mount> mounts = new ArrayList<>();
+    String seccompPolicyFile;
+    final List<String> seccompString = new ArrayList<>();
+    boolean seccompLog;
+    boolean ifaceNoLo;
+    String execPath;
+    boolean execFd;
+    String arg0;
+    final List<String> configArgs = new ArrayList<>();
+    boolean useCoreScheduling;
+    /** The -T size; nsjail's older --tmpfs_size. */
+    long tmpfsSize = 4194304;
+    /** Capabilities set that are not built yet, by the option or field that set them (fail at the end). */
+    final List<String> notImplemented = new ArrayList<>();
+
+    Settings() {
+        rlimits.put(RLimit.RLIMIT_AS, new Rlim(Rlim.VALUE, 4096));
+        rlimits.put(RLimit.RLIMIT_CORE, new Rlim(Rlim.VALUE, 0));
+        rlimits.put(RLimit.RLIMIT_CPU, new Rlim(Rlim.VALUE, 600));
+        rlimits.put(RLimit.RLIMIT_FSIZE, new Rlim(Rlim.VALUE, 1));
+        rlimits.put(RLimit.RLIMIT_NOFILE, new Rlim(Rlim.VALUE, 32));
+        rlimits.put(RLimit.RLIMIT_NPROC, new Rlim(Rlim.SOFT, 1024));
+        rlimits.put(RLimit.RLIMIT_STACK, new Rlim(Rlim.SOFT, 8));
+        rlimits.put(RLimit.RLIMIT_MEMLOCK, new Rlim(Rlim.SOFT, 64));
+        rlimits.put(RLimit.RLIMIT_RTPRIO, new Rlim(Rlim.SOFT, 0));
+        rlimits.put(RLimit.RLIMIT_MSGQUEUE, new Rlim(Rlim.SOFT, 1024));
+    }
+
+    /** nsjail's unit for each rlimit option (config.cc adjustRLimit). */
+    static long multiplier(RLimit r) {
+        return switch (r) {
+            case RLIMIT_AS, RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_STACK -> 1L << 20;
+            case RLIMIT_MEMLOCK -> 1024L;
+            default -> 1L;
+        };
+    }
+}

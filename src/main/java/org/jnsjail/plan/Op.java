@@ -1,0 +1,39 @@
+package org.jnsjail.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One operation of the plan. {@code what} describes it for error messages ("mount('/proc' ...)");
+ * {@code args} are its integer arguments and {@code strs} its byte-string arguments, in the order
+ * exec_stub.c reads them.
+ */
+public record Op(OpCode code, int flags, String what, long[] args, List<byte[]> strs) {
+    /** On failure: report a warning and continue. */
+    public static final int WARN = 1;
+    /** On failure: continue silently. */
+    public static final int IGNORE = 2;
+    /** EEXIST, or EROFS/EPERM/EACCES on a path that exists, counts as success. */
+    public static final int EXIST_OK = 4;
+
+    public static Op of(OpCode code, String what, long[] args, Object... strs) {
+        return new Op(code, 0, what, args, bytes(strs));
+    }
+
+    public Op withFlags(int f) {
+        return new Op(code, flags | f, what, args, strs);
+    }
+
+    static List<byte[]> bytes(Object... strs) {
+        byte[][] out = new byte[strs.length][];
+        for (int i = 0; i < strs.length; i++) {
+            out[i] = switch (strs[i]) {
+                case byte[] b -> b;
+                case String s -> s.getBytes(StandardCharsets.UTF_8);
+                case null -> new byte[0];
+                default -> throw new IllegalArgumentException("bad op argument " + strs[i]);
+            };
+        }
+        return List.of(out);
+    }
+}

@@ -1,0 +1,240 @@
+package org.jnsjail.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.JailSpec;
+import org.jnsjail.api.Namespace;
+import org.jnsjail.mount.HostFs;
+import org.jnsjail.mount.MountPlanner;
+import org.jnsjail.sys.Capability;
+import org.jnsjail.sys.CloneFlag;
+import org.jnsjail.sys.Fcntl;
+import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.RLimit;
+import org.jnsjail.user.IdMapFiles;
+
+import static org.jnsjail.sys.Prctl.PR_CAPBSET_DROP;
+import static org.jnsjail.sys.Prctl.PR_CAP_AMBIENT;
+import static org.jnsjail.sys.Prctl.PR_CAP_AMBIENT_CLEAR_ALL;
+import static org.jnsjail.sys.Prctl.PR_CAP_AMBIENT_RAISE;
+import static org.jnsjail.sys.Prctl.PR_SCHED_CORE;
+import static org.jnsjail.sys.Prctl.PR_SCHED_CORE_CREATE;
+import static org.jnsjail.sys.Prctl.PR_SCHED_CORE_SCOPE_THREAD_GROUP;
+import static org.jnsjail.sys.Prctl.PR_SET_NO_NEW_PRIVS;
+import static org.jnsjail.sys.Prctl.PR_SET_PDEATHSIG;
+import static org.jnsjail.sys.Prctl.PR_SET_SECUREBITS;
+import static org.jnsjail.sys.Prctl.PR_SET_TSC;
+import static org.jnsjail.sys.Prctl.PR_TSC_SIGSEGV;
+import static org.jnsjail.sys.Prctl.SECBIT_KEEP_CAPS;
+import static org.jnsjail.sys.Prctl.SECBIT_NO_SETUID_FIXUP;
+
+/**
+ * Turns a {@link JailSpec} into the stub's operations, in nsjail's order (subproc.cc newProc and
+ * contain.cc containProc): stdio, wait for the parent, ids, mounts and cwd, network, hostname,
+ * no_new_privs, capabilities, CPU affinity, core scheduling, TSC, rlimits, parent-death signal,
+ * personality, nice, setsid, fd hygiene, seccomp, execve. Pure: every host fact comes in as data.
+ */
+public final class PlanBuilder {
+    private PlanBuilder() {}
+
+    /** How the stub is run. */
+    public enum Mode {
+        /** Supervised: the stub clones the jail (a child of the JVM) and waits for "go". */
+        CLONE,
+        /** -Me: the stub unshares and becomes the jailed program itself. */
+        IN_PLACE
+    }
+
+    /** Host facts and run-time choices that the plan depends on. */
+    public record Context(Mode mode, HostInfo host, Map<String, String> env, HostFs fs, int execFd,
+            long[] cpuAffinity, int cgroupFd) {}
+
+    public static Plan build(JailSpec spec, Context ctx) throws JailException {
+        List<Op> ops = new ArrayList<>();
+        long nsFlags = 0;
+        for (Namespace ns : spec.namespaces()) nsFlags |= ns.flag.value;
+        boolean userns = spec.has(Namespace.USER);
+        HostInfo host = ctx.host();
+
+        if (ctx.mode() == Mode.CLONE) {
+            ops.add(Op.of(OpCode.CLONE, "clone3(" + describeFlags(nsFlags) + ")",
+                    new long[] {nsFlags | CloneFlag.CLONE_PARENT, ctx.cgroupFd()}));
+            // Early, so a supervisor that dies during setup takes the jail with it.
+            ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
+        }
+        if (spec.oomScoreAdj() != null) {
+            ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/oom_score_adj", new long[] {Fcntl.O_WRONLY, 0},
+                    "/proc/self/oom_score_adj", Integer.toString(spec.oomScoreAdj())).withFlags(Op.WARN));
+        }
+        // The host's /dev/null, opened before the jail's mount tree exists.
+        if (spec.silent()) {
+            for (int fd = 0; fd <= 2; fd++) ops.add(devNull(fd));
+        } else if (spec.stderrToNull()) {
+            ops.add(devNull(2));
+        }
+
+        if (ctx.mode() == Mode.CLONE) {
+            ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]));
+        } else {
+            ops.add(Op.of(OpCode.UNSHARE, "unshare(" + describeFlags(nsFlags) + ")", new long[] {nsFlags}));
+            if (userns) {
+                // The process writes its own maps (user_namespaces(7)): gid_map needs setgroups "deny" first.
+                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/setgroups", new long[] {Fcntl.O_WRONLY, 0},
+                        "/proc/self/setgroups", "deny"));
+                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/gid_map", new long[] {Fcntl.O_WRONLY, 0},
+                        "/proc/self/gid_map", IdMapFiles.mapText(spec.gidMaps(), false)));
+                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/uid_map", new long[] {Fcntl.O_WRONLY, 0},
+                        "/proc/self/uid_map", IdMapFiles.mapText(spec.uidMaps(), false)));
+            }
+            if (spec.has(Namespace.PID)) ops.add(Op.of(OpCode.PID_NS_INIT, "start the PID namespace's init", new long[0]));
+        }
+
+        addIdentity(ops, spec, host, userns);
+
+        List<Op> fsOps = spec.has(Namespace.MOUNT)
+                ? MountPlanner.plan(spec.mounts(), spec.rootRw(), spec.noPivotRoot(), spec.cwd(), ctx.env(), ctx.fs())
+                : MountPlanner.planWithoutMountNs(spec.mounts(), spec.cwd());
+        if (ctx.mode() == Mode.IN_PLACE && spec.has(Namespace.PID) && spec.has(Namespace.MOUNT)) {
+            // procfs shows the PID namespace of the process that mounts it (proc(5)): mount from a
+            // child inside the new namespace that shares our root and cwd (CLONE_FS).
+            ops.add(Op.of(OpCode.FS_CHILD, "build the file system in a CLONE_FS child", new long[] {fsOps.size()}));
+        }
+        ops.addAll(fsOps);
+
+        if (spec.has(Namespace.NET) && !spec.ifaceNoLo()) {
+            ops.add(Op.of(OpCode.IF_UP, "bring up interface 'lo'", new long[] {0x1 | 0x40}, "lo")); // IFF_UP|IFF_RUNNING
+        }
+        if (spec.has(Namespace.UTS)) {
+            ops.add(Op.of(OpCode.SETHOSTNAME, "sethostname('" + spec.hostname() + "')", new long[0], spec.hostname()));
+        }
+
+        boolean nnp = !spec.disableNoNewPrivs() || spec.seccompFilter() != null;
+        if (nnp) ops.add(prctl("prctl(PR_SET_NO_NEW_PRIVS, 1)", PR_SET_NO_NEW_PRIVS, 1, 0).withFlags(Op.WARN));
+        addCapabilities(ops, spec, host, userns);
+
+        if (ctx.cpuAffinity() != null) {
+            byte[] mask = new byte[ctx.cpuAffinity().length * 8];
+            for (int i = 0; i < mask.length; i++) mask[i] = (byte) (ctx.cpuAffinity()[i / 8] >>> (8 * (i % 8)));
+            ops.add(Op.of(OpCode.SCHED_SETAFFINITY, "sched_setaffinity(" + spec.maxCpus() + " CPUs)", new long[0],
+                    mask));
+        }
+        if (spec.useCoreScheduling()) {
+            ops.add(prctl("prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE)", PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0,
+                    PR_SCHED_CORE_SCOPE_THREAD_GROUP));
+        }
+        if (spec.disableTsc()) ops.add(prctl("prctl(PR_SET_TSC, PR_TSC_SIGSEGV)", PR_SET_TSC, PR_TSC_SIGSEGV, 0));
+        if (spec.rlimits() != null) {
+            for (Map.Entry<RLimit, Long> e : spec.rlimits().entrySet()) {
+                long v = e.getValue();
+                ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + (v == RLimit.RLIM_INFINITY ? "inf" : v)
+                        + ")", new long[] {e.getKey().resource, v, v}));
+            }
+        }
+        ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
+        if (spec.personality() != 0) {
+            ops.add(Op.of(OpCode.PERSONALITY, "personality(0x" + Integer.toHexString(spec.personality()) + ")",
+                    new long[] {spec.personality()}));
+        }
+        ops.add(Op.of(OpCode.SETPRIORITY, "setpriority(PRIO_PROCESS, 0, " + spec.niceLevel() + ")",
+                new long[] {0, 0, spec.niceLevel()}).withFlags(Op.WARN));
+        if (!spec.skipSetsid()) ops.add(Op.of(OpCode.SETSID, "setsid()", new long[0]).withFlags(Op.WARN));
+        long[] keep = new long[spec.passFds().size()];
+        for (int i = 0; i < keep.length; i++) keep[i] = spec.passFds().get(i);
+        ops.add(Op.of(OpCode.FDS_CLOEXEC, "mark every fd but 0, 1, 2 and --pass_fd close-on-exec", keep));
+
+        if (spec.seccompFilter() != null) {
+            // Last before execve, so the policy also decides the execve itself, as in nsjail.
+            ops.add(Op.of(OpCode.SECCOMP, "install the seccomp-bpf filter", new long[] {spec.seccompLog() ? 2 : 0},
+                    spec.seccompFilter()));
+        }
+        List<Object> strs = new ArrayList<>();
+        strs.add(spec.program());
+        strs.addAll(spec.argv());
+        strs.addAll(spec.env());
+        ops.add(new Op(OpCode.EXECVE, 0, "execve('" + spec.program() + "')",
+                new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
+        return new Plan(ops);
+    }
+
+    /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
+    private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {
+        if (!userns && host.euid() != 0) return;
+        long uid = spec.uidMaps().isEmpty() ? host.uid() : spec.uidMaps().getFirst().inside();
+        long gid = spec.gidMaps().isEmpty() ? host.gid() : spec.gidMaps().getFirst().inside();
+        ops.add(prctl("prctl(PR_SET_SECUREBITS, KEEP_CAPS|NO_SETUID_FIXUP)", PR_SET_SECUREBITS,
+                SECBIT_KEEP_CAPS | SECBIT_NO_SETUID_FIXUP, 0));
+        ops.add(Op.of(OpCode.SETRESGID, "setresgid(" + gid + ")", new long[] {gid, gid, gid}));
+        List<Long> groups = new ArrayList<>();
+        if (!userns) {
+            for (int i = 1; i < spec.gidMaps().size(); i++) groups.add(spec.gidMaps().get(i).inside());
+        }
+        long[] g = groups.stream().mapToLong(Long::longValue).toArray();
+        // In a user namespace with setgroups "deny" this fails; nothing to drop then.
+        ops.add(Op.of(OpCode.SETGROUPS, "setgroups(" + groups + ")", g).withFlags(g.length == 0 ? Op.IGNORE : 0));
+        ops.add(Op.of(OpCode.SETRESUID, "setresuid(" + uid + ")", new long[] {uid, uid, uid}));
+        ops.add(prctl("prctl(PR_SET_SECUREBITS, 0)", PR_SET_SECUREBITS, 0, 0));
+    }
+
+    /**
+     * caps.cc: inheritable and ambient cleared; --keep_caps raises every permitted cap to inheritable
+     * and ambient; otherwise each --cap is kept (inheritable + ambient) and every other cap leaves the
+     * bounding set, so even uid 0 inside ends with none (capabilities(7), "Transformation of
+     * capabilities during execve()").
+     */
+    private static void addCapabilities(List<Op> ops, JailSpec spec, HostInfo host, boolean userns)
+            throws JailException {
+        // A new user namespace starts with every capability in it (user_namespaces(7)).
+        long permitted = userns ? host.fullCapSet() : host.capPermitted();
+        long wanted = 0;
+        for (Capability c : spec.caps()) {
+            if ((permitted & c.bit()) == 0) {
+                throw new JailException("Capability " + c.name() + " is not permitted in the jail, so it cannot be kept");
+            }
+            wanted |= c.bit();
+        }
+        long inheritable = spec.keepCaps() ? permitted : wanted;
+        ops.add(Op.of(OpCode.CAPSET, "capset(inheritable=0x" + Long.toHexString(inheritable) + ")",
+                new long[] {permitted, permitted, inheritable}));
+        ops.add(prctl("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)", PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0));
+        if (!spec.keepCaps() && (permitted & Capability.CAP_SETPCAP.bit()) != 0) {
+            for (int c = 0; c <= host.capLastCap(); c++) {
+                if ((wanted & (1L << c)) != 0) continue;
+                ops.add(prctl("prctl(PR_CAPBSET_DROP, " + capName(c) + ")", PR_CAPBSET_DROP, c, 0));
+            }
+        }
+        for (int c = 0; c <= host.capLastCap(); c++) {
+            if ((inheritable & (1L << c)) == 0) continue;
+            ops.add(prctl("prctl(PR_CAP_AMBIENT_RAISE, " + capName(c) + ")", PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c));
+        }
+    }
+
+    private static String capName(int c) {
+        Capability[] all = Capability.values();
+        return c < all.length ? all[c].name() : "cap " + c;
+    }
+
+    private static Op devNull(int fd) {
+        return Op.of(OpCode.OPEN_DUP, "open('/dev/null') as fd " + fd, new long[] {Fcntl.O_RDWR, 0, fd}, "/dev/null");
+    }
+
+    private static Op prctl(String what, long option, long a2, long a3) {
+        return prctl(what, option, a2, a3, 0);
+    }
+
+    private static Op prctl(String what, long option, long a2, long a3, long a4) {
+        return Op.of(OpCode.PRCTL, what, new long[] {option, a2, a3, a4, 0});
+    }
+
+    static String describeFlags(long flags) {
+        StringBuilder b = new StringBuilder();
+        for (CloneFlag f : CloneFlag.values()) {
+            if ((flags & f.value) == 0) continue;
+            if (!b.isEmpty()) b.append('|');
+            b.append(f.name());
+        }
+        return b.isEmpty() ? "0" : b.toString();
+    }
+}

@@ -1,0 +1,39 @@
+package org.jnsjail.supervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.Libc;
+
+/** --max_cpus: a random subset of N CPUs of the supervisor's own affinity mask, as nsjail's cpu.cc. */
+final class CpuAffinity {
+    private CpuAffinity() {}
+
+    /** The mask to set, or null when nothing changes (0, or N equals the CPUs available). */
+    static long[] choose(int maxCpus) throws JailException {
+        if (maxCpus <= 0) return null;
+        long[] mask;
+        try {
+            mask = Libc.schedGetaffinity();
+        } catch (ErrnoException e) {
+            throw new JailException("--max_cpus: " + e.getMessage());
+        }
+        List<Integer> cpus = new ArrayList<>();
+        for (int i = 0; i < mask.length * 64; i++) if ((mask[i / 64] & (1L << (i % 64))) != 0) cpus.add(i);
+        if (maxCpus > cpus.size()) {
+            // nsjail only warns here and runs on every CPU (upstream PR #324 makes it fail closed).
+            throw new JailException("--max_cpus " + maxCpus + " is more than the " + cpus.size() + " CPUs available");
+        }
+        if (maxCpus == cpus.size()) return null;
+        long[] out = new long[mask.length];
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int n = 0; n < maxCpus; n++) {
+            int cpu = cpus.remove(rnd.nextInt(cpus.size()));
+            out[cpu / 64] |= 1L << (cpu % 64);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,46 @@
+package org.jnsjail.supervisor;
+
+import org.jnsjail.api.JailHandle;
+import org.jnsjail.sys.Signals;
+
+import sun.misc.Signal;
+
+/**
+ * SIGINT and SIGTERM end the supervisor as in nsjail: the running jail gets SIGKILL (or, with
+ * --forward_signals, the same signal), and the mode returns 128+signal once it is reaped.
+ * The handler runs on the JVM's signal thread; waiting threads see the jail's pidfd become readable.
+ */
+final class FatalSignals {
+    private volatile int caught;
+    volatile JailHandle current;
+    volatile long forwardedAt;
+    volatile boolean lastStartFailed;
+    private final boolean forward;
+
+    private FatalSignals(boolean forward) {
+        this.forward = forward;
+    }
+
+    static FatalSignals install(boolean forward) {
+        FatalSignals f = new FatalSignals(forward);
+        Signal.handle(new Signal("INT"), s -> f.onFatal(Signals.SIGINT));
+        Signal.handle(new Signal("TERM"), s -> f.onFatal(Signals.SIGTERM));
+        return f;
+    }
+
+    int caught() {
+        return caught;
+    }
+
+    private void onFatal(int sig) {
+        caught = sig;
+        JailHandle j = current;
+        if (j == null) return;
+        if (forward) {
+            j.signal(sig);
+            forwardedAt = System.nanoTime();
+        } else {
+            j.signal(Signals.SIGKILL);
+        }
+    }
+}

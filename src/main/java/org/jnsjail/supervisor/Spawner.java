@@ -1,0 +1,283 @@
+package org.jnsjail.supervisor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.JailHandle;
+import org.jnsjail.api.JailIo;
+import org.jnsjail.api.JailSpec;
+import org.jnsjail.api.Namespace;
+import org.jnsjail.log.Log;
+import org.jnsjail.mount.HostFs;
+import org.jnsjail.plan.Op;
+import org.jnsjail.plan.OpCode;
+import org.jnsjail.plan.Plan;
+import org.jnsjail.plan.PlanBuilder;
+import org.jnsjail.sys.Errno;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.ExecStub;
+import org.jnsjail.sys.Fcntl;
+import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Signals;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.user.IdMapFiles;
+
+/**
+ * Runs the exec stub for each jail and speaks its protocol: send the plan, learn the jail's pid,
+ * write the id maps, send "go", then read reports until EOF (EOF = execve succeeded, since the
+ * control socket is close-on-exec).
+ */
+public final class Spawner {
+    private static final Spawner INSTANCE = new Spawner();
+
+    private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(1024);
+    private volatile Thread thread;
+
+    public static Spawner get() {
+        return INSTANCE;
+    }
+
+    /**
+     * Starts a jail. The stub (and through CLONE_PARENT the jail) is created from one long-lived
+     * platform thread: PR_SET_PDEATHSIG fires when the creating *thread* exits.
+     */
+    public JailHandle start(JailSpec spec, JailIo io) throws JailException {
+        if (Thread.currentThread() == thread) return spawn(spec, io);
+        CompletableFuture<JailHandle> f = new CompletableFuture<>();
+        ensureThread();
+        try {
+            queue.put(() -> {
+                try {
+                    f.complete(spawn(spec, io));
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JailException("interrupted while starting the jail");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof JailException je) throw je;
+            throw new JailException("starting the jail failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Makes the calling thread the spawning thread (the CLI's main thread lives as long as the JVM). */
+    public void adoptCurrentThread() {
+        thread = Thread.currentThread();
+    }
+
+    private synchronized void ensureThread() {
+        if (thread != null) return;
+        Thread t = Thread.ofPlatform().daemon().name("jnsjail-spawner").unstarted(() -> {
+            for (;;) {
+                try {
+                    queue.take().run();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        thread = t;
+        t.start();
+    }
+
+    private JailHandle spawn(JailSpec spec, JailIo io) throws JailException {
+        HostInfo host = HostInfo.get();
+        int execFd = -1;
+        int[] sp = null;
+        int stubPid = -1;
+        try {
+            if (spec.execFd()) execFd = openExecFd(spec.program());
+            sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
+
+            // Target fd numbers in the stub lie above every source, so no dup2 clobbers a later source.
+            // The stub's memfd stays open (it is close-on-exec) until execve has opened it.
+            int stubFd = ExecStub.fd();
+            int top = Math.max(stubFd, Math.max(sp[1], execFd));
+            top = Math.max(top, Math.max(io.stdin(), Math.max(io.stdout(), io.stderr())));
+            for (int p : spec.passFds()) top = Math.max(top, p);
+            int ctlTarget = top + 1;
+            int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
+                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), -1));
+
+            List<Libc.FdAction> actions = new ArrayList<>();
+            actions.add(Libc.FdAction.dup2(io.stdin(), 0));
+            actions.add(Libc.FdAction.dup2(io.stdout(), 1));
+            actions.add(Libc.FdAction.dup2(io.stderr(), 2));
+            Set<Integer> keep = new HashSet<>(List.of(0, 1, 2, ctlTarget, stubFd));
+            for (int p : spec.passFds()) {
+                actions.add(Libc.FdAction.dup2(p, p));
+                keep.add(p);
+            }
+            actions.add(Libc.FdAction.dup2(sp[1], ctlTarget));
+            if (execFd >= 0) {
+                actions.add(Libc.FdAction.dup2(execFd, execTarget));
+                keep.add(execTarget);
+            }
+            int last = Math.max(ctlTarget, execTarget);
+            for (int n = 3; n < last; n++) if (!keep.contains(n)) actions.add(Libc.FdAction.close(n));
+            stubPid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "s", Integer.toString(ctlTarget)},
+                    new String[0], actions, last + 1);
+            Libc.close(sp[1]);
+            sp[1] = -1;
+            if (execFd >= 0) {
+                Libc.close(execFd);
+                execFd = -1;
+            }
+            return handshake(spec, plan, sp[0], stubPid, host);
+        } catch (ErrnoException e) {
+            throw new JailException("Couldn't launch the child process: " + e.getMessage());
+        } finally {
+            if (sp != null) {
+                if (sp[1] >= 0) Libc.close(sp[1]);
+                Libc.close(sp[0]);
+            }
+            if (execFd >= 0) Libc.close(execFd);
+            if (stubPid > 0) reapQuietly(stubPid);
+        }
+    }
+
+    private JailHandle handshake(JailSpec spec, Plan plan, int ctl, int stubPid, HostInfo host)
+            throws JailException, ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            byte[] encoded = plan.encode();
+            MemorySegment seg = a.allocate(encoded.length);
+            seg.copyFrom(MemorySegment.ofArray(encoded));
+            try {
+                Libc.writeFully(ctl, seg);
+            } catch (ErrnoException e) {
+                // The stub died before reading the plan; its exit status tells why.
+            }
+            int[] rec = readRecord(ctl, a);
+            if (rec == null) throw new JailException("The exec stub exited before cloning the jail (status "
+                    + describeWait(Libc.waitpid(stubPid, 0)) + ")");
+            if (rec[0] != 'P') throw new JailException(failure(plan, rec));
+            int pid = rec[2];
+            ChildJail jail = ChildJail.adopt(pid);
+            reapQuietly(stubPid);
+            boolean ok = false;
+            try {
+                if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
+                MemorySegment go = a.allocate(1);
+                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
+                Libc.writeFully(ctl, go);
+                for (;;) {
+                    rec = readRecord(ctl, a);
+                    if (rec == null) break; // EOF: execve succeeded (or the jail died on the way)
+                    if (rec[0] == 'W') {
+                        Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
+                    } else {
+                        throw new JailException(failure(plan, rec));
+                    }
+                }
+                ok = true;
+                return jail;
+            } finally {
+                if (!ok) jail.close();
+            }
+        }
+    }
+
+    /** One line naming the failed operation, its errno and nsjail's hints. */
+    static String failure(Plan plan, int[] rec) {
+        int idx = rec[1], err = rec[2];
+        Op op = idx >= 0 && idx < plan.ops().size() ? plan.ops().get(idx) : null;
+        StringBuilder b = new StringBuilder();
+        b.append(plan.describe(idx)).append(" failed: ").append(Errno.describe(err));
+        if (op != null && op.code() == OpCode.MOUNT) {
+            if (err == Errno.EACCES) b.append(" (try 'chmod o+x' on the source path and its parents)");
+            if (op.what().contains("type:'proc'")) b.append(" (procfs mount may fail if /proc has overmounts)");
+        }
+        if (op != null && op.code() == OpCode.EXECVE && err == Errno.ENOENT) {
+            b.append(" (no PATH search is done; the path must exist inside the jail)");
+        }
+        return b.toString();
+    }
+
+    private static int[] readRecord(int fd, Arena a) throws ErrnoException {
+        MemorySegment buf = a.allocate(16);
+        long got = 0;
+        while (got < 16) {
+            long r = Libc.read(fd, buf.asSlice(got), 16 - got);
+            if (r == 0) {
+                if (got == 0) return null;
+                throw new ErrnoException("short report from the exec stub", Errno.EIO);
+            }
+            got += r;
+        }
+        ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
+        return new int[] {b.getInt(0), b.getInt(4), b.getInt(8)};
+    }
+
+    private static int openExecFd(String path) throws JailException {
+        try {
+            // Opened before the namespaces exist, so the binary need not exist inside the jail.
+            return Libc.open(path, Fcntl.O_RDONLY | Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
+        } catch (ErrnoException e) {
+            throw new JailException("Couldn't open '" + path + "' for --execute_fd: " + e.getMessage());
+        }
+    }
+
+    static void reapQuietly(int pid) {
+        try {
+            Libc.waitpid(pid, 0);
+        } catch (ErrnoException e) {
+            // already reaped
+        }
+    }
+
+    static String describeWait(int status) {
+        if ((status & 0x7f) == 0) return "exit " + ((status >> 8) & 0xff);
+        return "signal " + Signals.name(status & 0x7f);
+    }
+
+    /** -Me: replace this process by the stub with a plan in a memfd. */
+    public static void execInPlace(JailSpec spec) throws JailException {
+        HostInfo host = HostInfo.get();
+        try {
+            int execFd = spec.execFd() ? openExecFd(spec.program()) : -1;
+            if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
+                    System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1));
+            int memfd = Libc.memfdCreate("jnsjail-plan", 0);
+            try (Arena a = Arena.ofConfined()) {
+                byte[] encoded = plan.encode();
+                MemorySegment seg = a.allocate(encoded.length);
+                seg.copyFrom(MemorySegment.ofArray(encoded));
+                Libc.writeFully(memfd, seg);
+            }
+            Libc.syscall(8 /* lseek */, memfd, 0, 0);
+            System.out.flush();
+            System.err.flush();
+            Libc.execve(ExecStub.path(), new String[] {"jnsjail-stub", "e", Integer.toString(memfd)}, new String[0]);
+        } catch (ErrnoException e) {
+            throw new JailException("Launching new process failed: " + e.getMessage());
+        }
+    }
+
+    static int pidfdOpen(int pid) throws ErrnoException {
+        long fd = Libc.syscall(Syscall.SYS_pidfd_open, pid, 0, 0);
+        if (fd < 0) throw new ErrnoException("pidfd_open", Libc.errno());
+        return (int) fd;
+    }
+
+    static Map<String, String> env() {
+        return System.getenv();
+    }
+}

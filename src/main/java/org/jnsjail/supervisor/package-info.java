@@ -1,0 +1,8 @@
+/**
+ * Supervision: starting jails through the exec stub, waiting for them, time limits, signals, and
+ * the run modes (ONCE, RERUN, LISTEN, EXECVE).
+ *
+ * <p>Owns: the jail's lifetime as seen from the JVM. May not touch: how a jail is laid out (that is
+ * the plan's) or command-line syntax.
+ */
+package org.jnsjail.supervisor;

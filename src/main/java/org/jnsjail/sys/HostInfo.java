@@ -1,0 +1,44 @@
+package org.jnsjail.sys;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Facts about the supervisor's own process that plans depend on, read once: ids, capability sets
+ * and the highest capability the kernel knows.
+ */
+public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, long capPermitted, long capEffective) {
+
+    private static volatile HostInfo cached;
+
+    public static HostInfo get() {
+        HostInfo h = cached;
+        if (h == null) cached = h = read();
+        return h;
+    }
+
+    private static HostInfo read() {
+        int last = 40;
+        try {
+            last = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+        } catch (IOException | NumberFormatException e) {
+            // keep the CAP_CHECKPOINT_RESTORE-era default
+        }
+        long prm = 0, eff = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapPrm:")) prm = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                else if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no capabilities known: plans then assume none
+        }
+        return new HostInfo(Libc.getuid(), Libc.getgid(), Libc.geteuid(), Libc.getegid(), last, prm, eff);
+    }
+
+    /** Every capability the kernel knows, as a mask. */
+    public long fullCapSet() {
+        return capLastCap >= 63 ? -1L : (1L << (capLastCap + 1)) - 1;
+    }
+}
