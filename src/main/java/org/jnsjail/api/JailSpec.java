@@ -46,7 +46,7 @@ public record JailSpec(
         mounts = List.copyOf(mounts);
         passFds = List.copyOf(passFds);
         caps = List.copyOf(caps);
-        rlimits = rlimits == null ? null : Map.copyOf(rlimits);
+        rlimits = rlimits == null ? null : java.util.Collections.unmodifiableMap(new EnumMap<>(rlimits));
         if (argv.isEmpty()) throw new IllegalArgumentException("No command-line provided");
     }
 

@@ -1,8 +1,6 @@
 package org.jnsjail.sys;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Facts about the supervisor's own process that plans depend on, read once: ids, capability sets
@@ -21,13 +19,13 @@ public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, lon
     private static HostInfo read() {
         int last = 40;
         try {
-            last = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+            last = Integer.parseInt(readProc("/proc/sys/kernel/cap_last_cap").trim());
         } catch (IOException | NumberFormatException e) {
             // keep the CAP_CHECKPOINT_RESTORE-era default
         }
         long prm = 0, eff = 0;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : readProc("/proc/self/status").split("\n")) {
                 if (line.startsWith("CapPrm:")) prm = Long.parseUnsignedLong(line.substring(7).trim(), 16);
                 else if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
             }
@@ -35,6 +33,16 @@ public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, lon
             // no capabilities known: plans then assume none
         }
         return new HostInfo(Libc.getuid(), Libc.getgid(), Libc.geteuid(), Libc.getegid(), last, prm, eff);
+    }
+
+    /**
+     * Reads a procfs file whole. Files.readString trusts st_size, which procfs reports as 0 (or a
+     * page), and was seen returning "4" for cap_last_cap's "40\n"; a plain stream read is exact.
+     */
+    public static String readProc(String path) throws IOException {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     /** Every capability the kernel knows, as a mask. */
