@@ -1,0 +1,236 @@
+package org.jnsjail.config;
+
+import static org.jnsjail.config.ConfigTestFiles.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jnsjail.config.proto.NsjailConfigProto.LogLevel;
+import org.jnsjail.config.proto.NsjailConfigProto.Mode;
+import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig;
+import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig.TrafficRule;
+import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig.UserNet;
+import org.jnsjail.config.proto.NsjailConfigProto.RLimit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  /** Loads a resource expected to be rejected; checks the message is one line naming the file. */
+  private static String failure(String resourceName) {
+    Path file = resource(resourceName);
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+    String msg = e.getMessage();
+    assertFalse(msg.contains("\n") || msg.contains("\r"), () -> "multi-line: " + msg);
+    assertTrue(msg.contains("'" + file + "'"), () -> "file not named: " + msg);
+    assertEquals(0, e.getStackTrace().length, "no stack trace is recorded");
+    return msg;
+  }
+
+  // ---- formats ----
+
+  @Test
+  void textAndJsonTwinsLoadEqual() throws Exception {
+    NsJailConfig text = ConfigLoader.load(resource("features.cfg"));
+    NsJailConfig json = ConfigLoader.load(resource("features.json"));
+    assertEquals(text, json);
+  }
+
+  @Test
+  void jsonFeatures() throws Exception {
+    NsJailConfig c = ConfigLoader.load(resource("features.json"));
+    // camelCase and snake_case keys are both accepted
+    assertEquals(RLimit.HARD, c.getRlimitNprocType());
+    assertTrue(c.hasRlimitAsType());
+    assertTrue(c.getMount(1).getIsBind());
+    // enums by name
+    assertEquals(Mode.LISTEN, c.getMode());
+    assertEquals(LogLevel.WARNING, c.getLogLevel());
+    assertEquals(UserNet.Backend.PASTA, c.getUserNet().getBackend());
+    assertEquals(UserNet.NstunRule.Action.REDIRECT, c.getUserNet().getRule4(0).getAction());
+    assertEquals(TrafficRule.Protocol.ICMPV6, c.getTrafficRule(0).getProto());
+    // 64-bit integers as strings, beyond double precision and the full uint64 range
+    assertEquals(-1L, c.getRlimitAs(), "uint64 max reads back as the same 64 bits");
+    assertEquals(9007199254740993L, c.getCgroupPidsMax());
+    assertEquals(-5L, c.getCgroupMemSwapMax());
+    // bytes as base64
+    assertEquals(
+        ByteString.copyFrom(new byte[] {'h', 'e', 'l', 'l', 'o', '\n', 1, 'b', 'i', 'n', 'a', 'r', 'y', (byte) 0xff}),
+        c.getMount(0).getSrcContent());
+    assertFalse(c.getUserNet().getPasta().getNat());
+    assertEquals("/bin/true", c.getExecBin().getPath());
+  }
+
+  @Test
+  void jsonAcceptsNumbersForInt64AndEnums() throws Exception {
+    NsJailConfig c = ConfigLoader.load(resource("numbers-as-json-numbers.json"));
+    assertEquals(128, c.getRlimitAs());
+    assertEquals(-1, c.getCgroupMemSwapMax());
+    assertTrue(c.hasCgroupMemSwapMax());
+    assertEquals(Mode.RERUN, c.getMode());
+    assertEquals(5, c.getTimeLimit());
+  }
+
+  @Test
+  void commentOnlyTextIsAnEmptyConfig() throws Exception {
+    // Valid TextProto (nothing set), invalid JSON: loads, as in nsjail.
+    assertEquals(NsJailConfig.getDefaultInstance(), ConfigLoader.load(resource("comments-only.cfg")));
+  }
+
+  // ---- I/O errors ----
+
+  @Test
+  void emptyFile(@TempDir Path dir) throws Exception {
+    Path file = Files.createFile(dir.resolve("empty.cfg"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+    assertEquals("Config file '" + file + "' is empty", e.getMessage());
+  }
+
+  @Test
+  void missingFile(@TempDir Path dir) {
+    Path file = dir.resolve("nope.cfg");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+    assertEquals(
+        "Couldn't read config file '" + file + "': No such file or directory", e.getMessage());
+  }
+
+  @Test
+  void directoryInsteadOfFile(@TempDir Path dir) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+    assertEquals("Couldn't read config file '" + dir + "': Is a directory", e.getMessage());
+  }
+
+  // ---- TextFormat errors (JSON also fails on these files; both reasons are reported) ----
+
+  @Test
+  void syntaxError() {
+    String msg = failure("syntax-error.cfg");
+    Path f = resource("syntax-error.cfg");
+    // The unterminated `mount {` swallows `time_limit: 5`; the error is at end of input.
+    assertTrue(msg.contains("as TextProto (" + f + ":5:1: Expected \"}\".)"), msg);
+    assertTrue(msg.contains("or as ProtoJSON (" + f + ":1:1: expected a JSON object ('{'))"), msg);
+  }
+
+  @Test
+  void unknownFieldUsesNsjailWording() {
+    String msg = failure("unknown-field.cfg");
+    assertTrue(
+        msg.contains(
+            resource("unknown-field.cfg")
+                + ":3:3: Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\"."),
+        msg);
+  }
+
+  @Test
+  void unknownNestedFieldColumnCountsTabsAsProtocDoes() {
+    String msg = failure("unknown-nested-field.cfg");
+    // "\tbogus" : the C++ tokenizer (and protoc) put a tab at the next multiple of 8.
+    assertTrue(
+        msg.contains(
+            resource("unknown-nested-field.cfg")
+                + ":3:9: Message type \"nsjail.MountPt\" has no field named \"bogus\"."),
+        msg);
+  }
+
+  @Test
+  void wrongType() {
+    String msg = failure("wrong-type.cfg");
+    assertTrue(msg.contains(resource("wrong-type.cfg") + ":1:13: Couldn't parse integer"), msg);
+  }
+
+  @Test
+  void duplicateSingularFieldIsAnError() {
+    String msg = failure("duplicate-field.cfg");
+    assertTrue(
+        msg.contains(
+            resource("duplicate-field.cfg")
+                + ":2:9: Non-repeated field \"hostname\" is specified multiple times."),
+        msg);
+  }
+
+  @Test
+  void missingRequiredDstNamesFieldAndPosition() {
+    String msg = failure("missing-dst.cfg");
+    // Points at the `mount` that lacks dst (second one, line 5).
+    assertTrue(
+        msg.contains(
+            resource("missing-dst.cfg") + ":5:1: Message missing required fields: mount[1].dst"),
+        msg);
+  }
+
+  @Test
+  void missingRequiredExecPath() {
+    String msg = failure("missing-path.cfg");
+    assertTrue(msg.contains(":1:1: Message missing required fields: exec_bin.path"), msg);
+  }
+
+  // ---- JSON errors ----
+
+  @Test
+  void jsonUnknownField() {
+    String msg = failure("unknown-field.json");
+    assertTrue(
+        msg.contains(
+            "ProtoJSON (Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\".)"),
+        msg);
+    // The TextFormat reason is there too, with its position.
+    assertTrue(msg.contains(resource("unknown-field.json") + ":1:1: Expected identifier"), msg);
+  }
+
+  @Test
+  void jsonWrongType() {
+    String msg = failure("wrong-type.json");
+    assertTrue(msg.contains("ProtoJSON (Not an uint32 value: \"ten\")"), msg);
+  }
+
+  @Test
+  void jsonSyntaxErrorHasPosition() {
+    String msg = failure("syntax-error.json");
+    assertTrue(
+        msg.contains(
+            "ProtoJSON (" + resource("syntax-error.json") + ":4:1: expected a quoted key, found '}')"),
+        msg);
+  }
+
+  @Test
+  void jsonMissingRequiredDst() {
+    String msg = failure("missing-dst.json");
+    assertTrue(msg.contains("ProtoJSON (Message missing required fields: dst)"), msg);
+  }
+
+  @Test
+  void jsonLenienciesOfGsonAreRejected() {
+    // protobuf-java alone would accept all three; nsjail's C++ JSON parser does not.
+    assertTrue(failure("lenient-comment.json").contains(":1:1: expected a JSON object"));
+    assertTrue(failure("lenient-unquoted.json").contains(":1:2: expected a quoted key, found 't'"));
+    assertTrue(
+        failure("lenient-trailing.json").contains(":1:18: unexpected 't' after the JSON object"));
+  }
+
+  // ---- the one-of-two rule ----
+
+  @Test
+  void bothFormatsSucceedingIsAmbiguous() {
+    // No real file parses both ways (TextFormat cannot start with '{', JSON must), so drive the
+    // decision directly.
+    var ok = new ConfigLoader.Parsed(NsJailConfig.getDefaultInstance());
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x.cfg", ok, ok));
+    assertEquals("Config file 'x.cfg' ambiguously parsed as TextProto and ProtoJSON", e.getMessage());
+  }
+
+  @Test
+  void exactlyOneFormatWins() throws Exception {
+    NsJailConfig a = NsJailConfig.newBuilder().setName("a").build();
+    var failed = new ConfigLoader.Failed("nope");
+    assertEquals(a, ConfigLoader.decide("x", new ConfigLoader.Parsed(a), failed));
+    assertEquals(a, ConfigLoader.decide("x", failed, new ConfigLoader.Parsed(a)));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x", failed, failed));
+    assertEquals("Couldn't parse config file 'x' as TextProto (nope) or as ProtoJSON (nope)", e.getMessage());
+  }
+}
