@@ -2,65 +2,69 @@ package org.jnsjail.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
+import org.jnsjail.testutil.Gen;
+import org.junit.jupiter.api.Test;
+
+/** Property-style tests over generated argv arrays (seeded, reproducible). */
 class GetoptPropertiesTest {
 
-    /** Words that look like nsjail command lines: real names, prefixes, clusters, values and junk. */
-    @Provide
-    Arbitrary<String[]> argvs() {
-        List<String> names = new ArrayList<>();
+    private static final List<String> NAMES = new ArrayList<>();
+
+    static {
         for (Opt o : Opt.values()) {
-            names.addAll(o.aliases());
-            names.add(o.longName());
+            NAMES.addAll(o.aliases());
+            NAMES.add(o.longName());
         }
-        Arbitrary<String> longName = Arbitraries.of(names);
-        Arbitrary<String> longOpt = longName.map(n -> "--" + n);
-        Arbitrary<String> longPrefix = longName.flatMap(n -> Arbitraries.integers().between(0, n.length())
-                .map(k -> "--" + n.substring(0, k)));
-        Arbitrary<String> longWithValue = longName.flatMap(n -> Arbitraries.strings().ofMaxLength(5)
-                .map(v -> "--" + n + "=" + v));
-        Arbitrary<String> cluster = Arbitraries.strings()
-                .withChars("xHDCcpiugLltMNdvqQeh?ERBTmsPIUGz:-=\u00e9").ofMinLength(0).ofMaxLength(4)
-                .map(s -> "-" + s);
-        Arbitrary<String> junk = Arbitraries.strings().all().ofMaxLength(6);
-        Arbitrary<String> word = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, longOpt), net.jqwik.api.Tuple.of(2, longPrefix),
-                net.jqwik.api.Tuple.of(2, longWithValue), net.jqwik.api.Tuple.of(3, cluster),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("--", "-", "", "---")), net.jqwik.api.Tuple.of(3, junk));
-        return word.array(String[].class).ofMaxSize(12);
     }
 
-    @Property(tries = 3000)
-    void onlyUsageExceptionsEscape(@ForAll("argvs") String[] argv, @ForAll boolean posixlyCorrect) {
-        ParsedArgs p;
-        try {
-            p = Getopt.parse(argv.clone(), posixlyCorrect);
-        } catch (UsageException e) {
-            if (e.getMessage() == null || e.getMessage().isEmpty() || e.getMessage().indexOf('\n') >= 0) {
-                throw new AssertionError("bad message: " + e.getMessage());
+    /** Words that look like nsjail command lines: real names, prefixes, clusters, values and junk. */
+    static String[] argv(Gen g) {
+        String[] out = new String[g.between(0, 12)];
+        for (int i = 0; i < out.length; i++) {
+            String n = g.pick(NAMES);
+            out[i] = switch (g.weighted(3, 2, 2, 3, 1, 3)) {
+                case 0 -> "--" + n;
+                case 1 -> "--" + n.substring(0, g.between(0, n.length()));
+                case 2 -> "--" + n + "=" + g.anyString(5);
+                case 3 -> "-" + g.string("xHDCcpiugLltMNdvqQeh?ERBTmsPIUGz:-=\u00e9", 4);
+                case 4 -> g.pick(List.of("--", "-", "", "---"));
+                default -> g.anyString(6);
+            };
+        }
+        return out;
+    }
+
+    @Test
+    void onlyUsageExceptionsEscape() {
+        for (long seed = 1; seed <= 3000; seed++) {
+            Gen g = new Gen(seed);
+            String[] argv = argv(g);
+            ParsedArgs p;
+            try {
+                p = Getopt.parse(argv.clone(), g.bool());
+            } catch (UsageException e) {
+                if (e.getMessage() == null || e.getMessage().isEmpty() || e.getMessage().indexOf('\n') >= 0) {
+                    throw new AssertionError("seed " + seed + ": bad message: " + e.getMessage());
+                }
+                continue;
             }
-            return;
-        }
-        checkInvariants(argv, p);
-    }
-
-    @Property(tries = 1000)
-    void arbitraryStringsNeverCrash(@ForAll("junkArgv") String[] argv, @ForAll boolean posixlyCorrect) {
-        try {
-            checkInvariants(argv, Getopt.parse(argv, posixlyCorrect));
-        } catch (UsageException expected) {
-            // fine: the only permitted failure
+            checkInvariants(argv, p);
         }
     }
 
-    @Provide
-    Arbitrary<String[]> junkArgv() {
-        return Arbitraries.strings().all().ofMaxLength(10).array(String[].class).ofMaxSize(10);
+    @Test
+    void arbitraryStringsNeverCrash() {
+        for (long seed = 1; seed <= 1000; seed++) {
+            Gen g = new Gen(seed);
+            String[] argv = new String[g.between(0, 10)];
+            for (int i = 0; i < argv.length; i++) argv[i] = g.anyString(10);
+            try {
+                checkInvariants(argv, Getopt.parse(argv, g.bool()));
+            } catch (UsageException expected) {
+                // fine: the only permitted failure
+            }
+        }
     }
 
     /** Every argv word ends up exactly once as an option, an option value, a command word or a skipped "--". */
