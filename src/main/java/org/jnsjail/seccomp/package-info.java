@@ -1,0 +1,12 @@
+/**
+ * Kafel seccomp policy compiler in pure Java.
+ *
+ * <p>owns: Kafel language &rarr; classic BPF (lexing, parsing, semantic resolution, code generation,
+ * a BPF interpreter and an "explain" evaluator); may not touch: processes, files other than policy
+ * includes.
+ *
+ * <p>Entry points: {@link org.jnsjail.seccomp.KafelCompiler#compile} and
+ * {@link org.jnsjail.seccomp.KafelCompiler#resolve}. Everything else is package-private plumbing
+ * except the data types those methods return.
+ */
+package org.jnsjail.seccomp;
