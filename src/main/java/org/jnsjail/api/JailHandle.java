@@ -20,6 +20,14 @@ public interface JailHandle extends AutoCloseable {
     /** The pidfd, readable once the jail has ended (for poll(2)). */
     int pidfd();
 
+    /**
+     * For a jail killed by SIGSYS (seccomp): its /proc/PID/syscall line ("nr arg0 .. arg5 sp pc", hex),
+     * read before it was reaped, or null.
+     */
+    default String lastSyscall() {
+        return null;
+    }
+
     /** Kills the jail if it still runs, reaps it and releases the pidfd. */
     @Override
     void close();

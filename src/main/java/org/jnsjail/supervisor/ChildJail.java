@@ -21,13 +21,14 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 final class ChildJail implements JailHandle {
     static final int P_PIDFD = 3;
-    static final int WEXITED = 4, WNOHANG = 1;
+    static final int WEXITED = 4, WNOHANG = 1, WNOWAIT = 0x01000000;
     static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
     static final short POLLIN = 1;
 
     private final int pid;
     private volatile int pidfd;
     private volatile JailStatus status;
+    private volatile String lastSyscall;
 
     private ChildJail(int pid, int pidfd) {
         this.pid = pid;
@@ -70,7 +71,13 @@ final class ChildJail implements JailHandle {
                 if (r <= 0) return null;
             }
             MemorySegment si = a.allocate(128);
-            int rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG);
+            // Peek first (WNOWAIT): a jail killed by seccomp still has its /proc/PID/syscall to read.
+            int rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG | WNOWAIT);
+            if (rc == 0 && si.get(JAVA_INT, 16) != 0 && si.get(JAVA_INT, 8) != CLD_EXITED
+                    && si.get(JAVA_INT, 24) == Signals.SIGSYS) {
+                lastSyscall = readSyscall(pid);
+            }
+            if (rc == 0 && si.get(JAVA_INT, 16) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG);
             if (rc < 0) {
                 if (Libc.errno() == Errno.EINTR) return null;
                 throw new JailException("waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
@@ -82,6 +89,21 @@ final class ChildJail implements JailHandle {
             pidfd = -1;
             return status;
         }
+    }
+
+    /** /proc/PID/syscall of the dead jail: "nr arg0 .. arg5 sp pc", or null if unavailable (proc(5)). */
+    private static String readSyscall(int pid) {
+        try {
+            String s = org.jnsjail.sys.HostInfo.readProc("/proc/" + pid + "/syscall").trim();
+            return s.isEmpty() || s.equals("running") ? null : s;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String lastSyscall() {
+        return lastSyscall;
     }
 
     @Override

@@ -55,6 +55,7 @@ public final class Standalone {
         sig.current = jail;
         try {
             JailStatus st = waitWithLimit(jail, spec.timeLimitSec(), sig);
+            if (st.signal() == Signals.SIGSYS) SeccompReport.log(jail.pid(), jail.lastSyscall());
             Log.info("pid=" + jail.pid() + " (" + REMOTE + ") " + st.describe() + ", (PIDs left: 0)");
             return st.code();
         } catch (JailException e) {

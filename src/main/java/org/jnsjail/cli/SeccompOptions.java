@@ -1,0 +1,44 @@
+package org.jnsjail.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jnsjail.seccomp.BpfProgram;
+import org.jnsjail.seccomp.KafelCompiler;
+import org.jnsjail.seccomp.KafelException;
+import org.jnsjail.seccomp.KafelOptions;
+
+/**
+ * -P/--seccomp_policy and --seccomp_string: compiled once, here, before any jail exists (nsjail's
+ * sandbox.cc). The filter also kills x32 calls (nr | 0x40000000) the policy does not name, so a
+ * policy cannot be bypassed through another ABI; i386 calls fail the architecture check anyway.
+ */
+final class SeccompOptions {
+    private SeccompOptions() {}
+
+    /** The filter as struct sock_filter[] bytes, or null when no policy was given. */
+    static byte[] compile(Settings s) throws CliException {
+        if (s.seccompPolicyFile == null && s.seccompString.isEmpty()) return null;
+        if (s.seccompPolicyFile != null && !s.seccompString.isEmpty()) {
+            throw new CliException("You cannot specify both --seccomp_policy and --seccomp_string", false);
+        }
+        String text;
+        if (s.seccompPolicyFile != null) {
+            try {
+                text = Files.readString(Path.of(s.seccompPolicyFile));
+            } catch (IOException e) {
+                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile + "': "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()), false);
+            }
+        } else {
+            text = String.join("\n", s.seccompString);
+        }
+        try {
+            BpfProgram p = KafelCompiler.compile(text, KafelOptions.defaults().withKillX32(true));
+            return p.toSockFilterBytes();
+        } catch (KafelException e) {
+            throw new CliException("Could not compile policy: " + e.getMessage(), false);
+        }
+    }
+}
