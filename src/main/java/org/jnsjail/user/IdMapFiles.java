@@ -70,7 +70,10 @@ public final class IdMapFiles {
             int child = Libc.posixSpawn(helper, argv.toArray(String[]::new), new String[0],
                     List.of(Libc.FdAction.dup2(0, 0), Libc.FdAction.dup2(1, 1), Libc.FdAction.dup2(2, 2)), 3);
             int status = Libc.waitpid(child, 0);
-            if (status != 0) throw new JailException("'" + String.join(" ", argv) + "' failed with status " + status);
+            if (status != 0) {
+                String how = (status & 0x7f) == 0 ? "exit status " + ((status >> 8) & 0xff) : "signal " + (status & 0x7f);
+                throw new JailException("'" + String.join(" ", argv) + "' failed (" + how + ")");
+            }
         } catch (ErrnoException e) {
             throw new JailException("Couldn't run '" + helper + "': " + e.getMessage());
         }
