@@ -30,6 +30,8 @@ public final class CommandLine {
     private String procPath = "/proc";
     private final List<IdMap> uids = new ArrayList<>(), gids = new ArrayList<>();
     private final List<Integer> passFds = new ArrayList<>();
+    /** nsjail's nsj->argv: each config's exec_bin appends to it; a positional command replaces it. */
+    private final List<String> configArgv = new ArrayList<>();
     private Settings s = new Settings();
     private final Map<String, String> hostEnv;
     private final HostInfo host;
@@ -67,7 +69,12 @@ public final class CommandLine {
                 case 'r' -> Settings.Mode.RERUN;
                 default -> throw new CliException("Modes supported: -M l, -M o, -M e, -M r; not '" + v + "'", true);
             };
-            case CONFIG -> notYet(name);
+            case CONFIG -> {
+                // nsjail's CopyFrom: every setting in the config message is replaced; see ConfigApplier.
+                var out = new ConfigApplier.Outside(uids, gids, passFds, configArgv, procPath);
+                s = ConfigApplier.fromFile(v, hostEnv, host, out);
+                procPath = out.procPath;
+            }
             case EXEC_FILE -> s.execPath = v;
             case EXECUTE_FD -> s.execFd = true;
             case LOG -> Log.toFile(v);
@@ -198,19 +205,14 @@ public final class CommandLine {
 
     Run assemble(List<String> command) throws CliException {
         if (!s.notImplemented.isEmpty()) throw new CliException(s.notImplemented.getFirst() + ": not implemented yet", false);
-        if (s.seccompPolicyFile != null || !s.seccompString.isEmpty() || s.seccompLog) {
-            notYet(s.seccompPolicyFile != null ? "--seccomp_policy" : s.seccompString.isEmpty() ? "--seccomp_log"
-                    : "--seccomp_string");
-        }
+        byte[] seccompFilter = SeccompOptions.compile(s);
         if (s.mode == Settings.Mode.LISTEN) notYet("--mode l (LISTEN)");
 
         JailSpec.Builder b = JailSpec.builder();
-        List<String> argv = new ArrayList<>(command.isEmpty() ? s.configArgs : command);
-        if (argv.isEmpty()) {
-            if (s.execPath == null) throw new CliException("No command-line provided", true);
-            argv.add(s.execPath);
-        }
-        if (command.isEmpty() && s.arg0 != null) argv.set(0, s.arg0);
+        // `-- cmd` replaces the configs' argv (arg0 included) but not exec_bin.path / -x: the path still
+        // wins over argv[0], as in nsjail since 3.4. -x alone is no command, as in nsjail.
+        List<String> argv = new ArrayList<>(command.isEmpty() ? configArgv : command);
+        if (argv.isEmpty()) throw new CliException("No command-line provided", true);
         b.argv = argv;
         b.execPath = s.execPath;
         b.execFd = s.execFd;
@@ -265,6 +267,8 @@ public final class CommandLine {
         b.disableTsc = s.disableTsc;
         b.useCoreScheduling = s.useCoreScheduling;
         b.ifaceNoLo = s.ifaceNoLo;
+        b.seccompFilter = seccompFilter;
+        b.seccompLog = s.seccompLog;
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec,
                 chroot == null ? "" : chroot, host));

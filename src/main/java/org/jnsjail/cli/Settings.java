@@ -54,10 +54,9 @@ final class Settings {
     final List<String> seccompString = new ArrayList<>();
     boolean seccompLog;
     boolean ifaceNoLo;
+    /** exec_bin.path (-x); argv itself lives outside the config message, in CommandLine. */
     String execPath;
     boolean execFd;
-    String arg0;
-    final List<String> configArgs = new ArrayList<>();
     boolean useCoreScheduling;
     /** The -T size; nsjail's older --tmpfs_size. */
     long tmpfsSize = 4194304;

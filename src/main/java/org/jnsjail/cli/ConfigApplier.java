@@ -1,0 +1,192 @@
+package org.jnsjail.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jnsjail.api.IdMap;
+import org.jnsjail.config.ConfigException;
+import org.jnsjail.config.ConfigFieldAudit;
+import org.jnsjail.config.ConfigLoader;
+import org.jnsjail.config.proto.NsjailConfigProto;
+import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.Capability;
+import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.RLimit;
+
+/**
+ * Turns a loaded config into {@link Settings}, as nsjail's config.cc parseInternal does after its
+ * {@code CopyFrom}: a fresh set of settings (so everything earlier options stored is gone), plus
+ * the side effects on state nsjail keeps outside its config message ({@link Outside}).
+ *
+ * <p>The only class in cli/ that touches the generated protobuf classes: their descriptors cost
+ * ~200 ms to initialise, so this class must load only when -C is given.
+ */
+final class ConfigApplier {
+    private ConfigApplier() {}
+
+    /**
+     * nsjail state outside the config message that a config feeds: its lists are appended to (they
+     * accumulate over several -C), and {@code procPath} is cleared unless the config has mount_proc.
+     */
+    static final class Outside {
+        final List<IdMap> uids, gids;
+        final List<Integer> passFds;
+        /** nsjail's nsj->argv: each config's exec_bin is appended; `-- cmd` later replaces it all. */
+        final List<String> argv;
+        String procPath;
+
+        Outside(List<IdMap> uids, List<IdMap> gids, List<Integer> passFds, List<String> argv, String procPath) {
+            this.uids = uids;
+            this.gids = gids;
+            this.passFds = passFds;
+            this.argv = argv;
+            this.procPath = procPath;
+        }
+    }
+
+    /** Top-level fields of capabilities jnsjail does not have yet; refused (at assembly) when non-default. */
+    private static final Set<String> NOT_BUILT = Set.of("daemon", "cgroup_mem_max", "cgroup_mem_memsw_max",
+            "cgroup_mem_swap_max", "cgroup_pids_max", "cgroup_net_cls_classid", "cgroup_cpu_ms_per_sec",
+            "use_cgroupv2", "detect_cgroupv2", "iface_own", "macvlan_iface", "traffic_rule", "user_net",
+            "seccomp_unotify", "seccomp_unotify_report");
+
+    /** -C FILE: loads it and converts it; a bad file is a one-line CliException (exit 255). */
+    static Settings fromFile(String file, Map<String, String> hostEnv, HostInfo host, Outside out)
+            throws CliException {
+        NsJailConfig cfg;
+        try {
+            cfg = ConfigLoader.load(Path.of(file));
+        } catch (ConfigException e) {
+            throw new CliException(e.getMessage(), false);
+        }
+        return toSettings(cfg, hostEnv, host, out);
+    }
+
+    static Settings toSettings(NsJailConfig cfg, Map<String, String> hostEnv, HostInfo host, Outside out)
+            throws CliException {
+        // Logging first, as nsjail does, so that the warnings below already go to the config's sink.
+        if (cfg.hasLogFd()) Log.toFd(cfg.getLogFd());
+        if (cfg.hasLogFile()) Log.toFile(cfg.getLogFile());
+        if (cfg.hasLogLevel()) Log.setLevel(Log.Level.valueOf(cfg.getLogLevel().name()));
+
+        Settings s = new Settings();
+        s.mode = Settings.Mode.valueOf(cfg.getMode().name());
+        s.hostname = cfg.getHostname();
+        s.cwd = cfg.getCwd();
+        s.noPivotRoot = cfg.getNoPivotroot();
+        s.port = (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(cfg.getPort())); // no mode switch, unlike -p
+        s.bindhost = cfg.getBindhost();
+        s.maxConns = Integer.toUnsignedLong(cfg.getMaxConns());
+        s.maxConnsPerIp = Integer.toUnsignedLong(cfg.getMaxConnsPerIp());
+        s.timeLimit = Integer.toUnsignedLong(cfg.getTimeLimit());
+        s.daemon = cfg.getDaemon();
+        s.maxCpus = (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(cfg.getMaxCpus()));
+        s.niceLevel = cfg.getNiceLevel();
+        s.keepEnv = cfg.getKeepEnv();
+        // Bare names take the supervisor's value now, as nsjail's second addEnv pass.
+        for (String e : cfg.getEnvarList()) CommandLine.addEnv(s, e, hostEnv);
+        s.keepCaps = cfg.getKeepCaps();
+        for (String c : cfg.getCapList()) {
+            // nsjail only warns about an unknown name in a config (the CLI refuses it).
+            if (Capability.byName(c) == null) Log.warn("Unknown capability: '" + c + "'; ignoring it");
+            else s.caps.add(c);
+        }
+        s.silent = cfg.getSilent();
+        s.skipSetsid = cfg.getSkipSetsid();
+        s.stderrToNull = cfg.getStderrToNull();
+        s.disableNoNewPrivs = cfg.getDisableNoNewPrivs();
+        s.forwardSignals = cfg.getForwardSignals();
+        s.disableTsc = cfg.getDisableTsc();
+        s.oomScoreAdj = cfg.hasOomScoreAdj() ? cfg.getOomScoreAdj() : null;
+
+        rlimit(s, RLimit.RLIMIT_AS, cfg.getRlimitAs(), cfg.getRlimitAsType());
+        rlimit(s, RLimit.RLIMIT_CORE, cfg.getRlimitCore(), cfg.getRlimitCoreType());
+        rlimit(s, RLimit.RLIMIT_CPU, cfg.getRlimitCpu(), cfg.getRlimitCpuType());
+        rlimit(s, RLimit.RLIMIT_FSIZE, cfg.getRlimitFsize(), cfg.getRlimitFsizeType());
+        rlimit(s, RLimit.RLIMIT_NOFILE, cfg.getRlimitNofile(), cfg.getRlimitNofileType());
+        rlimit(s, RLimit.RLIMIT_NPROC, cfg.getRlimitNproc(), cfg.getRlimitNprocType());
+        rlimit(s, RLimit.RLIMIT_STACK, cfg.getRlimitStack(), cfg.getRlimitStackType());
+        rlimit(s, RLimit.RLIMIT_MEMLOCK, cfg.getRlimitMemlock(), cfg.getRlimitMemlockType());
+        rlimit(s, RLimit.RLIMIT_RTPRIO, cfg.getRlimitRtprio(), cfg.getRlimitRtprioType());
+        rlimit(s, RLimit.RLIMIT_MSGQUEUE, cfg.getRlimitMsgqueue(), cfg.getRlimitMsgqueueType());
+        s.disableRlimits = cfg.getDisableRl();
+
+        // The same bits as the --persona_* options.
+        if (cfg.getPersonaAddrCompatLayout()) s.personality |= 0x0200000;
+        if (cfg.getPersonaMmapPageZero()) s.personality |= 0x0100000;
+        if (cfg.getPersonaReadImpliesExec()) s.personality |= 0x0400000;
+        if (cfg.getPersonaAddrLimit3Gb()) s.personality |= 0x8000000;
+        if (cfg.getPersonaAddrNoRandomize()) s.personality |= 0x0040000;
+
+        s.cloneNewnet = cfg.getCloneNewnet();
+        s.cloneNewuser = cfg.getCloneNewuser();
+        s.cloneNewns = cfg.getCloneNewns();
+        s.cloneNewpid = cfg.getCloneNewpid();
+        s.cloneNewipc = cfg.getCloneNewipc();
+        s.cloneNewuts = cfg.getCloneNewuts();
+        s.cloneNewcgroup = cfg.getCloneNewcgroup();
+        s.cloneNewtime = cfg.getCloneNewtime();
+
+        for (NsjailConfigProto.MountPt m : cfg.getMountList()) s.mounts.add(new Settings.Mount(mount(m), false));
+
+        if (cfg.hasSeccompPolicyFile()) s.seccompPolicyFile = cfg.getSeccompPolicyFile();
+        s.seccompString.addAll(cfg.getSeccompStringList());
+        s.seccompLog = cfg.getSeccompLog();
+        s.ifaceNoLo = cfg.getIfaceNoLo();
+        s.useCoreScheduling = cfg.getUseCoreScheduling();
+
+        // State outside the config message: appended, so earlier -u/-g/--pass_fd and configs survive.
+        for (NsjailConfigProto.IdMap m : cfg.getUidmapList()) out.uids.add(idMap(m, true, host));
+        for (NsjailConfigProto.IdMap m : cfg.getGidmapList()) out.gids.add(idMap(m, false, host));
+        out.passFds.addAll(cfg.getPassFdList());
+        // mount_proc:false (the default) clears the automatic /proc; true leaves the path as it was
+        // (nsjail never sets it from a config, so an earlier --proc_path or --disable_proc stands).
+        if (!cfg.getMountProc()) out.procPath = null;
+        if (cfg.hasExecBin()) {
+            NsjailConfigProto.Exe exe = cfg.getExecBin();
+            out.argv.add(exe.getPath());
+            out.argv.addAll(exe.getArgList());
+            if (exe.hasArg0()) out.argv.set(0, exe.getArg0());
+            // An empty path (configs/imagemagick-convert.cfg) means "none": argv[0] is executed.
+            s.execPath = exe.getPath().isEmpty() ? null : exe.getPath();
+            s.execFd = exe.getExecFd();
+        }
+
+        for (String field : ConfigFieldAudit.nonDefaultFields(cfg)) {
+            if (NOT_BUILT.contains(field)) s.notImplemented.add(field + " (config)");
+        }
+        return s;
+    }
+
+    private static void rlimit(Settings s, RLimit r, long value, NsjailConfigProto.RLimit type) {
+        char t = switch (type) {
+            case VALUE -> Settings.Rlim.VALUE;
+            case SOFT -> Settings.Rlim.SOFT;
+            case HARD -> Settings.Rlim.HARD;
+            case INF -> Settings.Rlim.INF;
+        };
+        // uint64 above Long.MAX_VALUE arrives negative; it is "unlimited" in any unit.
+        s.rlimits.put(r, new Settings.Rlim(t, value < 0 ? Long.MAX_VALUE : value));
+    }
+
+    private static org.jnsjail.api.MountPt mount(NsjailConfigProto.MountPt m) {
+        // nsjail writes a content file only for non-empty src_content.
+        byte[] content = m.getSrcContent().isEmpty() ? null : m.getSrcContent().toByteArray();
+        return new org.jnsjail.api.MountPt(m.getSrc(), m.getDst(), m.getFstype(), m.getOptions(), m.getIsBind(),
+                m.getRw(), m.hasIsDir() ? m.getIsDir() : null, m.getMandatory(), m.getIsSymlink(), m.getNosuid(),
+                m.getNodev(), m.getNoexec(), content, m.getPrefixSrcEnv(), m.getPrefixDstEnv());
+    }
+
+    /** Resolved now, like -u/-g/-U/-G (names cannot contain ':', so the joined form is unambiguous). */
+    private static IdMap idMap(NsjailConfigProto.IdMap m, boolean user, HostInfo host) throws CliException {
+        String spec = m.getInsideId() + ":" + m.getOutsideId() + ":" + Integer.toUnsignedLong(m.getCount());
+        try {
+            return Ids.parse(spec, user, m.getUseNewidmap(), host);
+        } catch (CliException e) {
+            throw new CliException((user ? "uidmap" : "gidmap") + " (config): " + e.getMessage(), false);
+        }
+    }
+}
