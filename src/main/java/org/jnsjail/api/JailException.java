@@ -1,7 +1,7 @@
 package org.jnsjail.api;
 
 /** A jail could not be made or run; the message is the one line to show the user. */
-public final class JailException extends Exception {
+public class JailException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public JailException(String message) {

@@ -62,7 +62,7 @@ public final class MountPlanner {
      * @param cwd the jail's working directory, entered last
      */
     public static List<Op> plan(List<MountPt> mounts, boolean rootRw, boolean noPivotRoot, String cwd,
-            Map<String, String> env, HostFs fs) throws JailException {
+            Map<String, String> env, HostFs fs, List<String> warnings) throws JailException {
         List<MountPt> resolved = new ArrayList<>(mounts.size());
         for (MountPt m : mounts) resolved.add(resolvePrefixes(m, env));
 
@@ -108,55 +108,14 @@ public final class MountPlanner {
 
         for (int i = first; i < resolved.size(); i++) {
             MountPt m = resolved.get(i);
-            String dst = Paths2.normalize(m.dst());
-            if (m.dst().isEmpty()) throw new JailException("mount #" + i + ": 'dst' is empty");
-            String target = Paths2.join(newRoot, dst);
-            int flags = m.mandatory() ? 0 : Op.WARN;
-            String what = describe(m);
-
-            if (m.isSymlink()) {
-                ensureParents(ops, layers, dst, newRoot, fs, what, flags);
-                requireCreatable(layers, dst, what);
-                ops.add(Op.of(OpCode.SYMLINK, "symlink('" + m.src() + "', '" + dst + "')", new long[0], m.src(), target)
-                        .withFlags(flags));
-                continue;
+            int mark = ops.size();
+            try {
+                addMount(ops, layers, deferred, m, i, newRoot, oldRoot, contentDir, fs);
+            } catch (SkipMount e) {
+                // A non-mandatory mount that cannot be made: one warning, and the jail goes on without it.
+                ops.subList(mark, ops.size()).clear();
+                warnings.add(e.getMessage());
             }
-            if (m.srcContent() != null) {
-                String file = contentDir + "/content." + i;
-                ops.add(Op.of(OpCode.WRITE_FILE, "write the content of '" + dst + "'",
-                        new long[] {org.jnsjail.sys.Fcntl.O_WRONLY | org.jnsjail.sys.Fcntl.O_CREAT
-                                | org.jnsjail.sys.Fcntl.O_TRUNC, 0644}, file, m.srcContent()).withFlags(flags));
-                ensureMountPoint(ops, layers, dst, false, newRoot, fs, what, flags);
-                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND}, file, target, "", "").withFlags(flags));
-                long attrs = attrs(m, m.rw());
-                if (attrs != 0) ops.add(setattr(target, attrs, false, what).withFlags(flags));
-                layers.add(new Layer(dst, null, true));
-                continue;
-            }
-            if (m.isBind()) {
-                String src = Paths2.normalize(m.src());
-                if (!checkBindSource(m, src, fs, m.mandatory())) continue;
-                boolean isDir = m.isDir() != null ? m.isDir() : fs.kind(src) == HostFs.Kind.DIRECTORY;
-                ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
-                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, oldRoot + srcPath(src), target, "", "")
-                        .withFlags(flags));
-                long attrs = attrs(m, m.rw());
-                // Host trees are sealed at once and recursively: the setup never writes to the host.
-                if (attrs != 0) ops.add(setattr(target, attrs, true, what).withFlags(flags));
-                layers.add(new Layer(dst, src, false));
-                continue;
-            }
-            // A new file system (tmpfs, proc, sysfs, overlay, ...): jail-owned, sealed at the end.
-            MountOptions mo = MountOptions.parse(m.options());
-            boolean isDir = m.isDir() == null || m.isDir();
-            ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
-            String src = m.src().isEmpty() ? "none" : m.src();
-            if (src.startsWith("/")) src = oldRoot + src; // a block device or other host path
-            ops.add(Op.of(OpCode.MOUNT, what, new long[] {mo.flags() & ~MS_RDONLY}, src, target, m.fstype(),
-                    rewriteOverlayDirs(m.fstype(), mo.data(), oldRoot)).withFlags(flags));
-            long attrs = attrs(m, m.rw() && (mo.flags() & MS_RDONLY) == 0) | mountAttrs(mo.flags());
-            if (attrs != 0) deferred.add(new Deferred(target, attrs, what, flags));
-            layers.add(new Layer(dst, null, true));
         }
 
         // Seal jail-owned mounts, innermost (latest) first.
@@ -178,6 +137,60 @@ public final class MountPlanner {
         if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir('" + cwd + "')", new long[0], cwd));
         return ops;
     }
+
+    /** Adds the operations for one mount after the root. */
+    private static void addMount(List<Op> ops, List<Layer> layers, List<Deferred> deferred, MountPt m, int i,
+            String newRoot, String oldRoot, String contentDir, HostFs fs) throws JailException {
+            String dst = Paths2.normalize(m.dst());
+            if (m.dst().isEmpty()) throw new JailException("mount #" + i + ": 'dst' is empty");
+            String target = Paths2.join(newRoot, dst);
+            int flags = m.mandatory() ? 0 : Op.WARN;
+            String what = describe(m);
+
+            if (m.isSymlink()) {
+                ensureParents(ops, layers, dst, newRoot, fs, what, flags);
+                requireCreatable(layers, dst, what, flags);
+                ops.add(Op.of(OpCode.SYMLINK, "symlink('" + m.src() + "', '" + dst + "')", new long[0], m.src(), target)
+                        .withFlags(flags));
+                return;
+            }
+            if (m.srcContent() != null) {
+                String file = contentDir + "/content." + i;
+                ops.add(Op.of(OpCode.WRITE_FILE, "write the content of '" + dst + "'",
+                        new long[] {org.jnsjail.sys.Fcntl.O_WRONLY | org.jnsjail.sys.Fcntl.O_CREAT
+                                | org.jnsjail.sys.Fcntl.O_TRUNC, 0644}, file, m.srcContent()).withFlags(flags));
+                ensureMountPoint(ops, layers, dst, false, newRoot, fs, what, flags);
+                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND}, file, target, "", "").withFlags(flags));
+                long attrs = attrs(m, m.rw());
+                if (attrs != 0) ops.add(setattr(target, attrs, false, what).withFlags(flags));
+                layers.add(new Layer(dst, null, true));
+                return;
+            }
+            if (m.isBind()) {
+                String src = Paths2.normalize(m.src());
+                if (!checkBindSource(m, src, fs, m.mandatory())) throw new SkipMount(describe(m) + ": source '" + src + "' does not exist or is not a directory; skipped (mandatory:false)");
+                boolean isDir = m.isDir() != null ? m.isDir() : fs.kind(src) == HostFs.Kind.DIRECTORY;
+                ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
+                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, oldRoot + srcPath(src), target, "", "")
+                        .withFlags(flags));
+                long attrs = attrs(m, m.rw());
+                // Host trees are sealed at once and recursively: the setup never writes to the host.
+                if (attrs != 0) ops.add(setattr(target, attrs, true, what).withFlags(flags));
+                layers.add(new Layer(dst, src, false));
+                return;
+            }
+            // A new file system (tmpfs, proc, sysfs, overlay, ...): jail-owned, sealed at the end.
+            MountOptions mo = MountOptions.parse(m.options());
+            boolean isDir = m.isDir() == null || m.isDir();
+            ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
+            String src = m.src().isEmpty() ? "none" : m.src();
+            if (src.startsWith("/")) src = oldRoot + src; // a block device or other host path
+            ops.add(Op.of(OpCode.MOUNT, what, new long[] {mo.flags() & ~MS_RDONLY}, src, target, m.fstype(),
+                    rewriteOverlayDirs(m.fstype(), mo.data(), oldRoot)).withFlags(flags));
+            long attrs = attrs(m, m.rw() && (mo.flags() & MS_RDONLY) == 0) | mountAttrs(mo.flags());
+            if (attrs != 0) deferred.add(new Deferred(target, attrs, what, flags));
+            layers.add(new Layer(dst, null, true));
+            }
 
     /** The ops for --disable_clone_newns: no mounts, only chroot(2) to the root bind's source. */
     public static List<Op> planWithoutMountNs(List<MountPt> mounts, String cwd) {
@@ -265,17 +278,28 @@ public final class MountPlanner {
             String msg = what + ": mount point '" + path + "' does not exist in '" + l.hostSrc()
                     + "', and jnsjail does not create files on the host";
             if (flags == 0) throw new JailException(msg);
-            ops.add(Op.of(OpCode.MKDIR, msg, new long[] {0755}, target).withFlags(flags));
-            return;
+            throw new SkipMount(msg + "; skipped (mandatory:false)");
         }
         ops.add((isDir ? mkdir(target, 0711, what) : Op.of(OpCode.CREATE_FILE, what + ": create the mount point",
                 new long[] {0644}, target)).withFlags(Op.EXIST_OK | flags));
     }
 
-    private static void requireCreatable(List<Layer> layers, String dst, String what) throws JailException {
+    private static void requireCreatable(List<Layer> layers, String dst, String what, int flags) throws JailException {
         Layer l = layerOf(layers, dst);
-        if (!l.jailOwned()) throw new JailException(what + ": '" + dst + "' would be created in '" + l.hostSrc()
-                + "' on the host; jnsjail does not create files on the host (mount a tmpfs there first)");
+        if (l.jailOwned()) return;
+        String msg = what + ": '" + dst + "' would be created in '" + l.hostSrc()
+                + "' on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
+        if (flags == 0) throw new JailException(msg);
+        throw new SkipMount(msg + "; skipped (mandatory:false)");
+    }
+
+    /** A non-mandatory mount that cannot be made; the jail goes on without it. */
+    private static final class SkipMount extends JailException {
+        private static final long serialVersionUID = 1L;
+
+        SkipMount(String message) {
+            super(message);
+        }
     }
 
     private static Layer layerOf(List<Layer> layers, String path) {

@@ -5,13 +5,17 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** An ordered list of operations, and its wire encoding for the exec stub. */
-public record Plan(List<Op> ops) {
+/**
+ * An ordered list of operations, and its wire encoding for the exec stub. {@code warnings} are
+ * what planning decided to skip (non-mandatory mounts that cannot be made), for the log.
+ */
+public record Plan(List<Op> ops, List<String> warnings) {
     static final int MAGIC = 0x50534e4a; // "JNSP"
     static final int VERSION = 1;
 
     public Plan {
         ops = List.copyOf(ops);
+        warnings = List.copyOf(warnings);
     }
 
     /** The description of operation {@code index}, as the stub reports failures by index. */

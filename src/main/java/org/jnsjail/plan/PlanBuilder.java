@@ -54,6 +54,7 @@ public final class PlanBuilder {
 
     public static Plan build(JailSpec spec, Context ctx) throws JailException {
         List<Op> ops = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         long nsFlags = 0;
         for (Namespace ns : spec.namespaces()) nsFlags |= ns.flag.value;
         boolean userns = spec.has(Namespace.USER);
@@ -95,7 +96,8 @@ public final class PlanBuilder {
         addIdentity(ops, spec, host, userns);
 
         List<Op> fsOps = spec.has(Namespace.MOUNT)
-                ? MountPlanner.plan(spec.mounts(), spec.rootRw(), spec.noPivotRoot(), spec.cwd(), ctx.env(), ctx.fs())
+                ? MountPlanner.plan(spec.mounts(), spec.rootRw(), spec.noPivotRoot(), spec.cwd(), ctx.env(), ctx.fs(),
+                        warnings)
                 : MountPlanner.planWithoutMountNs(spec.mounts(), spec.cwd());
         if (ctx.mode() == Mode.IN_PLACE && spec.has(Namespace.PID) && spec.has(Namespace.MOUNT)) {
             // procfs shows the PID namespace of the process that mounts it (proc(5)): mount from a
@@ -156,7 +158,7 @@ public final class PlanBuilder {
         strs.addAll(spec.env());
         ops.add(new Op(OpCode.EXECVE, 0, "execve('" + spec.program() + "')",
                 new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
-        return new Plan(ops);
+        return new Plan(ops, warnings);
     }
 
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */

@@ -115,6 +115,7 @@ public final class Spawner {
             int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
                     HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), -1));
+            for (String w : plan.warnings()) Log.warn(w);
 
             List<Libc.FdAction> actions = new ArrayList<>();
             actions.add(Libc.FdAction.dup2(io.stdin(), 0));
@@ -255,6 +256,7 @@ public final class Spawner {
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
                     System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1));
+            for (String w : plan.warnings()) Log.warn(w);
             int memfd = Libc.memfdCreate("jnsjail-plan", 0);
             try (Arena a = Arena.ofConfined()) {
                 byte[] encoded = plan.encode();
