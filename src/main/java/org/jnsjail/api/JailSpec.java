@@ -115,7 +115,13 @@ public record JailSpec(
             return m;
         }
 
+        /** Unset maps default to nsjail's: the caller's uid and gid, mapped to themselves. */
         public JailSpec build() {
+            if (uidMaps.isEmpty() || gidMaps.isEmpty()) {
+                org.jnsjail.sys.HostInfo h = org.jnsjail.sys.HostInfo.get();
+                if (uidMaps.isEmpty()) uidMaps = List.of(new IdMap(h.uid(), h.uid(), 1, false));
+                if (gidMaps.isEmpty()) gidMaps = List.of(new IdMap(h.gid(), h.gid(), 1, false));
+            }
             return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
                     rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
                     disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,

@@ -80,9 +80,14 @@ public final class Log {
         b.append('[').append("DIWEF".charAt(l.ordinal())).append("][");
         timestamp(b, System.currentTimeMillis());
         b.append(']');
-        if (l != Level.INFO) b.append('[').append(ProcessHandle.current().pid()).append(']');
+        if (l != Level.INFO) b.append('[').append(Pid.PID).append(']');
         b.append(' ').append(msg).append('\n');
         write(b.toString());
+    }
+
+    /** The pid, looked up once and only when a line needs it. */
+    private static final class Pid {
+        static final long PID = ProcessHandle.current().pid();
     }
 
     /** Help text and other unprefixed output that goes to the log. */

@@ -32,7 +32,7 @@ final class FatalSignals {
         return caught;
     }
 
-    private void onFatal(int sig) {
+    void onFatal(int sig) {
         caught = sig;
         JailHandle j = current;
         if (j == null) return;

@@ -141,7 +141,9 @@ public final class Spawner {
                 Libc.close(execFd);
                 execFd = -1;
             }
-            return handshake(spec, plan, sp[0], stubPid, host);
+            int pid = stubPid;
+            stubPid = -1; // handshake reaps it
+            return handshake(spec, plan, sp[0], pid, host);
         } catch (ErrnoException e) {
             throw new JailException("Couldn't launch the child process: " + e.getMessage());
         } finally {

@@ -53,6 +53,7 @@ public final class Standalone {
             return 255;
         }
         sig.current = jail;
+        if (sig.caught() != 0) sig.onFatal(sig.caught()); // a SIGINT/SIGTERM during the start found no jail to stop
         try {
             JailStatus st = waitWithLimit(jail, spec.timeLimitSec(), sig);
             if (st.signal() == Signals.SIGSYS) SeccompReport.log(jail.pid(), jail.lastSyscall());

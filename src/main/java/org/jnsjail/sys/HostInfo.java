@@ -24,15 +24,29 @@ public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, lon
             // keep the CAP_CHECKPOINT_RESTORE-era default
         }
         long prm = 0, eff = 0;
+        int[] uids = null, gids = null;
         try {
+            // One read gives ids and capabilities (proc(5), /proc/pid/status), with no native call.
             for (String line : readProc("/proc/self/status").split("\n")) {
                 if (line.startsWith("CapPrm:")) prm = Long.parseUnsignedLong(line.substring(7).trim(), 16);
                 else if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                else if (line.startsWith("Uid:")) uids = ids(line);
+                else if (line.startsWith("Gid:")) gids = ids(line);
             }
         } catch (IOException | NumberFormatException e) {
-            // no capabilities known: plans then assume none
+            // fall back to the syscalls below; no capabilities known: plans then assume none
         }
-        return new HostInfo(Libc.getuid(), Libc.getgid(), Libc.geteuid(), Libc.getegid(), last, prm, eff);
+        if (uids == null || gids == null) {
+            uids = new int[] {Libc.getuid(), Libc.geteuid()};
+            gids = new int[] {Libc.getgid(), Libc.getegid()};
+        }
+        return new HostInfo(uids[0], gids[0], uids[1], gids[1], last, prm, eff);
+    }
+
+    /** "Uid:\treal\teffective\tsaved\tfs" → {real, effective}. */
+    private static int[] ids(String line) {
+        String[] f = line.substring(4).trim().split("\\s+");
+        return new int[] {Integer.parseUnsignedInt(f[0]), Integer.parseUnsignedInt(f[1])};
     }
 
     /**
