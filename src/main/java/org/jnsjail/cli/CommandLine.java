@@ -195,7 +195,8 @@ public final class CommandLine {
     }
 
     private void rlimit(RLimit r, String v, String name) throws CliException {
-        s.rlimits.put(r, switch (v) {
+        // nsjail matches the words with strcasecmp
+        s.rlimits.put(r, switch (v.toLowerCase(java.util.Locale.ROOT)) {
             case "max", "hard" -> new Settings.Rlim(Settings.Rlim.HARD, 0);
             case "def", "soft" -> new Settings.Rlim(Settings.Rlim.SOFT, 0);
             case "inf" -> new Settings.Rlim(Settings.Rlim.INF, 0);

@@ -27,9 +27,15 @@ final class SeccompOptions {
         if (s.seccompPolicyFile != null) {
             try {
                 text = Files.readString(Path.of(s.seccompPolicyFile));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile
+                        + "': No such file or directory", false);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile
+                        + "': Permission denied", false);
             } catch (IOException e) {
                 throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile + "': "
-                        + (e.getMessage() == null ? e.toString() : e.getMessage()), false);
+                        + e.getClass().getSimpleName() + " " + e.getMessage(), false);
             }
         } else {
             text = String.join("\n", s.seccompString);

@@ -128,7 +128,14 @@ public final class PlanBuilder {
                     PR_SCHED_CORE_SCOPE_THREAD_GROUP));
         }
         if (spec.disableTsc()) ops.add(prctl("prctl(PR_SET_TSC, PR_TSC_SIGSEGV)", PR_SET_TSC, PR_TSC_SIGSEGV, 0));
-        if (spec.rlimits() != null) {
+        if (spec.rlimits() == null) {
+            // --disable_rlimits inherits nsjail's limits, whose RLIMIT_NOFILE soft limit nsjail raised to
+            // min(8192, hard); the JVM raised its own to the hard limit, so set the soft one back.
+            long hard = host.nofileHard();
+            long soft = Long.compareUnsigned(hard, 8192) < 0 ? hard : 8192;
+            ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(RLIMIT_NOFILE, " + soft + ", " + hard + ")",
+                    new long[] {RLimit.RLIMIT_NOFILE.resource, soft, hard}));
+        } else {
             for (Map.Entry<RLimit, Long> e : spec.rlimits().entrySet()) {
                 long v = e.getValue();
                 ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + (v == RLimit.RLIM_INFINITY ? "inf" : v)

@@ -23,6 +23,10 @@ final class FatalSignals {
 
     static FatalSignals install(boolean forward) {
         FatalSignals f = new FatalSignals(forward);
+        // nsjail installs its handlers with sigaction(2) whatever the inherited disposition; the JVM
+        // keeps an inherited SIG_IGN (nohup, background jobs), so reset it first.
+        org.jnsjail.sys.Libc.signalDefault(Signals.SIGINT);
+        org.jnsjail.sys.Libc.signalDefault(Signals.SIGTERM);
         Signal.handle(new Signal("INT"), s -> f.onFatal(Signals.SIGINT));
         Signal.handle(new Signal("TERM"), s -> f.onFatal(Signals.SIGTERM));
         return f;

@@ -6,7 +6,8 @@ import java.io.IOException;
  * Facts about the supervisor's own process that plans depend on, read once: ids, capability sets
  * and the highest capability the kernel knows.
  */
-public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, long capPermitted, long capEffective) {
+public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, long capPermitted, long capEffective,
+        long nofileHard) {
 
     private static volatile HostInfo cached;
 
@@ -40,7 +41,17 @@ public record HostInfo(int uid, int gid, int euid, int egid, int capLastCap, lon
             uids = new int[] {Libc.getuid(), Libc.geteuid()};
             gids = new int[] {Libc.getgid(), Libc.getegid()};
         }
-        return new HostInfo(uids[0], gids[0], uids[1], gids[1], last, prm, eff);
+        long nofileHard = RLimit.RLIM_INFINITY;
+        try {
+            for (String line : readProc("/proc/self/limits").split("\n")) {
+                if (!line.startsWith("Max open files")) continue;
+                String[] f = line.substring(14).trim().split("\\s+");
+                nofileHard = f[1].equals("unlimited") ? RLimit.RLIM_INFINITY : Long.parseLong(f[1]);
+            }
+        } catch (IOException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // unknown: treated as unlimited
+        }
+        return new HostInfo(uids[0], gids[0], uids[1], gids[1], last, prm, eff, nofileHard);
     }
 
     /** "Uid:\treal\teffective\tsaved\tfs" → {real, effective}. */

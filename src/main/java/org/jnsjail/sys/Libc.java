@@ -203,6 +203,15 @@ public final class Libc {
         try { return (int) Kill.H.invokeExact(state(), pid, sig); } catch (Throwable t) { throw fatal(t); }
     }
 
+    private static final class SignalFn { static final MethodHandle H = handle("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS)); }
+
+    /** signal(sig, SIG_DFL): undoes an inherited SIG_IGN, which the JVM would otherwise keep (signal(7)). */
+    public static void signalDefault(int sig) {
+        try {
+            MemorySegment ignored = (MemorySegment) SignalFn.H.invokeExact(state(), sig, MemorySegment.NULL);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
     private static final class Strerror { static final MethodHandle H = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
 
     public static String strerror(int errno) {
