@@ -25,6 +25,8 @@ import org.jnsjail.sys.RLimit;
  * @param rlimits soft = hard = value; null means --disable_rlimits (inherit)
  * @param caps capabilities kept (inheritable + ambient); all others leave the bounding set
  * @param seccompFilter a compiled classic-BPF program (struct sock_filter[]), or null
+ * @param cgroups per-jail cgroup limits; {@link CgroupLimits#NONE} for none
+ * @param net interfaces and traffic rules beyond lo; {@link NetConfig#NONE} for none
  */
 public record JailSpec(
         List<String> argv, String execPath, boolean execFd, List<String> env,
@@ -35,7 +37,7 @@ public record JailSpec(
         boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
         Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
         boolean disableTsc, boolean useCoreScheduling,
-        byte[] seccompFilter, boolean seccompLog, boolean ifaceNoLo) {
+        byte[] seccompFilter, boolean seccompLog, boolean ifaceNoLo, CgroupLimits cgroups, NetConfig net) {
 
     public JailSpec {
         argv = List.copyOf(argv);
@@ -48,6 +50,8 @@ public record JailSpec(
         caps = List.copyOf(caps);
         rlimits = rlimits == null ? null : java.util.Collections.unmodifiableMap(new EnumMap<>(rlimits));
         if (argv.isEmpty()) throw new IllegalArgumentException("No command-line provided");
+        if (cgroups == null) cgroups = CgroupLimits.NONE;
+        if (net == null) net = NetConfig.NONE;
     }
 
     public boolean has(Namespace ns) {
@@ -94,6 +98,8 @@ public record JailSpec(
         public byte[] seccompFilter;
         public boolean seccompLog;
         public boolean ifaceNoLo;
+        public CgroupLimits cgroups = CgroupLimits.NONE;
+        public NetConfig net = NetConfig.NONE;
 
         public Builder command(String... args) {
             argv = new ArrayList<>(List.of(args));
@@ -125,7 +131,7 @@ public record JailSpec(
             return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
                     rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
                     disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,
-                    useCoreScheduling, seccompFilter, seccompLog, ifaceNoLo);
+                    useCoreScheduling, seccompFilter, seccompLog, ifaceNoLo, cgroups, net);
         }
     }
 }

@@ -30,13 +30,17 @@ final class ChildJail implements JailHandle {
     private volatile JailStatus status;
     private volatile String lastSyscall;
 
-    private ChildJail(int pid, int pidfd) {
+    private final java.util.List<JailResource> resources;
+
+    private ChildJail(int pid, int pidfd, java.util.List<JailResource> resources) {
         this.pid = pid;
         this.pidfd = pidfd;
+        this.resources = resources;
     }
 
-    static ChildJail adopt(int pid) throws ErrnoException {
-        return new ChildJail(pid, Spawner.pidfdOpen(pid));
+    /** Takes over the jail and its host resources, which are released once it is reaped. */
+    static ChildJail adopt(int pid, java.util.List<JailResource> resources) throws ErrnoException {
+        return new ChildJail(pid, Spawner.pidfdOpen(pid), resources);
     }
 
     @Override
@@ -84,10 +88,13 @@ final class ChildJail implements JailHandle {
             }
             if (si.get(JAVA_INT, 16) == 0) return null; // si_pid 0: still running
             int code = si.get(JAVA_INT, 8), st = si.get(JAVA_INT, 24);
-            status = code == CLD_EXITED ? JailStatus.exited(st) : JailStatus.killed(st);
+            JailStatus done = code == CLD_EXITED ? JailStatus.exited(st) : JailStatus.killed(st);
             Libc.close(pidfd);
             pidfd = -1;
-            return status;
+            for (JailResource r : resources) r.reaped(done);
+            JailResources.releaseAll(resources);
+            status = done;
+            return done;
         }
     }
 

@@ -101,20 +101,28 @@ public final class Spawner {
         int execFd = -1;
         int[] sp = null;
         int stubPid = -1;
+        int cgroupFd = -1;
+        List<JailResource> resources = JailResources.forSpec(spec);
+        boolean handedOver = false;
         try {
+            for (JailResource r : resources) {
+                int fd = r.prepare();
+                if (fd >= 0) cgroupFd = fd;
+            }
             if (spec.execFd()) execFd = openExecFd(spec.program());
             sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
 
             // Target fd numbers in the stub lie above every source, so no dup2 clobbers a later source.
             // The stub's memfd stays open (it is close-on-exec) until execve has opened it.
             int stubFd = ExecStub.fd();
-            int top = Math.max(stubFd, Math.max(sp[1], execFd));
+            int top = Math.max(Math.max(stubFd, cgroupFd), Math.max(sp[1], execFd));
             top = Math.max(top, Math.max(io.stdin(), Math.max(io.stdout(), io.stderr())));
             for (int p : spec.passFds()) top = Math.max(top, p);
             int ctlTarget = top + 1;
             int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
+            int cgroupTarget = cgroupFd >= 0 ? Math.max(ctlTarget, execTarget) + 1 : -1;
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
-                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), -1));
+                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget));
             for (String w : plan.warnings()) Log.warn(w);
 
             List<Libc.FdAction> actions = new ArrayList<>();
@@ -131,7 +139,11 @@ public final class Spawner {
                 actions.add(Libc.FdAction.dup2(execFd, execTarget));
                 keep.add(execTarget);
             }
-            int last = Math.max(ctlTarget, execTarget);
+            if (cgroupFd >= 0) {
+                actions.add(Libc.FdAction.dup2(cgroupFd, cgroupTarget));
+                keep.add(cgroupTarget);
+            }
+            int last = Math.max(Math.max(ctlTarget, execTarget), cgroupTarget);
             for (int n = 3; n < last; n++) if (!keep.contains(n)) actions.add(Libc.FdAction.close(n));
             stubPid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "s", Integer.toString(ctlTarget)},
                     new String[0], actions, last + 1);
@@ -143,10 +155,13 @@ public final class Spawner {
             }
             int pid = stubPid;
             stubPid = -1; // handshake reaps it
-            return handshake(spec, plan, sp[0], pid, host);
+            handedOver = true; // from here on the jail (or handshake's failure path) releases the resources
+            return handshake(spec, plan, sp[0], pid, host, resources);
         } catch (ErrnoException e) {
             throw new JailException("Couldn't launch the child process: " + e.getMessage());
         } finally {
+            if (!handedOver) JailResources.releaseAll(resources);
+            if (cgroupFd >= 0) Libc.close(cgroupFd);
             if (sp != null) {
                 if (sp[1] >= 0) Libc.close(sp[1]);
                 Libc.close(sp[0]);
@@ -156,8 +171,8 @@ public final class Spawner {
         }
     }
 
-    private JailHandle handshake(JailSpec spec, Plan plan, int ctl, int stubPid, HostInfo host)
-            throws JailException, ErrnoException {
+    private JailHandle handshake(JailSpec spec, Plan plan, int ctl, int stubPid, HostInfo host,
+            List<JailResource> resources) throws JailException, ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             byte[] encoded = plan.encode();
             MemorySegment seg = a.allocate(encoded.length);
@@ -168,14 +183,18 @@ public final class Spawner {
                 // The stub died before reading the plan; its exit status tells why.
             }
             int[] rec = readRecord(ctl, a);
-            if (rec == null) throw new JailException("The exec stub exited before cloning the jail (status "
-                    + describeWait(Libc.waitpid(stubPid, 0)) + ")");
-            if (rec[0] != 'P') throw new JailException(failure(plan, rec));
+            if (rec == null || rec[0] != 'P') {
+                JailResources.releaseAll(resources);
+                if (rec == null) throw new JailException("The exec stub exited before cloning the jail (status "
+                        + describeWait(Libc.waitpid(stubPid, 0)) + ")");
+                throw new JailException(failure(plan, rec));
+            }
             int pid = rec[2];
-            ChildJail jail = ChildJail.adopt(pid);
+            ChildJail jail = ChildJail.adopt(pid, resources);
             reapQuietly(stubPid);
             boolean ok = false;
             try {
+                for (JailResource r : resources) r.attach(pid);
                 if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
                 MemorySegment go = a.allocate(1);
                 go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');

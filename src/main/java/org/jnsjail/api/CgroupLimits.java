@@ -1,0 +1,21 @@
+package org.jnsjail.api;
+
+/**
+ * nsjail's 17 cgroup settings (§1.13). Zero limits mean "not set" (memSwapMax: -1). v1 cgroups are
+ * {@code <mount>/<parent>/NSJAIL.<pid>} per controller; v2 is {@code <cgroupv2Mount>/NSJAIL.<pid>}.
+ */
+public record CgroupLimits(long memMax, long memMemswMax, long memSwapMax, String memMount, String memParent,
+        long pidsMax, String pidsMount, String pidsParent, long netClsClassid, String netClsMount, String netClsParent,
+        long cpuMsPerSec, String cpuMount, String cpuParent, String cgroupv2Mount, boolean useCgroupv2,
+        boolean detectCgroupv2) {
+
+    /** nsjail's defaults: no limits. */
+    public static final CgroupLimits NONE = new CgroupLimits(0, 0, -1, "/sys/fs/cgroup/memory", "NSJAIL", 0,
+            "/sys/fs/cgroup/pids", "NSJAIL", 0, "/sys/fs/cgroup/net_cls", "NSJAIL", 0, "/sys/fs/cgroup/cpu", "NSJAIL",
+            "/sys/fs/cgroup", false, false);
+
+    /** True when any limit asks for a cgroup. */
+    public boolean any() {
+        return memMax > 0 || memMemswMax > 0 || memSwapMax >= 0 || pidsMax > 0 || netClsClassid > 0 || cpuMsPerSec > 0;
+    }
+}

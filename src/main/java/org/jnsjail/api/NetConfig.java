@@ -1,0 +1,32 @@
+package org.jnsjail.api;
+
+import java.util.List;
+
+/**
+ * The jail's network beyond lo (§1.14, §3.13): host interfaces moved in ({@code ifaceOwn}), a
+ * cloned MACVLAN named "vs" on {@code macvlanIface} (null = none) with its address, netmask,
+ * gateway ("0.0.0.0" = leave unset), MAC ("" = kernel's) and mode, and policy-routing traffic rules.
+ */
+public record NetConfig(List<String> ifaceOwn, String macvlanIface, String vsIp, String vsNm, String vsGw,
+        String vsMa, String vsMo, List<TrafficRule> trafficRules) {
+
+    public NetConfig {
+        ifaceOwn = List.copyOf(ifaceOwn);
+        trafficRules = List.copyOf(trafficRules);
+    }
+
+    public static final NetConfig NONE = new NetConfig(List.of(), null, "192.168.0.2", "255.255.255.0",
+            "192.168.0.1", "", "private", List.of());
+
+    public boolean any() {
+        return !ifaceOwn.isEmpty() || macvlanIface != null || !trafficRules.isEmpty();
+    }
+
+    /**
+     * nsjail's TrafficRule (config only): selectors (null/0 = any) and an action; installed as FIB
+     * rules in the jail's netns, later rules taking precedence. proto: "tcp", "udp", "icmp", "icmpv6"
+     * or null; action: "DROP" (default), "REJECT", "ALLOW"; ipv6 selects the family.
+     */
+    public record TrafficRule(String srcIp, String dstIp, String iif, String oif, String proto, int sport, int dport,
+            int sportEnd, int dportEnd, String action, boolean ipv6) {}
+}

@@ -1,0 +1,25 @@
+package org.jnsjail.supervisor;
+
+import org.jnsjail.api.JailException;
+
+/**
+ * Something the supervisor sets up on the host for one jail and must take down when it ends: a
+ * cgroup, a network interface. Steps run in this order: {@link #prepare()} before the clone,
+ * {@link #attach(int)} once the jail's pid is known and before it runs any code of its own, and
+ * {@link #release()} after the jail was reaped or when starting it failed (always, exactly once).
+ */
+public interface JailResource {
+    /** Before clone; may return a cgroup2 directory fd for clone3(CLONE_INTO_CGROUP), else -1. */
+    default int prepare() throws JailException {
+        return -1;
+    }
+
+    /** After clone, before the jail is let go. */
+    void attach(int pid) throws JailException;
+
+    /** Undo everything; must not throw, and must tolerate a partial or missing prepare/attach. */
+    void release();
+
+    /** Called after the jail was reaped, before release: e.g. to report an OOM kill. */
+    default void reaped(org.jnsjail.api.JailStatus status) {}
+}

