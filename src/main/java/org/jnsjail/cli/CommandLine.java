@@ -162,6 +162,7 @@ public final class CommandLine {
             case SECCOMP_POLICY -> s.seccompPolicyFile = v;
             case SECCOMP_STRING -> s.seccompString.add(v);
             case SECCOMP_LOG -> s.seccompLog = true;
+            case SECCOMP_ARCH -> s.seccompArchs.add(SeccompOptions.arch(v));
             case IFACE_NO_LO -> s.ifaceNoLo = true;
             // Capabilities of later milestones: recognised, and refused rather than ignored.
             case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT, CGROUP_MEM_MAX, CGROUP_MEM_MEMSW_MAX, CGROUP_MEM_SWAP_MAX,

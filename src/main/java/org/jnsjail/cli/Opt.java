@@ -195,6 +195,10 @@ public enum Opt {
     SECCOMP_STRING(Group.SECCOMP, "seccomp_string", '\0', "POLICY",
             "A seccomp-bpf policy in the kafel language given as text (see kafel/); may be given more than "
             + "once, the pieces are joined with newlines"),
+    SECCOMP_ARCH(Origin.JNSJAIL, Group.SECCOMP, "seccomp_arch", '\0', "ARCH",
+            "jnsjail extension: an architecture the seccomp policy also covers (Kafel names: x86_64, x86, "
+            + "aarch64, arm, mips, mips64, riscv64, m68k); repeatable. Default: the host's only, so 32-bit "
+            + "(x86) binaries are killed, as with nsjail"),
     SECCOMP_LOG(Group.SECCOMP, "seccomp_log", '\0', null,
             "Install the filter with SECCOMP_FILTER_FLAG_LOG, which logs every action other than "
             + "SECCOMP_RET_ALLOW. Kernel 4.14 or newer"),
@@ -286,10 +290,12 @@ public enum Opt {
     }
 
     /** Where an option comes from: current nsjail, or a release that has since dropped it. */
-    enum Origin { NSJAIL, LEGACY }
+    /** Where an option comes from: today's nsjail, nsjail's older project page, or jnsjail itself. */
+    enum Origin { NSJAIL, LEGACY, JNSJAIL }
 
     private final Group group;
     private final boolean nsjail;
+    private final Origin origin;
     private final String longName;
     private final char shortOpt;
     private final String argName;
@@ -305,6 +311,7 @@ public enum Opt {
             String... aliases) {
         this.group = group;
         this.nsjail = origin == Origin.NSJAIL;
+        this.origin = origin;
         this.longName = longName;
         this.shortOpt = shortOpt;
         this.argName = argName;
@@ -354,6 +361,11 @@ public enum Opt {
     /** True for nsjail's current 104 options, false for options only older nsjail releases had. */
     public boolean nsjail() {
         return nsjail;
+    }
+
+    /** True for jnsjail's own extensions (not in any nsjail). */
+    public boolean extension() {
+        return origin == Origin.JNSJAIL;
     }
 
     /** Older long names (no dashes) that parse to this option, e.g. {@code iface} for {@link #MACVLAN_IFACE}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.jnsjail.seccomp.Arch;
 import org.jnsjail.seccomp.BpfProgram;
 import org.jnsjail.seccomp.KafelCompiler;
 import org.jnsjail.seccomp.KafelException;
@@ -16,6 +17,15 @@ import org.jnsjail.seccomp.KafelOptions;
  */
 final class SeccompOptions {
     private SeccompOptions() {}
+
+    /** --seccomp_arch's value, checked when given. */
+    static String arch(String name) throws CliException {
+        if (Arch.byName(name) == null) {
+            throw new CliException("--seccomp_arch: unknown architecture '" + name
+                    + "' (x86_64, x86, aarch64, arm, mips, mips64, riscv64, m68k)", false);
+        }
+        return name;
+    }
 
     /** The filter as struct sock_filter[] bytes, or null when no policy was given. */
     static byte[] compile(Settings s) throws CliException {
@@ -41,7 +51,14 @@ final class SeccompOptions {
             text = String.join("\n", s.seccompString);
         }
         try {
-            BpfProgram p = KafelCompiler.compile(text, KafelOptions.defaults().withKillX32(true));
+            KafelOptions opts = KafelOptions.defaults().withKillX32(true);
+            if (!s.seccompArchs.isEmpty()) {
+                java.util.Set<Arch> targets = new java.util.LinkedHashSet<>();
+                targets.add(Arch.X86_64); // the host's own ABI is always covered
+                for (String a : s.seccompArchs) targets.add(Arch.byName(a));
+                opts = opts.withTargets(targets);
+            }
+            BpfProgram p = KafelCompiler.compile(text, opts);
             return p.toSockFilterBytes();
         } catch (KafelException e) {
             throw new CliException("Could not compile policy: " + e.getMessage(), false);

@@ -53,6 +53,8 @@ final class Settings {
     String seccompPolicyFile;
     final List<String> seccompString = new ArrayList<>();
     boolean seccompLog;
+    /** --seccomp_arch (jnsjail): extra architectures the policy covers, by Kafel name. */
+    final List<String> seccompArchs = new ArrayList<>();
     boolean ifaceNoLo;
     /** exec_bin.path (-x); argv itself lives outside the config message, in CommandLine. */
     String execPath;
