@@ -347,4 +347,28 @@ class SeccompJailTest {
                 i386.toString());
         assertEquals(159, r.exitCode(), r::describe);
     }
+
+    /** --seccomp_arch x86 (jnsjail): one policy covers both ABIs, so the i386 program runs under it. */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void i386RunsUnderAPolicyThatAlsoTargetsX86(RunAs as) {
+        assumePrograms();
+        Integer host = runOnHost(i386);
+        if (host == null || host != 0) Assumptions.abort("the kernel cannot run i386 programs (no IA32 emulation)");
+        List<String> allow = new ArrayList<>(bindDir());
+        allow.addAll(List.of("--seccomp_arch", "x86", "--seccomp_string", "DEFAULT ALLOW"));
+        Result r = jail(as, allow, "/srv/i386");
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("i386\n", r.stdout(), r::describe);
+        // An allow-list resolves names per ABI: write/exit are i386's 4 and 1, execve is x86_64's 59.
+        List<String> list = new ArrayList<>(bindDir());
+        list.addAll(List.of("--seccomp_arch", "x86", "--seccomp_string", "ALLOW { write, exit, execve } DEFAULT KILL"));
+        Result l = jail(as, list, "/srv/i386");
+        assertEquals(0, l.exitCode(), l::describe);
+        // Without the i386 name for write, the i386 call is killed.
+        List<String> deny = new ArrayList<>(bindDir());
+        deny.addAll(List.of("--seccomp_arch", "x86", "--seccomp_string", "ALLOW { exit, execve } DEFAULT KILL"));
+        Result d = jail(as, deny, "/srv/i386");
+        assertEquals(159, d.exitCode(), d::describe);
+    }
 }
