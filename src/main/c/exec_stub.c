@@ -298,8 +298,9 @@ static int do_seccomp(struct op *o)
 
 static int do_execve(struct op *o)
 {
-	uint64_t argc = o->ivals[0], envc = o->ivals[1];
-	if (argc < 1 || argc + envc != o->nstrs - 2) {
+	uint64_t argc = o->ivals[0], envc = o->ivals[1], n = o->nstrs - 2;
+	/* each count on its own first: a huge pair could wrap around to the right sum */
+	if (argc < 1 || argc > n || envc > n || argc + envc != n) {
 		errno = EINVAL;
 		return -1;
 	}
