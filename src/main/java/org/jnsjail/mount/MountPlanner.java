@@ -93,7 +93,7 @@ public final class MountPlanner {
             MountPt root = resolved.getFirst();
             String src = Paths2.normalize(root.src());
             checkBindSource(root, src, fs, true);
-            ops.add(Op.of(OpCode.MOUNT, describe(root), new long[] {MS_BIND | MS_REC}, oldRoot + srcPath(src), newRoot,
+            ops.add(Op.of(OpCode.MOUNT, describe(root), new long[] {MS_BIND | MS_REC}, hostSource(oldRoot, src), newRoot,
                     "", ""));
             long attrs = attrs(root, root.rw());
             if (attrs != 0) ops.add(setattr(newRoot, attrs, true, describe(root)));
@@ -128,6 +128,14 @@ public final class MountPlanner {
             ops.add(Op.of(OpCode.CHDIR, "chdir('" + newRoot + "')", new long[0], newRoot));
             ops.add(Op.of(OpCode.MOUNT, "move the new root onto '/'", new long[] {MS_MOVE}, ".", "/", "", ""));
             ops.add(Op.of(OpCode.CHROOT, "chroot('.')", new long[0], "."));
+            if (first == 1 && Paths2.isUnder(scratch, Paths2.normalize(resolved.getFirst().src()))) {
+                // The recursive root bind copied the scratch mount along; drop that copy so the jail
+                // sees the host directory underneath (no user mount lies there: see chooseScratch).
+                String inJail = scratch.substring(Paths2.normalize(resolved.getFirst().src()).length());
+                if (!inJail.startsWith("/")) inJail = "/" + inJail;
+                ops.add(Op.of(OpCode.UMOUNT2, "detach the scratch copy at '" + inJail + "'", new long[] {MNT_DETACH},
+                        inJail).withFlags(Op.IGNORE));
+            }
         } else {
             ops.add(Op.of(OpCode.CHDIR, "chdir('" + NEW + "')", new long[0], NEW));
             ops.add(Op.of(OpCode.PIVOT_ROOT, "pivot_root('.', '.')", new long[0], ".", "."));
@@ -171,7 +179,7 @@ public final class MountPlanner {
                 if (!checkBindSource(m, src, fs, m.mandatory())) throw new SkipMount(describe(m) + ": source '" + src + "' does not exist or is not a directory; skipped (mandatory:false)");
                 boolean isDir = m.isDir() != null ? m.isDir() : fs.kind(src) == HostFs.Kind.DIRECTORY;
                 ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
-                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, oldRoot + srcPath(src), target, "", "")
+                ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, hostSource(oldRoot, src), target, "", "")
                         .withFlags(flags));
                 long attrs = attrs(m, m.rw());
                 // Host trees are sealed at once and recursively: the setup never writes to the host.
@@ -235,9 +243,14 @@ public final class MountPlanner {
                 + " exists" + (noPivotRoot ? " outside the mount sources" : ""));
     }
 
-    /** Without the first pivot_root, a scratch mount on a source's subtree would hide it. */
+    /**
+     * Without the first pivot_root, a scratch mount on a source's subtree would hide it, and one
+     * under a mount point would be detached together with the user's mount there.
+     */
     private static boolean shadowsSource(String dir, List<MountPt> mounts) {
         for (MountPt m : mounts) {
+            String d = Paths2.normalize(m.dst());
+            if (!d.equals("/") && (Paths2.isUnder(d, dir) || Paths2.isUnder(dir, d))) return true;
             if (m.isSymlink() || m.src().isEmpty() || !m.src().startsWith("/")) continue;
             String s = Paths2.normalize(m.src());
             if (!s.equals("/") && Paths2.isUnder(s, dir)) return true;
@@ -314,8 +327,10 @@ public final class MountPlanner {
         return Paths2.normalize(l.hostSrc() + "/" + rel);
     }
 
-    private static String srcPath(String src) {
-        return src.equals("/") ? "" : src;
+    /** A host path as seen during set-up: under /old after the first pivot_root, else unchanged. */
+    private static String hostSource(String oldRoot, String src) {
+        if (oldRoot.isEmpty()) return src;
+        return src.equals("/") ? oldRoot : oldRoot + src;
     }
 
     private static Op mkdir(String path, int mode, String what) {

@@ -118,4 +118,15 @@ class MountPlannerTest {
         assertThrows(JailException.class, () -> plan(List.of(MountPt.bind("/", "/", false),
                 MountPt.symlink("/proc/self/fd", "/dev/fdx")), new ArrayList<>()));
     }
+
+    @Test
+    void noPivotRootReadsSourcesInPlaceAndDropsTheScratchCopy() throws JailException {
+        List<Op> ops = MountPlanner.plan(List.of(MountPt.bind("/", "/", false), MountPt.fs("", "/tmp", "tmpfs", "", true, true)),
+                false, true, "/", Map.of(), HOST, new ArrayList<>());
+        assertTrue(ops.stream().noneMatch(o -> o.code() == OpCode.PIVOT_ROOT));
+        Op scratch = ops.get(1);
+        assertEquals("/mnt", str(scratch, 1), "scratch avoids /tmp, which a mount uses");
+        assertTrue(ops.stream().anyMatch(o -> o.code() == OpCode.MOUNT && str(o, 0).equals("/") && str(o, 1).equals("/mnt/new")));
+        assertTrue(ops.stream().anyMatch(o -> o.code() == OpCode.UMOUNT2 && str(o, 0).equals("/mnt")));
+    }
 }
