@@ -181,7 +181,14 @@ public final class MountPlanner {
                 ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
                 ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, hostSource(oldRoot, src), target, "", "")
                         .withFlags(flags));
-                long attrs = attrs(m, m.rw());
+                // -B src:dst:options: a bind has no file-system data, but the generic words
+                // (ro, nosuid, nodev, noexec) apply, as with nsjail's new mount API.
+                MountOptions bo = MountOptions.parse(m.options());
+                if (!bo.data().isEmpty()) {
+                    throw new JailException(what + ": a bind mount takes only ro/rw/nosuid/nodev/noexec options, not '"
+                            + bo.data() + "'");
+                }
+                long attrs = attrs(m, m.rw() && (bo.flags() & MS_RDONLY) == 0) | mountAttrs(bo.flags());
                 // Host trees are sealed at once and recursively: the setup never writes to the host.
                 if (attrs != 0) ops.add(setattr(target, attrs, true, what).withFlags(flags));
                 layers.add(new Layer(dst, src, false));

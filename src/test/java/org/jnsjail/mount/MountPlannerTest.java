@@ -129,4 +129,18 @@ class MountPlannerTest {
         assertTrue(ops.stream().anyMatch(o -> o.code() == OpCode.MOUNT && str(o, 0).equals("/") && str(o, 1).equals("/mnt/new")));
         assertTrue(ops.stream().anyMatch(o -> o.code() == OpCode.UMOUNT2 && str(o, 0).equals("/mnt")));
     }
+
+    @Test
+    void bindOptionsBecomeFlagsAndDataIsRefused() throws JailException {
+        MountPt b = new MountPt("/bin", "/bin", "", "ro,nosuid", true, true, null, true, false, false, false, false,
+                null, "", "");
+        List<Op> ops = plan(List.of(b), new ArrayList<>());
+        Op seal = ops.stream().filter(o -> o.code() == OpCode.MOUNT_SETATTR && str(o, 0).equals("/new/bin")).findFirst()
+                .orElseThrow();
+        assertEquals(0x8000, seal.args()[0]);
+        assertEquals(1 | 2, seal.args()[1], "RDONLY|NOSUID");
+        MountPt bad = new MountPt("/bin", "/bin", "", "size=1", true, true, null, true, false, false, false, false,
+                null, "", "");
+        assertThrows(JailException.class, () -> plan(List.of(bad), new ArrayList<>()));
+    }
 }
