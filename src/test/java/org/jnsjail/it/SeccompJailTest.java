@@ -14,6 +14,7 @@ import org.jnsjail.it.NsjailCli.Result;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -370,5 +371,15 @@ class SeccompJailTest {
         deny.addAll(List.of("--seccomp_arch", "x86", "--seccomp_string", "ALLOW { exit, execve } DEFAULT KILL"));
         Result d = jail(as, deny, "/srv/i386");
         assertEquals(159, d.exitCode(), d::describe);
+    }
+
+    /** As root the report names the syscall, from the kernel's audit record of the kill. */
+    @Test
+    void violationReportNamesTheSyscallAsRoot() {
+        RunAs.ROOT.assume();
+        Result r = NsjailCli.run(RunAs.ROOT, "-Mo", "--chroot", "/", "--seccomp_string", "KILL { write } DEFAULT ALLOW",
+                "--", "/bin/echo", "hi");
+        assertEquals(159, r.exitCode(), r::describe);
+        assertTrue(r.stderr().contains("Syscall number: 1 (write), arch: x86_64"), r::describe);
     }
 }
