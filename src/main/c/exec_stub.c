@@ -371,6 +371,14 @@ static int do_clone(struct op *o)
 		ca.cgroup = o->ivals[1];
 	}
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && (ca.flags & CLONE_INTO_CGROUP)) {
+		/* Kernels before 5.7 reject CLONE_INTO_CGROUP (EINVAL or E2BIG), and it fails where the
+		 * cgroup cannot take the task (EOPNOTSUPP, EBUSY). Clone without it: the supervisor sees the
+		 * jail missing from cgroup.procs and moves it there before sending "go". */
+		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	}
 	if (pid < 0)
 		return -1;
 	if (pid > 0) {

@@ -296,13 +296,13 @@ class ConfigMergeTest {
 
     @Test
     void unbuiltFeatureIsRefused() {
-        assertEquals("cgroup_mem_max (config): not implemented yet",
-                failure("-C", res("cgroup.cfg"), "--", "/bin/true").getMessage());
+        assertEquals("seccomp_unotify (config): not implemented yet",
+                failure("-C", res("unbuilt.cfg"), "--", "/bin/true").getMessage());
     }
 
     @Test
     void unbuiltFeatureWipedByLaterConfig() throws Exception {
-        spec("-C", res("cgroup.cfg"), "-C", PROC, "--", "/bin/true");
+        spec("-C", res("unbuilt.cfg"), "-C", PROC, "--", "/bin/true");
     }
 
     @Test

@@ -1,0 +1,48 @@
+package org.jnsjail.cgroup;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.log.Log;
+
+/**
+ * The cgroup work done once per supervisor rather than per jail: version detection (logged once,
+ * as nsjail logs it at start-up), the stale-cgroup sweep of each parent directory, and the names
+ * of v2 cgroups. One per JVM in production; tests make their own.
+ */
+final class CgroupSession {
+    static final CgroupSession JVM = new CgroupSession(KernelCgroupHost.INSTANCE);
+
+    final CgroupHost host;
+    private final Set<Path> swept = ConcurrentHashMap.newKeySet();
+    private final Set<String> detectionLogged = ConcurrentHashMap.newKeySet();
+    private final AtomicLong v2Seq = new AtomicLong();
+
+    CgroupSession(CgroupHost host) {
+        this.host = host;
+    }
+
+    CgroupVersion version(CgroupLimits l) {
+        CgroupVersion v = CgroupVersion.choose(l, host);
+        if (l.detectCgroupv2() && !l.useCgroupv2() && detectionLogged.add(l.cgroupv2Mount())) {
+            Log.info("Detected cgroups version: " + v.number);
+        }
+        return v;
+    }
+
+    /** Removes what killed supervisors left in {@code parent}, the first time a jail uses it. */
+    void sweepOnce(Path parent) {
+        if (swept.add(parent.normalize())) StaleCgroups.removeAll(host, parent);
+    }
+
+    /**
+     * A v2 cgroup is made before clone3(CLONE_INTO_CGROUP), when the jail's pid is not known yet:
+     * it is named after the supervisor and a counter, NSJAIL.<supervisor pid>.<n>.
+     */
+    String nextV2Name() {
+        return "NSJAIL." + host.selfPid() + "." + v2Seq.incrementAndGet();
+    }
+}

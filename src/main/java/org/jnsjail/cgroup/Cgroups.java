@@ -1,0 +1,54 @@
+package org.jnsjail.cgroup;
+
+import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.api.JailException;
+import org.jnsjail.supervisor.JailResource;
+
+/** Entry points: the per-jail cgroup resource, the -Me variant, and the checks the command line needs early. */
+public final class Cgroups {
+    private Cgroups() {}
+
+    /** The jail's cgroups, or null when it needs none (v1 without limits, as nsjail). */
+    public static JailResource forJail(CgroupLimits l) {
+        return forJail(l, CgroupSession.JVM, false);
+    }
+
+    static JailResource forJail(CgroupLimits l, CgroupSession s, boolean self) {
+        if (!l.any() && !l.useCgroupv2() && !l.detectCgroupv2()) return null;
+        // nsjail gives every jail a v2 cgroup, with or without limits.
+        if (s.version(l) == CgroupVersion.V2) return new V2JailCgroup(l, s, self);
+        return l.any() ? new V1JailCgroups(l, s) : null;
+    }
+
+    /**
+     * -Me: nsjail sets up the cgroups for itself and then execs, so the supervisor creates them,
+     * writes the limits and moves itself in (cgroup.procs moves every thread of the JVM); the
+     * program exec'd in place keeps them. Nothing remains to remove them afterwards: they are
+     * left for the next supervisor's stale-cgroup sweep once the program has exited.
+     */
+    public static void enterSelf(CgroupLimits l) throws JailException {
+        enterSelf(l, CgroupSession.JVM);
+    }
+
+    static void enterSelf(CgroupLimits l, CgroupSession s) throws JailException {
+        JailResource r = forJail(l, s, true);
+        if (r == null) return;
+        try {
+            r.prepare();
+            r.attach(s.host.selfPid());
+        } catch (JailException e) {
+            r.release();
+            throw e;
+        }
+    }
+
+    /** nsjail's start-up check of the memory settings ("cannot set both ..."). */
+    public static void check(CgroupLimits l) throws JailException {
+        MemoryLimits.of(l);
+    }
+
+    /** The summary's "cgroupv2:" value: --use_cgroupv2, or what --detect_cgroupv2 finds. */
+    public static boolean usesV2(CgroupLimits l) {
+        return CgroupVersion.choose(l, CgroupSession.JVM.host) == CgroupVersion.V2;
+    }
+}

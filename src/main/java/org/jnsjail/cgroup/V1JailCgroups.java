@@ -1,0 +1,118 @@
+package org.jnsjail.cgroup;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.JailStatus;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.Errno;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.supervisor.JailResource;
+
+/**
+ * A jail's cgroup v1 cgroups, one per controller in use: {@code <mount>/<parent>/NSJAIL.<pid>}.
+ * The jail's pid names them, so they are made in {@link #attach}, after clone and before the
+ * supervisor sends "go": the jail runs none of its own code outside them.
+ */
+final class V1JailCgroups implements JailResource {
+    private final CgroupLimits limits;
+    private final CgroupSession session;
+    private final CgroupHost h;
+    /** Directories made (or taken over), removed in reverse order by release(). */
+    private final List<Path> made = new ArrayList<>(4);
+    private Path memoryDir;
+    private int pid = -1;
+
+    V1JailCgroups(CgroupLimits limits, CgroupSession session) {
+        this.limits = limits;
+        this.session = session;
+        this.h = session.host;
+    }
+
+    /**
+     * Checks the settings, creates missing parent directories (nsjail fails and needs them made by
+     * hand, its issue #242), and sweeps stale cgroups once per supervisor.
+     */
+    @Override
+    public int prepare() throws JailException {
+        for (V1Controller c : V1Layout.controllers(limits)) {
+            Path parent = c.parentDir(limits);
+            Path mount = c.mount(limits);
+            if (!h.isDirectory(mount)) {
+                throw new JailException("The cgroup v1 '" + c.kernelName + "' hierarchy is not mounted at '" + mount
+                        + "' (see " + c.mountOption() + ")");
+            }
+            CgroupVersion.V1.checkMount(h, mount, c.mountOption());
+            makeParents(mount, parent);
+        }
+        // Every controller's parent, used by this jail or not: a killed supervisor may have used others.
+        for (V1Controller c : V1Controller.values()) session.sweepOnce(c.parentDir(limits));
+        return -1;
+    }
+
+    /** mkdir -p of the parent below the mount, 0700 as nsjail's per-jail cgroups. */
+    private void makeParents(Path mount, Path parent) throws JailException {
+        if (h.isDirectory(parent)) return;
+        if (!parent.startsWith(mount)) throw new JailException("The cgroup parent '" + parent + "' is outside its mount '" + mount + "'");
+        Path p = mount;
+        for (Path part : mount.relativize(parent)) {
+            p = p.resolve(part);
+            if (h.isDirectory(p)) continue;
+            try {
+                h.mkdir(p, 0700);
+                Log.info("Created the cgroup parent '" + p + "'");
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EEXIST) throw new JailException("Could not create the cgroup parent: " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void attach(int pid) throws JailException {
+        this.pid = pid;
+        List<V1Layout.V1Cgroup> plan = V1Layout.plan(limits, "NSJAIL." + pid);
+        try {
+            for (V1Layout.V1Cgroup g : plan) {
+                try {
+                    h.mkdir(g.dir(), 0700);
+                } catch (ErrnoException e) {
+                    // A leftover of a killed supervisor whose jail had the same pid: reuse it, remove it after.
+                    if (e.errno() != Errno.EEXIST) throw e;
+                }
+                made.add(g.dir());
+                if (g.controller() == V1Controller.MEMORY) memoryDir = g.dir();
+                for (CgroupWrite w : g.limits()) {
+                    Log.debug("Setting '" + w.file() + "' to '" + w.value() + "' in '" + g.dir() + "'");
+                    h.write(g.dir().resolve(w.file()), w.value());
+                }
+            }
+            // cgroup.procs rather than nsjail's tasks: the same for the single-threaded jail, and it
+            // moves every thread when the supervisor moves itself (-Me).
+            for (V1Layout.V1Cgroup g : plan) h.write(g.dir().resolve("cgroup.procs"), Integer.toString(pid));
+        } catch (ErrnoException e) {
+            throw new JailException("Could not set up the jail's cgroup: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void reaped(JailStatus status) {
+        if (memoryDir == null) return;
+        try {
+            long kills = OomReport.oomKills(h.read(memoryDir.resolve("memory.oom_control")));
+            var msg = kills >= 0 ? OomReport.message(pid, status, kills)
+                    : OomReport.fromFailcnt(pid, status, Long.parseLong(h.read(memoryDir.resolve("memory.failcnt")).strip()));
+            msg.ifPresent(Log::warn);
+        } catch (ErrnoException | NumberFormatException e) {
+            Log.debug("no OOM report: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void release() {
+        for (int i = made.size() - 1; i >= 0; i--) CgroupRemoval.remove(h, made.get(i));
+        made.clear();
+    }
+}

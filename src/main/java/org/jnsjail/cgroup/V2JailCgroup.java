@@ -1,0 +1,95 @@
+package org.jnsjail.cgroup;
+
+import java.nio.file.Path;
+
+import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.JailStatus;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.supervisor.JailResource;
+
+/**
+ * A jail's single cgroup v2 cgroup under cgroupv2_mount. It is made, limited and opened in
+ * {@link #prepare}, and the jail is cloned straight into it (clone3 CLONE_INTO_CGROUP, Linux
+ * 5.7): it is never outside its limits, not even while the stub sets it up. Where the kernel
+ * refused that flag the stub cloned without it, and {@link #attach} moves the jail by writing
+ * cgroup.procs before "go".
+ */
+final class V2JailCgroup implements JailResource {
+    private final CgroupLimits limits;
+    private final CgroupSession session;
+    private final CgroupHost h;
+    /** -Me: the supervisor puts itself in NSJAIL.<own pid>, as nsjail (no cleanup is possible after exec). */
+    private final boolean self;
+    private Path dir;
+    private boolean memory;
+    private int pid = -1;
+
+    V2JailCgroup(CgroupLimits limits, CgroupSession session, boolean self) {
+        this.limits = limits;
+        this.session = session;
+        this.h = session.host;
+        this.self = self;
+    }
+
+    @Override
+    public int prepare() throws JailException {
+        V2Layout layout = V2Layout.of(limits);
+        Path mount = Path.of(limits.cgroupv2Mount());
+        if (limits.netClsClassid() > 0) {
+            Log.warn("cgroup_net_cls_classid is ignored with cgroup v2, which has no net_cls controller");
+        }
+        CgroupVersion.V2.checkMount(h, mount, "--cgroupv2_mount");
+        session.sweepOnce(mount);
+        V2Delegation.enable(h, mount, layout.controllers());
+        Path d = mount.resolve(self ? "NSJAIL." + h.selfPid() : session.nextV2Name());
+        try {
+            h.mkdir(d, 0700);
+            dir = d;
+            memory = layout.controllers().contains(V2Controller.MEMORY);
+            for (CgroupWrite w : layout.limits()) {
+                Log.info("Setting '" + w.file() + "' to '" + w.value() + "'");
+                h.write(d.resolve(w.file()), w.value());
+            }
+            return self ? -1 : h.openDir(d);
+        } catch (ErrnoException e) {
+            throw new JailException("Could not set up the jail's cgroup: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void attach(int pid) throws JailException {
+        this.pid = pid;
+        if (dir == null) return;
+        try {
+            Path procs = dir.resolve("cgroup.procs");
+            if (h.read(procs).lines().anyMatch(l -> l.strip().equals(Integer.toString(pid)))) return;
+            if (!self) Log.debug("pid=" + pid + " was not cloned into its cgroup (clone3 CLONE_INTO_CGROUP refused); moving it");
+            h.write(procs, Integer.toString(pid));
+        } catch (ErrnoException e) {
+            throw new JailException("Could not move the jail into its cgroup: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void reaped(JailStatus status) {
+        if (dir == null || !memory) return;
+        try {
+            OomReport.message(pid, status, OomReport.oomKills(h.read(dir.resolve("memory.events")))).ifPresent(Log::warn);
+        } catch (ErrnoException e) {
+            Log.debug("no OOM report: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void release() {
+        if (dir != null) CgroupRemoval.remove(h, dir);
+        dir = null;
+    }
+
+    /** The cgroup's directory once made (tests). */
+    Path dir() {
+        return dir;
+    }
+}
