@@ -190,8 +190,17 @@ public final class Spawner {
                 throw new JailException(failure(plan, rec));
             }
             int pid = rec[2];
-            ChildJail jail = ChildJail.adopt(pid, resources);
             reapQuietly(stubPid);
+            ChildJail jail;
+            try {
+                jail = ChildJail.adopt(pid, resources);
+            } catch (ErrnoException e) {
+                // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
+                Libc.kill(pid, Signals.SIGKILL);
+                reapQuietly(pid);
+                JailResources.releaseAll(resources);
+                throw e;
+            }
             boolean ok = false;
             try {
                 for (JailResource r : resources) r.attach(pid);
@@ -271,7 +280,12 @@ public final class Spawner {
 
     /** -Me: replace this process by the stub with a plan in a memfd. */
     public static void execInPlace(JailSpec spec) throws JailException {
+        // nsjail's EXECVE mode has no net initParent: no supervisor stays to make vs or move interfaces.
+        if (spec.net().any()) throw new JailException("MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
         HostInfo host = HostInfo.get();
+        // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
+        // supervisor left nobody removes them (the next supervisor's stale sweep does).
+        org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());
         try {
             int execFd = spec.execFd() ? openExecFd(spec.program()) : -1;
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
