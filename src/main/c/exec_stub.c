@@ -26,6 +26,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -322,12 +323,26 @@ static int do_execve(struct op *o)
 /* Dummy init of a new PID namespace for -Me: PID 1 must live, or no later fork can enter it. */
 static int do_pid_ns_init(void)
 {
-	pid_t pid = fork();
-	if (pid < 0)
+	/* A pidfd of ourselves, taken before the fork: the child cannot name us by pid (we are outside
+	 * its PID namespace), but can ask this fd whether we already exited (pidfd_open(2)). */
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (self < 0)
 		return -1;
-	if (pid > 0)
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(self);
+		return -1;
+	}
+	if (pid > 0) {
+		close(self);
 		return 0;
+	}
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* If we died before PDEATHSIG was armed, no signal will ever come: leave now. */
+	struct pollfd pf = {self, POLLIN, 0};
+	if (poll(&pf, 1, 0) != 0)
+		_exit(0);
+	close(self);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

@@ -73,9 +73,29 @@ public final class ConfigLoader {
   }
 
   /** Parses already-read content; {@code name} is used in messages only. */
+  /**
+   * No string field (paths, names, options) may hold a NUL: the kernel would see a shorter string
+   * than the one logged. Bytes fields (src_content) may.
+   */
+  private static void rejectNul(String file, com.google.protobuf.Message m, String prefix) throws ConfigException {
+    for (var e : m.getAllFields().entrySet()) {
+      var f = e.getKey();
+      String name = prefix + f.getName();
+      java.util.List<?> values = f.isRepeated() ? (java.util.List<?>) e.getValue() : java.util.List.of(e.getValue());
+      for (Object v : values) {
+        if (v instanceof String str && str.indexOf('\0') >= 0) {
+          throw new ConfigException("Config file '" + file + "': field '" + name + "' contains a NUL character");
+        }
+        if (v instanceof com.google.protobuf.Message sub) rejectNul(file, sub, name + ".");
+      }
+    }
+  }
+
   static NsJailConfig parse(String name, String content) throws ConfigException {
     SourcePos pos = new SourcePos(name, content);
-    return decide(name, parseText(content, pos), parseJson(content, pos));
+    NsJailConfig cfg = decide(name, parseText(content, pos), parseJson(content, pos));
+    rejectNul(name, cfg, "");
+    return cfg;
   }
 
   /** nsjail's rule: exactly one of the two formats must accept the file. */

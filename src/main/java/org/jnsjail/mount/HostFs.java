@@ -16,12 +16,55 @@ public interface HostFs {
         return kind(path) != Kind.MISSING;
     }
 
+    /**
+     * Mount points of procfs instances in the supervisor's mount namespace (proc(5),
+     * /proc/self/mountinfo): a recursive bind of an ancestor would bring the host's processes along.
+     */
+    default java.util.List<String> procMounts() {
+        return java.util.List.of();
+    }
+
     HostFs REAL = new HostFs() {
+        @Override
+        public java.util.List<String> procMounts() {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            try {
+                for (String line : org.jnsjail.sys.HostInfo.readProc("/proc/self/mountinfo").split("\n")) {
+                    // "id parent maj:min root mountpoint options [optional...] - fstype source superopts"
+                    int dash = line.indexOf(" - ");
+                    if (dash < 0) continue;
+                    String[] after = line.substring(dash + 3).split(" ");
+                    if (after.length == 0 || !after[0].equals("proc")) continue;
+                    String[] f = line.split(" ");
+                    if (f.length > 4) out.add(unescape(f[4]));
+                }
+            } catch (java.io.IOException e) {
+                // unknown: nothing to cover
+            }
+            return out;
+        }
+
         @Override
         public Kind kind(String path) {
             Path p = Path.of(path);
             if (Files.isDirectory(p)) return Kind.DIRECTORY;
             return Files.exists(p) ? Kind.FILE : Kind.MISSING;
+        }
+
+        /** mountinfo escapes space, tab, newline and backslash as octal (\040 ...). */
+        private static String unescape(String s) {
+            if (s.indexOf('\\') < 0) return s;
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 3 < s.length()) {
+                    b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                    i += 3;
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.toString();
         }
 
         @Override

@@ -97,6 +97,7 @@ public final class MountPlanner {
                     "", ""));
             long attrs = attrs(root, root.rw());
             if (attrs != 0) ops.add(setattr(newRoot, attrs, true, describe(root)));
+            coverHostProc(ops, src, "/", newRoot, resolved, fs, 0);
             layers.add(new Layer("/", src, false));
             first = 1;
         } else {
@@ -110,7 +111,7 @@ public final class MountPlanner {
             MountPt m = resolved.get(i);
             int mark = ops.size();
             try {
-                addMount(ops, layers, deferred, m, i, newRoot, oldRoot, contentDir, fs);
+                addMount(ops, layers, deferred, m, i, newRoot, oldRoot, contentDir, fs, resolved);
             } catch (SkipMount e) {
                 // A non-mandatory mount that cannot be made: one warning, and the jail goes on without it.
                 ops.subList(mark, ops.size()).clear();
@@ -148,7 +149,7 @@ public final class MountPlanner {
 
     /** Adds the operations for one mount after the root. */
     private static void addMount(List<Op> ops, List<Layer> layers, List<Deferred> deferred, MountPt m, int i,
-            String newRoot, String oldRoot, String contentDir, HostFs fs) throws JailException {
+            String newRoot, String oldRoot, String contentDir, HostFs fs, List<MountPt> allMounts) throws JailException {
             String dst = Paths2.normalize(m.dst());
             if (m.dst().isEmpty()) throw new JailException("mount #" + i + ": 'dst' is empty");
             String target = Paths2.join(newRoot, dst);
@@ -191,6 +192,7 @@ public final class MountPlanner {
                 long attrs = attrs(m, m.rw() && (bo.flags() & MS_RDONLY) == 0) | mountAttrs(bo.flags());
                 // Host trees are sealed at once and recursively: the setup never writes to the host.
                 if (attrs != 0) ops.add(setattr(target, attrs, true, what).withFlags(flags));
+                coverHostProc(ops, src, dst, newRoot, allMounts, fs, flags);
                 layers.add(new Layer(dst, src, false));
                 return;
             }
@@ -311,6 +313,31 @@ public final class MountPlanner {
                 + "' on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
         if (flags == 0) throw new JailException(msg);
         throw new SkipMount(msg + "; skipped (mandatory:false)");
+    }
+
+    /**
+     * A recursive bind brings along the host's procfs mounts below its source (e.g. /proc under
+     * --chroot /). Unless the jail mounts a procfs of its own there, an empty read-only tmpfs covers
+     * each one, so the host's processes stay out of sight even with --disable_proc (nsjail shows them).
+     * Covering rather than unmounting: mounts copied from a more privileged namespace are locked
+     * together (mount_namespaces(7), "Restrictions on mount namespaces").
+     */
+    private static void coverHostProc(List<Op> ops, String src, String dst, String newRoot, List<MountPt> mounts,
+            HostFs fs, int flags) {
+        for (String p : fs.procMounts()) {
+            String hostPath = Paths2.normalize(p);
+            if (!Paths2.isUnder(hostPath, src)) continue;
+            String rel = src.equals("/") ? hostPath : hostPath.substring(src.length());
+            String inJail = Paths2.normalize(dst + "/" + rel);
+            boolean ownProc = false;
+            for (MountPt m : mounts) {
+                if (!m.isBind() && m.fstype().equals("proc") && Paths2.normalize(m.dst()).equals(inJail)) ownProc = true;
+            }
+            if (ownProc) continue;
+            ops.add(Op.of(OpCode.MOUNT, "cover the host's procfs at '" + inJail + "'",
+                    new long[] {MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC}, "none", Paths2.join(newRoot, inJail),
+                    "tmpfs", "size=4096,mode=0555").withFlags(flags));
+        }
     }
 
     /** A non-mandatory mount that cannot be made; the jail goes on without it. */

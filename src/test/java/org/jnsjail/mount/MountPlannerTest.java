@@ -143,4 +143,27 @@ class MountPlannerTest {
                 null, "", "");
         assertThrows(JailException.class, () -> plan(List.of(bad), new ArrayList<>()));
     }
+
+    @Test
+    void hostProcUnderARecursiveBindIsCoveredUnlessTheJailMountsItsOwn() throws JailException {
+        HostFs withProc = new HostFs() {
+            @Override
+            public Kind kind(String path) {
+                return HOST.kind(path);
+            }
+
+            @Override
+            public List<String> procMounts() {
+                return List.of("/proc");
+            }
+        };
+        List<Op> covered = MountPlanner.plan(List.of(MountPt.bind("/", "/", false)), false, false, "/", Map.of(),
+                withProc, new ArrayList<>());
+        assertTrue(covered.stream().anyMatch(o -> o.code() == OpCode.MOUNT && str(o, 1).equals("/new/proc")
+                && str(o, 2).equals("tmpfs")), "host /proc covered");
+        List<Op> own = MountPlanner.plan(List.of(MountPt.bind("/", "/", false), MountPt.fs("", "/proc", "proc", "", false,
+                true)), false, false, "/", Map.of(), withProc, new ArrayList<>());
+        assertFalse(own.stream().anyMatch(o -> o.code() == OpCode.MOUNT && str(o, 2).equals("tmpfs")
+                && str(o, 1).equals("/new/proc")), "no cover under the jail's own procfs");
+    }
 }
