@@ -22,7 +22,8 @@ import org.jnsjail.sys.RLimit;
  */
 public final class CommandLine {
     /** What the command line asks for. */
-    public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary) {}
+    public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
+            org.jnsjail.supervisor.Listener.Options listen, boolean daemon) {}
 
     // nsjail keeps these outside its config message, so a -C does not reset them.
     private String chroot;
@@ -43,6 +44,10 @@ public final class CommandLine {
 
     /** Parses argv into a run; {@link HelpRequested} for --help. */
     public static Run parse(String[] argv) throws CliException, HelpRequested {
+        // A real argv cannot hold a NUL (execve(2) passes C strings); an API caller's can.
+        for (String a : argv) {
+            if (a.indexOf('\0') >= 0) throw new CliException("an argument contains a NUL character", false);
+        }
         ParsedArgs args;
         try {
             args = Getopt.parse(argv);
@@ -82,7 +87,7 @@ public final class CommandLine {
             case VERBOSE -> Log.setLevel(Log.Level.DEBUG);
             case QUIET -> Log.setLevel(Log.Level.WARNING);
             case REALLY_QUIET -> Log.setLevel(Log.Level.FATAL);
-            case DAEMON -> notYet(name);
+            case DAEMON -> s.daemon = true;
             case PORT -> {
                 s.port = (int) Num.parse(v, name, 0, 65535);
                 s.mode = Settings.Mode.LISTEN;
@@ -164,13 +169,33 @@ public final class CommandLine {
             case SECCOMP_LOG -> s.seccompLog = true;
             case SECCOMP_ARCH -> s.seccompArchs.add(SeccompOptions.arch(v));
             case IFACE_NO_LO -> s.ifaceNoLo = true;
+            case IFACE_OWN -> s.ifaceOwn.add(v);
+            case MACVLAN_IFACE -> s.macvlanIface = v;
+            case MACVLAN_VS_IP -> s.macvlanVsIp = v;
+            case MACVLAN_VS_NM -> s.macvlanVsNm = v;
+            case MACVLAN_VS_GW -> s.macvlanVsGw = v;
+            case MACVLAN_VS_MA -> s.macvlanVsMa = v;
+            case MACVLAN_VS_MO -> s.macvlanVsMo = v;
+            case CGROUP_MEM_MAX -> s.cgroupMemMax = Num.parse(v, name, 0, Long.MAX_VALUE);
+            case CGROUP_MEM_MEMSW_MAX -> s.cgroupMemMemswMax = Num.parse(v, name, 0, Long.MAX_VALUE);
+            // nsjail reads it with strtoll: any negative value means "not set".
+            case CGROUP_MEM_SWAP_MAX -> s.cgroupMemSwapMax = Math.max(-1, Num.parseSigned(v, name, Long.MIN_VALUE + 1, Long.MAX_VALUE));
+            case CGROUP_MEM_MOUNT -> s.cgroupMemMount = v;
+            case CGROUP_MEM_PARENT -> s.cgroupMemParent = v;
+            case CGROUP_PIDS_MAX -> s.cgroupPidsMax = Num.parse(v, name, 0, Long.MAX_VALUE);
+            case CGROUP_PIDS_MOUNT -> s.cgroupPidsMount = v;
+            case CGROUP_PIDS_PARENT -> s.cgroupPidsParent = v;
+            case CGROUP_NET_CLS_CLASSID -> s.cgroupNetClsClassid = Num.parse(v, name, 0, 0xffffffffL);
+            case CGROUP_NET_CLS_MOUNT -> s.cgroupNetClsMount = v;
+            case CGROUP_NET_CLS_PARENT -> s.cgroupNetClsParent = v;
+            case CGROUP_CPU_MS_PER_SEC -> s.cgroupCpuMsPerSec = Num.parse(v, name, 0, 0xffffffffL);
+            case CGROUP_CPU_MOUNT -> s.cgroupCpuMount = v;
+            case CGROUP_CPU_PARENT -> s.cgroupCpuParent = v;
+            case CGROUPV2_MOUNT -> s.cgroupv2Mount = v;
+            case USE_CGROUPV2 -> s.useCgroupv2 = true;
+            case DETECT_CGROUPV2 -> s.detectCgroupv2 = true;
             // Capabilities of later milestones: recognised, and refused rather than ignored.
-            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT, CGROUP_MEM_MAX, CGROUP_MEM_MEMSW_MAX, CGROUP_MEM_SWAP_MAX,
-                 CGROUP_MEM_MOUNT, CGROUP_MEM_PARENT, CGROUP_PIDS_MAX, CGROUP_PIDS_MOUNT, CGROUP_PIDS_PARENT,
-                 CGROUP_NET_CLS_CLASSID, CGROUP_NET_CLS_MOUNT, CGROUP_NET_CLS_PARENT, CGROUP_CPU_MS_PER_SEC,
-                 CGROUP_CPU_MOUNT, CGROUP_CPU_PARENT, CGROUPV2_MOUNT, USE_CGROUPV2, DETECT_CGROUPV2, IFACE_OWN,
-                 MACVLAN_IFACE, MACVLAN_VS_IP, MACVLAN_VS_NM, MACVLAN_VS_GW, MACVLAN_VS_MA, MACVLAN_VS_MO,
-                 USER_NET -> notYet(name);
+            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT, USER_NET -> notYet(name);
         }
     }
 
@@ -208,7 +233,6 @@ public final class CommandLine {
     Run assemble(List<String> command) throws CliException {
         if (!s.notImplemented.isEmpty()) throw new CliException(s.notImplemented.getFirst() + ": not implemented yet", false);
         byte[] seccompFilter = SeccompOptions.compile(s);
-        if (s.mode == Settings.Mode.LISTEN) notYet("--mode l (LISTEN)");
 
         JailSpec.Builder b = JailSpec.builder();
         // `-- cmd` replaces the configs' argv (arg0 included) but not exec_bin.path / -x: the path still
@@ -269,11 +293,49 @@ public final class CommandLine {
         b.disableTsc = s.disableTsc;
         b.useCoreScheduling = s.useCoreScheduling;
         b.ifaceNoLo = s.ifaceNoLo;
+        b.net = netConfig();
         b.seccompFilter = seccompFilter;
         b.seccompLog = s.seccompLog;
+        b.cgroups = cgroupLimits();
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec,
-                chroot == null ? "" : chroot, host));
+                chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
+                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon);
+    }
+
+    /** -I/--macvlan_*, --iface_own and traffic_rule; checked now, so a bad value starts nothing. */
+    private org.jnsjail.api.NetConfig netConfig() throws CliException {
+        var net = new org.jnsjail.api.NetConfig(s.ifaceOwn, s.macvlanIface, s.macvlanVsIp, s.macvlanVsNm,
+                s.macvlanVsGw, s.macvlanVsMa, s.macvlanVsMo, s.trafficRules);
+        if (!net.any()) return net;
+        if (s.mode == Settings.Mode.EXECVE) {
+            throw new CliException("--macvlan_iface, --iface_own and traffic_rule cannot be used with -Me (no supervisor"
+                    + " stays to set up interfaces)", false);
+        }
+        if (!s.cloneNewnet) {
+            throw new CliException("--macvlan_iface, --iface_own and traffic_rule need a network namespace (they cannot"
+                    + " be used with --disable_clone_newnet)", false);
+        }
+        try {
+            org.jnsjail.net.JailNetwork.check(net);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), false);
+        }
+        return net;
+    }
+
+    /** The 17 cgroup settings; nsjail's "cannot set both" check happens now, before anything starts. */
+    private org.jnsjail.api.CgroupLimits cgroupLimits() throws CliException {
+        var l = new org.jnsjail.api.CgroupLimits(s.cgroupMemMax, s.cgroupMemMemswMax, s.cgroupMemSwapMax,
+                s.cgroupMemMount, s.cgroupMemParent, s.cgroupPidsMax, s.cgroupPidsMount, s.cgroupPidsParent,
+                s.cgroupNetClsClassid, s.cgroupNetClsMount, s.cgroupNetClsParent, s.cgroupCpuMsPerSec, s.cgroupCpuMount,
+                s.cgroupCpuParent, s.cgroupv2Mount, s.useCgroupv2, s.detectCgroupv2);
+        try {
+            org.jnsjail.cgroup.Cgroups.check(l);
+        } catch (org.jnsjail.api.JailException e) {
+            throw new CliException(e.getMessage(), false);
+        }
+        return l;
     }
 
     private List<String> environment() {

@@ -48,9 +48,7 @@ final class ConfigApplier {
     }
 
     /** Top-level fields of capabilities jnsjail does not have yet; refused (at assembly) when non-default. */
-    private static final Set<String> NOT_BUILT = Set.of("daemon", "cgroup_mem_max", "cgroup_mem_memsw_max",
-            "cgroup_mem_swap_max", "cgroup_pids_max", "cgroup_net_cls_classid", "cgroup_cpu_ms_per_sec",
-            "use_cgroupv2", "detect_cgroupv2", "iface_own", "macvlan_iface", "traffic_rule", "user_net",
+    private static final Set<String> NOT_BUILT = Set.of("user_net",
             "seccomp_unotify", "seccomp_unotify_report");
 
     /** -C FILE: loads it and converts it; a bad file is a one-line CliException (exit 255). */
@@ -136,7 +134,16 @@ final class ConfigApplier {
         s.seccompString.addAll(cfg.getSeccompStringList());
         s.seccompLog = cfg.getSeccompLog();
         s.ifaceNoLo = cfg.getIfaceNoLo();
+        s.ifaceOwn.addAll(cfg.getIfaceOwnList());
+        if (cfg.hasMacvlanIface()) s.macvlanIface = cfg.getMacvlanIface();
+        s.macvlanVsIp = cfg.getMacvlanVsIp();
+        s.macvlanVsNm = cfg.getMacvlanVsNm();
+        s.macvlanVsGw = cfg.getMacvlanVsGw();
+        s.macvlanVsMa = cfg.getMacvlanVsMa();
+        s.macvlanVsMo = cfg.getMacvlanVsMo();
+        for (NsjailConfigProto.NsJailConfig.TrafficRule r : cfg.getTrafficRuleList()) s.trafficRules.add(trafficRule(r));
         s.useCoreScheduling = cfg.getUseCoreScheduling();
+        cgroups(s, cfg);
 
         // State outside the config message: appended, so earlier -u/-g/--pass_fd and configs survive.
         for (NsjailConfigProto.IdMap m : cfg.getUidmapList()) out.uids.add(idMap(m, true, host));
@@ -161,6 +168,31 @@ final class ConfigApplier {
         return s;
     }
 
+    /** The cgroup fields 71..87; uint64 above Long.MAX_VALUE arrives negative and means "as much as possible". */
+    private static void cgroups(Settings s, NsJailConfig cfg) {
+        s.cgroupMemMax = unsigned(cfg.getCgroupMemMax());
+        s.cgroupMemMemswMax = unsigned(cfg.getCgroupMemMemswMax());
+        s.cgroupMemSwapMax = Math.max(-1, cfg.getCgroupMemSwapMax());
+        s.cgroupMemMount = cfg.getCgroupMemMount();
+        s.cgroupMemParent = cfg.getCgroupMemParent();
+        s.cgroupPidsMax = unsigned(cfg.getCgroupPidsMax());
+        s.cgroupPidsMount = cfg.getCgroupPidsMount();
+        s.cgroupPidsParent = cfg.getCgroupPidsParent();
+        s.cgroupNetClsClassid = Integer.toUnsignedLong(cfg.getCgroupNetClsClassid());
+        s.cgroupNetClsMount = cfg.getCgroupNetClsMount();
+        s.cgroupNetClsParent = cfg.getCgroupNetClsParent();
+        s.cgroupCpuMsPerSec = Integer.toUnsignedLong(cfg.getCgroupCpuMsPerSec());
+        s.cgroupCpuMount = cfg.getCgroupCpuMount();
+        s.cgroupCpuParent = cfg.getCgroupCpuParent();
+        s.cgroupv2Mount = cfg.getCgroupv2Mount();
+        s.useCgroupv2 = cfg.getUseCgroupv2();
+        s.detectCgroupv2 = cfg.getDetectCgroupv2();
+    }
+
+    private static long unsigned(long v) {
+        return v < 0 ? Long.MAX_VALUE : v;
+    }
+
     private static void rlimit(Settings s, RLimit r, long value, NsjailConfigProto.RLimit type) {
         char t = switch (type) {
             case VALUE -> Settings.Rlim.VALUE;
@@ -170,6 +202,20 @@ final class ConfigApplier {
         };
         // uint64 above Long.MAX_VALUE arrives negative; it is "unlimited" in any unit.
         s.rlimits.put(r, new Settings.Rlim(t, value < 0 ? Long.MAX_VALUE : value));
+    }
+
+    /** Enum values become the API's words; UNKNOWN_* are refused later, when the rule is checked. */
+    private static org.jnsjail.api.NetConfig.TrafficRule trafficRule(NsjailConfigProto.NsJailConfig.TrafficRule r) {
+        String proto = switch (r.getProto()) {
+            case UNKNOWN_PROTO -> null;
+            case TCP -> "tcp";
+            case UDP -> "udp";
+            case ICMP -> "icmp";
+            case ICMPV6 -> "icmpv6";
+        };
+        return new org.jnsjail.api.NetConfig.TrafficRule(r.getSrcIp(), r.getDstIp(), r.getIif(), r.getOif(), proto,
+                r.getSport(), r.getDport(), r.getSportEnd(), r.getDportEnd(), r.getAction().name(),
+                r.getIpFamily() == NsjailConfigProto.NsJailConfig.TrafficRule.IpFamily.IPV6);
     }
 
     private static org.jnsjail.api.MountPt mount(NsjailConfigProto.MountPt m) {

@@ -3,6 +3,7 @@ package org.jnsjail.cli;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
+import org.jnsjail.supervisor.Listener;
 import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.supervisor.Standalone;
 
@@ -36,6 +37,21 @@ public final class Main {
             Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
             return 255;
         }
+        if (run.daemon()) {
+            // nsjail picks its default log file while parsing, before daemon(3), so a failure to open it shows here.
+            if (!Log.hasSink()) Log.toFile(Daemon.DEFAULT_LOG);
+            if (!Daemon.isDetachedCopy()) {
+                java.util.List<Integer> keep = new java.util.ArrayList<>(run.spec().passFds());
+                keep.add(Log.sinkFd());
+                try {
+                    Daemon.detach(keep);
+                    return 0;
+                } catch (java.io.IOException | org.jnsjail.sys.ErrnoException e) {
+                    Log.fatal("daemon: " + e.getMessage());
+                    return 255;
+                }
+            }
+        }
         for (String line : run.summary()) {
             Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
         }
@@ -51,7 +67,7 @@ public final class Main {
                     yield 255;
                 }
             }
-            case LISTEN -> 255; // refused in CommandLine until LISTEN lands
+            case LISTEN -> Listener.run(run.spec(), run.listen());
         };
     }
 }

@@ -56,12 +56,24 @@ final class Settings {
     /** --seccomp_arch (jnsjail): extra architectures the policy covers, by Kafel name. */
     final List<String> seccompArchs = new ArrayList<>();
     boolean ifaceNoLo;
+    /** Networking beyond lo (-I, --macvlan_vs_*, --iface_own, traffic_rule); nsjail's defaults. */
+    String macvlanIface;
+    String macvlanVsIp = "192.168.0.2", macvlanVsNm = "255.255.255.0", macvlanVsGw = "192.168.0.1", macvlanVsMa = "",
+            macvlanVsMo = "private";
+    final List<String> ifaceOwn = new ArrayList<>();
+    final List<org.jnsjail.api.NetConfig.TrafficRule> trafficRules = new ArrayList<>();
     /** exec_bin.path (-x); argv itself lives outside the config message, in CommandLine. */
     String execPath;
     boolean execFd;
     boolean useCoreScheduling;
     /** The -T size; nsjail's older --tmpfs_size. */
     long tmpfsSize = 4194304;
+    /** cgroups (--cgroup_*): bytes, a process count, CPU ms per second; 0 (swap: -1) = off; nsjail's defaults. */
+    long cgroupMemMax, cgroupMemMemswMax, cgroupMemSwapMax = -1, cgroupPidsMax, cgroupNetClsClassid, cgroupCpuMsPerSec;
+    String cgroupMemMount = "/sys/fs/cgroup/memory", cgroupMemParent = "NSJAIL", cgroupPidsMount = "/sys/fs/cgroup/pids",
+            cgroupPidsParent = "NSJAIL", cgroupNetClsMount = "/sys/fs/cgroup/net_cls", cgroupNetClsParent = "NSJAIL",
+            cgroupCpuMount = "/sys/fs/cgroup/cpu", cgroupCpuParent = "NSJAIL", cgroupv2Mount = "/sys/fs/cgroup";
+    boolean useCgroupv2, detectCgroupv2;
     /** Capabilities set that are not built yet, by the option or field that set them (fail at the end). */
     final List<String> notImplemented = new ArrayList<>();
 

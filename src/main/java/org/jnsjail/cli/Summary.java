@@ -30,7 +30,8 @@ final class Summary {
                 + s.daemon + ", clone_newnet:" + spec.has(Namespace.NET) + ", clone_newuser:" + spec.has(Namespace.USER)
                 + ", clone_newns:" + spec.has(Namespace.MOUNT) + ", clone_newpid:" + spec.has(Namespace.PID)
                 + ", clone_newipc:" + spec.has(Namespace.IPC) + ", clone_newuts:" + spec.has(Namespace.UTS)
-                + ", cgroupv2:false, keep_caps:" + spec.keepCaps() + ", disable_no_new_privs:"
+                + ", cgroupv2:" + org.jnsjail.cgroup.Cgroups.usesV2(spec.cgroups()) + ", keep_caps:" + spec.keepCaps()
+                + ", disable_no_new_privs:"
                 + spec.disableNoNewPrivs() + ", max_cpus:" + spec.maxCpus() + ", use_core_scheduling:"
                 + spec.useCoreScheduling());
         for (MountPt m : spec.mounts()) out.add("I" + MountPlanner.describe(m));

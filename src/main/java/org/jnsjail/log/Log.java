@@ -50,6 +50,16 @@ public final class Log {
         sink = null;
     }
 
+    /** Whether -l/-L (or a config) chose where the log goes; -d logs to /var/log/nsjail.log otherwise. */
+    public static boolean hasSink() {
+        return sink != null || sinkFd >= 0;
+    }
+
+    /** The -L fd, or -1: a re-executed daemon must keep it open. */
+    public static int sinkFd() {
+        return sinkFd;
+    }
+
     public static boolean enabled(Level l) {
         return l.ordinal() >= level.ordinal();
     }

@@ -13,6 +13,9 @@ import sun.misc.Signal;
 final class FatalSignals {
     private volatile int caught;
     volatile JailHandle current;
+    /** When the current jail started (System.nanoTime) and its time limit, for the SIGUSR1 list. */
+    volatile long currentStart;
+    volatile int timeLimitSec;
     volatile long forwardedAt;
     volatile boolean lastStartFailed;
     private final boolean forward;
@@ -29,7 +32,15 @@ final class FatalSignals {
         org.jnsjail.sys.Libc.signalDefault(Signals.SIGTERM);
         Signal.handle(new Signal("INT"), s -> f.onFatal(Signals.SIGINT));
         Signal.handle(new Signal("TERM"), s -> f.onFatal(Signals.SIGTERM));
+        SignalPipe.installShow(f::showList);
         return f;
+    }
+
+    /** nsjail's process list; runs on the JVM's signal-handler thread (Log is thread-safe). */
+    private void showList() {
+        JailHandle j = current;
+        ProcList.log(j == null ? java.util.List.of()
+                : java.util.List.of(new ProcList.Entry(j.pid(), Standalone.REMOTE, currentStart, timeLimitSec)));
     }
 
     int caught() {

@@ -13,6 +13,9 @@ final class JailResources {
     static List<JailResource> forSpec(JailSpec spec) {
         List<JailResource> out = new ArrayList<>(2);
         // cgroups first (the jail must be in them before it runs any code), then network interfaces.
+        JailResource cgroups = org.jnsjail.cgroup.Cgroups.forJail(spec.cgroups());
+        if (cgroups != null) out.add(cgroups);
+        if (spec.net().any()) out.add(new org.jnsjail.net.JailNetwork(spec.net(), spec.has(org.jnsjail.api.Namespace.NET)));
         return out;
     }
 

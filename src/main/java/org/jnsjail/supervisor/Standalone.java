@@ -45,13 +45,16 @@ public final class Standalone {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
+        long start = System.nanoTime();
         try {
             jail = org.jnsjail.api.Jails.start(spec, JailIo.INHERIT);
         } catch (JailException e) {
-            Log.error(e.getMessage());
+            Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
             return 255;
         }
+        sig.currentStart = start;
+        sig.timeLimitSec = spec.timeLimitSec();
         sig.current = jail;
         if (sig.caught() != 0) sig.onFatal(sig.caught()); // a SIGINT/SIGTERM during the start found no jail to stop
         try {

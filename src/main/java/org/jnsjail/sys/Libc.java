@@ -322,6 +322,15 @@ public final class Libc {
      */
     public static int posixSpawn(String path, String[] argv, String[] envp, Iterable<FdAction> actions, int closeFrom)
             throws ErrnoException {
+        return posixSpawn(path, argv, envp, actions, closeFrom, (short) 0);
+    }
+
+    /** POSIX_SPAWN_SETSID (glibc >= 2.26): the child starts a new session, as setsid(2). */
+    public static final short POSIX_SPAWN_SETSID = 0x80;
+
+    /** As above, with extra posix_spawnattr_setflags(3) flags (e.g. {@link #POSIX_SPAWN_SETSID}). */
+    public static int posixSpawn(String path, String[] argv, String[] envp, Iterable<FdAction> actions, int closeFrom,
+            short extraFlags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fa = a.allocate(256, 16);
             MemorySegment attr = a.allocate(512, 16);
@@ -344,7 +353,7 @@ public final class Libc {
                 rc = (int) Spawn.ATTR_SETSIGMASK.invokeExact(state(), attr, sigs);
                 ignored = (int) Spawn.SIGFILLSET.invokeExact(state(), sigs);
                 rc |= (int) Spawn.ATTR_SETSIGDEFAULT.invokeExact(state(), attr, sigs);
-                rc |= (int) Spawn.ATTR_SETFLAGS.invokeExact(state(), attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+                rc |= (int) Spawn.ATTR_SETFLAGS.invokeExact(state(), attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | extraFlags));
                 if (rc != 0) throw new ErrnoException("posix_spawnattr", Errno.EINVAL);
                 rc = (int) Spawn.SPAWN.invokeExact(state(), pid, a.allocateFrom(path), fa, attr, strings(a, argv), strings(a, envp));
                 if (rc != 0) throw new ErrnoException("posix_spawn('" + path + "')", rc);

@@ -264,8 +264,11 @@ class ConfigMergeTest {
     }
 
     @Test
-    void configListenModeIsMappedThenRefused() {
-        assertEquals("--mode l (LISTEN): not implemented yet", failure("-C", res("listen.cfg"), "--", "/bin/true").getMessage());
+    void configListenModeIsMapped() throws Exception {
+        CommandLine.Run run = CommandLine.parse(new String[] {"-C", res("listen.cfg"), "--", "/bin/true"});
+        assertEquals(Settings.Mode.LISTEN, run.mode());
+        assertEquals(31337, run.listen().port());
+        assertEquals("::", run.listen().bindhost());
     }
 
     @Test

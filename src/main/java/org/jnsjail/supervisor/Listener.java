@@ -1,0 +1,272 @@
+package org.jnsjail.supervisor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.JailHandle;
+import org.jnsjail.api.JailIo;
+import org.jnsjail.api.JailSpec;
+import org.jnsjail.api.JailStatus;
+import org.jnsjail.api.Jails;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.Errno;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.Fcntl;
+import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.PollEvent;
+import org.jnsjail.sys.PollSet;
+import org.jnsjail.sys.Signals;
+import org.jnsjail.sys.Sockets;
+import org.jnsjail.sys.Sockets.Endpoint;
+
+/**
+ * LISTEN mode (nsjail -Ml / --port): an inetd-style TCP server with a jail per connection. One
+ * thread runs one poll(2) loop over the listening socket, a signal self-pipe, and per connection
+ * its socket, the jail's two pipe ends and its pidfd; nothing blocks on a jail's I/O. The loop
+ * thread is the spawner thread (the CLI's main thread), so jails are started inline.
+ */
+public final class Listener {
+    /** The LISTEN settings: --bindhost, --port, --max_conns, --max_conns_per_ip, --forward_signals. */
+    public record Options(String bindhost, int port, long maxConns, long maxConnsPerIp, boolean forwardSignals) {}
+
+    /** Accepts per wake-up, so a flood of connections still lets the relays run. */
+    static final int ACCEPT_BATCH = 32;
+    /** How long a jail's output is still relayed after it ended, to a client that does not read. */
+    static final long DRAIN_AFTER_EXIT_NANOS = 5_000_000_000L;
+    /** After EMFILE/ENFILE on accept, the listening socket rests this long (it would stay readable). */
+    static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
+    /** A jail whose output ended (its reply was sent) but which has not exited is killed after this long. */
+    static final long EXIT_AFTER_EOF_NANOS = 2_000_000_000L;
+
+    private final JailSpec spec;
+    private final Options opt;
+    private final List<Connection> conns = new ArrayList<>();
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment addrBuf = arena.allocate(Sockets.addrBufferSize(), 8);
+    private final MemorySegment scratch = arena.allocate(16384, 8);
+    private long acceptPausedUntil;
+    private int stopSignal;
+    private long graceDeadline;
+
+    private Listener(JailSpec spec, Options opt) {
+        this.spec = spec;
+        this.opt = opt;
+    }
+
+    /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
+    public static int run(JailSpec spec, Options opt) {
+        return new Listener(spec, opt).loop();
+    }
+
+    private int loop() {
+        SignalPipe sigs;
+        try {
+            sigs = SignalPipe.install();
+        } catch (ErrnoException e) {
+            Log.error("signal pipe: " + e.getMessage());
+            return 1;
+        }
+        ListenSocket ls;
+        try {
+            ls = ListenSocket.open(opt.bindhost(), opt.port());
+        } catch (IOException e) {
+            Log.error(e.getMessage());
+            return 1; // nsjail: EXIT_FAILURE
+        }
+        Log.info("Listening on " + ls.local().text());
+        try (PollSet ps = new PollSet(64)) {
+            for (;;) {
+                if (stopSignal == 0 && sigs.fatal() != 0) {
+                    stopSignal = sigs.fatal();
+                    ls.close();
+                    stopAll();
+                }
+                if (sigs.takeShow()) showList();
+                long now = System.nanoTime();
+                enforceLimits(now);
+                if (stopSignal != 0 && conns.isEmpty()) break;
+                ps.clear();
+                int iSig = ps.add(sigs.readFd(), PollEvent.POLLIN.bit);
+                boolean accepting = stopSignal == 0 && now >= acceptPausedUntil;
+                int iListen = accepting ? ps.add(ls.fd(), PollEvent.POLLIN.bit) : -1;
+                for (Connection c : conns) c.register(ps);
+                int r = ps.poll(timeoutMs(now));
+                if (r < 0 && r != -Errno.EINTR) {
+                    Log.error("poll: " + Errno.describe(-r));
+                    continue;
+                }
+                if (r <= 0) continue;
+                if (ps.revents(iSig) != 0) sigs.drain(scratch);
+                for (Connection c : conns) {
+                    if (c.running() && c.jailReady(ps)) reap(c);
+                    c.relay(ps);
+                }
+                conns.removeIf(Connection::finished);
+                if (stopSignal == 0 && (ps.revents(iListen) & PollEvent.POLLIN.bit) != 0) acceptBatch(ls.fd());
+            }
+        } finally {
+            for (Connection c : conns) {
+                c.abort();
+                c.jail.close();
+            }
+            if (stopSignal == 0) ls.close();
+            sigs.close();
+            arena.close();
+        }
+        Log.info("Server stops due to fatal signal (" + stopSignal + ") caught. Exiting");
+        return 0;
+    }
+
+    // ---- connections ----------------------------------------------------------------------------
+
+    private void acceptBatch(int lfd) {
+        for (int n = 0; n < ACCEPT_BATCH; n++) {
+            int fd = Sockets.accept4(lfd, addrBuf, ListenSocket.acceptFlags());
+            if (fd < 0) {
+                int e = -fd;
+                if (e == Errno.EMFILE || e == Errno.ENFILE || e == Errno.ENOMEM) {
+                    Log.warn("accept4: " + Errno.describe(e) + "; not accepting for a moment");
+                    acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                } else if (e != Errno.EAGAIN && e != Errno.ECONNABORTED && e != Errno.EINTR) {
+                    Log.warn("accept4: " + Errno.describe(e));
+                }
+                return;
+            }
+            handleNew(fd, Sockets.endpoint(addrBuf));
+        }
+    }
+
+    private void handleNew(int sock, Endpoint peer) {
+        String local;
+        try {
+            local = Sockets.localEndpoint(sock, addrBuf).text();
+        } catch (ErrnoException e) {
+            local = "[unknown]";
+        }
+        Log.info("New connection from: " + peer.text() + " on: " + local);
+        if (!admit(peer)) {
+            Libc.close(sock);
+            return;
+        }
+        int[] in = null, out = null;
+        try {
+            // The jail's ends stay blocking; only the supervisor's ends are O_NONBLOCK (the flag is per open file).
+            in = Libc.pipe2(Fcntl.O_CLOEXEC);
+            out = Libc.pipe2(Fcntl.O_CLOEXEC);
+            Libc.fcntl(in[1], Fcntl.F_SETFL, Fcntl.O_NONBLOCK);
+            Libc.fcntl(out[0], Fcntl.F_SETFL, Fcntl.O_NONBLOCK);
+            Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
+            long start = System.nanoTime();
+            JailHandle jail = Jails.start(spec, new JailIo(in[0], out[1], out[1]));
+            conns.add(new Connection(jail, sock, in[1], out[0], peer, start, scratch));
+            Libc.close(in[0]);
+            Libc.close(out[1]);
+            return;
+        } catch (ErrnoException e) {
+            Log.error("Couldn't launch the child process: " + e.getMessage());
+        } catch (JailException e) {
+            Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
+        }
+        for (int[] p : new int[][] {in, out}) {
+            if (p == null) continue;
+            Libc.close(p[0]);
+            Libc.close(p[1]);
+        }
+        Libc.close(sock);
+    }
+
+    /** --max_conns and --max_conns_per_ip, counted over the connections whose jail or relay is alive. */
+    private boolean admit(Endpoint peer) {
+        if (opt.maxConns() > 0 && conns.size() >= opt.maxConns()) {
+            Log.warn("Rejecting connection, max_conns limit reached: " + opt.maxConns());
+            return false;
+        }
+        if (opt.maxConnsPerIp() > 0) {
+            int same = 0;
+            for (Connection c : conns) if (c.peer.sameAddress(peer.addr())) same++;
+            if (same >= opt.maxConnsPerIp()) {
+                Log.warn("Rejecting connection from '" + peer.text() + "', max_conns_per_ip limit reached: "
+                        + opt.maxConnsPerIp());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reap(Connection c) {
+        JailStatus st;
+        try {
+            st = c.reap();
+        } catch (JailException e) {
+            Log.error(e.getMessage());
+            return;
+        }
+        if (st == null) return;
+        if (st.signal() == Signals.SIGSYS) SeccompReport.log(c.jail.pid(), c.jail.lastSyscall());
+        int left = 0;
+        for (Connection o : conns) if (o.running()) left++;
+        Log.info("pid=" + c.jail.pid() + " (" + c.remote + ") " + st.describe() + ", (PIDs left: " + left + ")");
+    }
+
+    // ---- time ----------------------------------------------------------------------------------
+
+    /** --time_limit per jail (SIGCONT, SIGKILL as nsjail), the drain bound, and the forward grace. */
+    private void enforceLimits(long now) {
+        int limit = spec.timeLimitSec();
+        for (Connection c : conns) {
+            if (c.running() && limit > 0 && now - c.startNanos >= limit * 1_000_000_000L && c.killForTimeLimit()) {
+                Log.info("pid=" + c.jail.pid() + " run time >= time limit (" + (now - c.startNanos) / 1_000_000_000L
+                        + " >= " + limit + ") (" + c.remote + "). Killing it");
+            }
+            if (!c.running() && c.relaying() && now - c.endedNanos() >= DRAIN_AFTER_EXIT_NANOS) c.abort();
+            if (c.running() && !c.relaying() && now - c.ioEndedNanos() >= EXIT_AFTER_EOF_NANOS) c.abort();
+            if (stopSignal != 0 && c.relaying() && !c.running()) c.abort();
+        }
+        if (graceDeadline != 0 && now >= graceDeadline) {
+            graceDeadline = 0;
+            for (Connection c : conns) {
+                if (!c.running()) continue;
+                Log.warn("pid=" + c.jail.pid() + " ignored the forwarded signal for " + Standalone.FORWARD_GRACE_MS
+                        + " ms. Killing it");
+                c.jail.signal(Signals.SIGKILL);
+            }
+        }
+        conns.removeIf(Connection::finished);
+    }
+
+    /** Until the nearest deadline (time limit, drain, grace, accept pause); -1: only events wake us. */
+    private int timeoutMs(long now) {
+        long next = Long.MAX_VALUE;
+        int limit = spec.timeLimitSec();
+        for (Connection c : conns) {
+            if (c.running() && limit > 0) next = Math.min(next, c.startNanos + limit * 1_000_000_000L);
+            if (!c.running() && c.relaying()) next = Math.min(next, c.endedNanos() + DRAIN_AFTER_EXIT_NANOS);
+            if (c.running() && !c.relaying()) next = Math.min(next, c.ioEndedNanos() + EXIT_AFTER_EOF_NANOS);
+        }
+        if (graceDeadline != 0) next = Math.min(next, graceDeadline);
+        if (acceptPausedUntil > now) next = Math.min(next, acceptPausedUntil);
+        if (next == Long.MAX_VALUE) return -1;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, (next - now + 999_999) / 1_000_000));
+    }
+
+    // ---- signals -------------------------------------------------------------------------------
+
+    /** SIGINT/SIGTERM: every jail gets SIGKILL, or the signal itself with --forward_signals (bounded grace). */
+    private void stopAll() {
+        for (Connection c : conns) {
+            if (!c.running()) continue;
+            c.jail.signal(opt.forwardSignals() ? stopSignal : Signals.SIGKILL);
+        }
+        if (opt.forwardSignals()) graceDeadline = System.nanoTime() + Standalone.FORWARD_GRACE_MS * 1_000_000L;
+    }
+
+    private void showList() {
+        List<ProcList.Entry> running = new ArrayList<>();
+        for (Connection c : conns) if (c.running()) running.add(c.entry(spec.timeLimitSec()));
+        ProcList.log(running);
+    }
+}
