@@ -39,6 +39,7 @@ final class NsjailCli {
     private final Map<String, String> env = new LinkedHashMap<>();
     private Duration timeout = DEFAULT_TIMEOUT;
     private boolean openFd5;
+    private boolean pipedStdin;
     private List<String> wrapper = List.of();
 
     private NsjailCli(RunAs as) {
@@ -81,6 +82,12 @@ final class NsjailCli {
         return this;
     }
 
+    /** The CLI's stdin is a pipe the test writes with {@link Running#send(String)}, instead of /dev/null. */
+    NsjailCli withPipedStdin() {
+        pipedStdin = true;
+        return this;
+    }
+
     /** The CLI starts with fd 5 open (on /dev/null), for --pass_fd tests. */
     NsjailCli withFd5() {
         openFd5 = true;
@@ -111,7 +118,7 @@ final class NsjailCli {
     Running start() {
         ProcessBuilder pb = new ProcessBuilder(command());
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (!pipedStdin) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         try {
             return new Running(pb.start(), String.join(" ", args));
         } catch (IOException e) {
@@ -221,6 +228,25 @@ final class NsjailCli {
                         fail("interrupted");
                     }
                 }
+            }
+        }
+
+        /** Writes to the CLI's stdin (see {@link NsjailCli#withPipedStdin()}). */
+        void send(String text) {
+            try {
+                p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Closes the CLI's stdin: EOF for the jail reading it. */
+        void closeStdin() {
+            try {
+                p.getOutputStream().close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
