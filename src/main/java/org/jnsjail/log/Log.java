@@ -91,7 +91,8 @@ public final class Log {
         timestamp(b, System.currentTimeMillis());
         b.append(']');
         if (l != Level.INFO) b.append('[').append(Pid.PID).append(']');
-        b.append(' ').append(msg).append('\n');
+        // One event, one line: a newline inside a value (a path, a policy name) is shown escaped.
+        b.append(' ').append(msg.indexOf('\n') < 0 ? msg : msg.replace("\n", "\\n")).append('\n');
         write(b.toString());
     }
 
