@@ -1,8 +1,6 @@
 package org.jnsjail.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +63,11 @@ final class Daemon {
 
     /** This process's argv: NUL-separated in /proc/self/cmdline (proc(5)). */
     private static List<String> cmdline() throws IOException {
-        byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        byte[] raw;
+        // A stream read: Files.readAllBytes trusts procfs's st_size, which is not the file's length.
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/cmdline")) {
+            raw = in.readAllBytes();
+        }
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < raw.length; i++) {

@@ -36,7 +36,8 @@ final class SeccompOptions {
         String text;
         if (s.seccompPolicyFile != null) {
             try {
-                text = Files.readString(Path.of(s.seccompPolicyFile));
+                // Kafel reads bytes; ISO-8859-1 maps each byte to one char, as PolicyTool does.
+                text = Files.readString(Path.of(s.seccompPolicyFile), java.nio.charset.StandardCharsets.ISO_8859_1);
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile
                         + "': No such file or directory", false);
