@@ -66,150 +66,175 @@ public final class Libc {
     }
 
     // ---- plain functions -------------------------------------------------------------------------
+    // Every plain call goes through one raw syscall(2) handle of a single signature: FFM generates a
+    // stub class per distinct native signature (~6 ms each at start-up, not kept by the AOT cache),
+    // so one shape for all of them is cheaper than a handle per libc wrapper. Numbers are x86_64's
+    // (arch/x86/entry/syscalls/syscall_64.tbl); pointers travel as their addresses.
 
-    private static final class Getuid { static final MethodHandle H = handle("getuid", FunctionDescriptor.of(JAVA_INT)); }
-    private static final class Geteuid { static final MethodHandle H = handle("geteuid", FunctionDescriptor.of(JAVA_INT)); }
-    private static final class Getgid { static final MethodHandle H = handle("getgid", FunctionDescriptor.of(JAVA_INT)); }
-    private static final class Getegid { static final MethodHandle H = handle("getegid", FunctionDescriptor.of(JAVA_INT)); }
-    private static final class Getpid { static final MethodHandle H = handle("getpid", FunctionDescriptor.of(JAVA_INT)); }
-
-    public static int getuid() { try { return (int) Getuid.H.invokeExact(state()); } catch (Throwable t) { throw fatal(t); } }
-    public static int geteuid() { try { return (int) Geteuid.H.invokeExact(state()); } catch (Throwable t) { throw fatal(t); } }
-    public static int getgid() { try { return (int) Getgid.H.invokeExact(state()); } catch (Throwable t) { throw fatal(t); } }
-    public static int getegid() { try { return (int) Getegid.H.invokeExact(state()); } catch (Throwable t) { throw fatal(t); } }
-    public static int getpid() { try { return (int) Getpid.H.invokeExact(state()); } catch (Throwable t) { throw fatal(t); } }
-
-    private static final class Close { static final MethodHandle H = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
-
-    public static int close(int fd) {
-        try { return (int) Close.H.invokeExact(state(), fd); } catch (Throwable t) { throw fatal(t); }
+    private static final class Sys {
+        static final MethodHandle H = handle("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     }
 
-    private static final class Read { static final MethodHandle H = handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
-    private static final class Write { static final MethodHandle H = handle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
+    static final long NR_READ = 0, NR_WRITE = 1, NR_CLOSE = 3, NR_POLL = 7, NR_RT_SIGACTION = 13, NR_GETPID = 39,
+            NR_SOCKETPAIR = 53, NR_EXECVE = 59, NR_WAIT4 = 61, NR_KILL = 62, NR_FCNTL = 72, NR_GETUID = 102,
+            NR_GETGID = 104, NR_GETEUID = 107, NR_GETEGID = 108, NR_SCHED_GETAFFINITY = 204, NR_WAITID = 247,
+            NR_OPENAT = 257, NR_PIPE2 = 293, NR_PRLIMIT64 = 302, NR_MEMFD_CREATE = 319;
+    static final long AT_FDCWD = -100;
+
+    /** syscall(2) with up to six arguments; -1 and errno on failure. */
+    public static long sys(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) Sys.H.invokeExact(state(), nr, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    /** syscall(2) with three integer arguments. */
+    public static long syscall(long nr, long a1, long a2, long a3) {
+        return sys(nr, a1, a2, a3, 0, 0, 0);
+    }
+
+    public static long syscall(long nr, long a1, long a2, long a3, long a4) {
+        return sys(nr, a1, a2, a3, a4, 0, 0);
+    }
+
+    public static int getuid() { return (int) sys(NR_GETUID, 0, 0, 0, 0, 0, 0); }
+    public static int geteuid() { return (int) sys(NR_GETEUID, 0, 0, 0, 0, 0, 0); }
+    public static int getgid() { return (int) sys(NR_GETGID, 0, 0, 0, 0, 0, 0); }
+    public static int getegid() { return (int) sys(NR_GETEGID, 0, 0, 0, 0, 0, 0); }
+    public static int getpid() { return (int) sys(NR_GETPID, 0, 0, 0, 0, 0, 0); }
+
+    public static int close(int fd) {
+        return (int) sys(NR_CLOSE, fd, 0, 0, 0, 0, 0);
+    }
 
     /** read(2), retried on EINTR. Returns 0 at EOF. */
     public static long read(int fd, MemorySegment buf, long len) throws ErrnoException {
-        try {
-            for (;;) {
-                long r = (long) Read.H.invokeExact(state(), fd, buf, len);
-                if (r >= 0) return r;
-                if (errno() != Errno.EINTR) throw new ErrnoException("read", errno());
-            }
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        for (;;) {
+            long r = sys(NR_READ, fd, buf.address(), len, 0, 0, 0);
+            if (r >= 0) return r;
+            if (errno() != Errno.EINTR) throw new ErrnoException("read", errno());
+        }
     }
 
     /** Writes all of buf, retrying on EINTR and short writes. */
     public static void writeFully(int fd, MemorySegment buf) throws ErrnoException {
-        try {
-            long off = 0, len = buf.byteSize();
-            while (off < len) {
-                long w = (long) Write.H.invokeExact(state(), fd, buf.asSlice(off), len - off);
-                if (w < 0) {
-                    if (errno() == Errno.EINTR) continue;
-                    throw new ErrnoException("write", errno());
-                }
-                off += w;
+        long off = 0, len = buf.byteSize();
+        while (off < len) {
+            long w = sys(NR_WRITE, fd, buf.address() + off, len - off, 0, 0, 0);
+            if (w < 0) {
+                if (errno() == Errno.EINTR) continue;
+                throw new ErrnoException("write", errno());
             }
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+            off += w;
+        }
     }
-
-    private static final class Open { static final MethodHandle H = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2)); }
 
     public static int open(String path, int flags, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) Open.H.invokeExact(state(), a.allocateFrom(path), flags, mode), "open('" + path + "')");
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+            return check((int) sys(NR_OPENAT, AT_FDCWD, a.allocateFrom(path).address(), flags, mode, 0, 0),
+                    "open('" + path + "')");
+        }
     }
-
-    private static final class Fcntl { static final MethodHandle H = handle("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2)); }
 
     public static int fcntl(int fd, int cmd, int arg) throws ErrnoException {
-        try { return check((int) Fcntl.H.invokeExact(state(), fd, cmd, arg), "fcntl"); }
-        catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        return check((int) sys(NR_FCNTL, fd, cmd, arg, 0, 0, 0), "fcntl");
     }
-
-    private static final class MemfdCreate { static final MethodHandle H = handle("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
 
     public static int memfdCreate(String name, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) MemfdCreate.H.invokeExact(state(), a.allocateFrom(name), flags), "memfd_create");
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+            return check((int) sys(NR_MEMFD_CREATE, a.allocateFrom(name).address(), flags, 0, 0, 0, 0), "memfd_create");
+        }
     }
-
-    private static final class Socketpair { static final MethodHandle H = handle("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS)); }
 
     /** socketpair(2); returns the two fds. */
     public static int[] socketpair(int domain, int type, int protocol) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            check((int) Socketpair.H.invokeExact(state(), domain, type, protocol, sv), "socketpair");
+            check((int) sys(NR_SOCKETPAIR, domain, type, protocol, sv.address(), 0, 0), "socketpair");
             return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        }
     }
-
-    private static final class Pipe2 { static final MethodHandle H = handle("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)); }
 
     public static int[] pipe2(int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            check((int) Pipe2.H.invokeExact(state(), sv, flags), "pipe2");
+            check((int) sys(NR_PIPE2, sv.address(), flags, 0, 0, 0, 0), "pipe2");
             return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        }
     }
-
-    private static final class Syscall3 { static final MethodHandle H = handle("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1)); }
-    private static final class Syscall4 { static final MethodHandle H = handle("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1)); }
-
-    /** syscall(2) with three integer arguments. */
-    public static long syscall(long nr, long a1, long a2, long a3) {
-        try { return (long) Syscall3.H.invokeExact(state(), nr, a1, a2, a3); } catch (Throwable t) { throw fatal(t); }
-    }
-
-    public static long syscall(long nr, long a1, long a2, long a3, long a4) {
-        try { return (long) Syscall4.H.invokeExact(state(), nr, a1, a2, a3, a4); } catch (Throwable t) { throw fatal(t); }
-    }
-
-    private static final class Poll { static final MethodHandle H = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)); }
 
     /** poll(2) on the given pollfd array; returns the count or -1 with errno (EINTR is not retried). */
     public static int poll(MemorySegment fds, long nfds, int timeoutMs) {
-        try { return (int) Poll.H.invokeExact(state(), fds, nfds, timeoutMs); } catch (Throwable t) { throw fatal(t); }
+        return (int) sys(NR_POLL, fds.address(), nfds, timeoutMs, 0, 0, 0);
     }
 
-    private static final class Waitpid { static final MethodHandle H = handle("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-
-    /** waitpid(2), retried on EINTR; returns the raw status. */
+    /** waitpid(2) (wait4 without rusage), retried on EINTR; returns the raw status, or -1 under WNOHANG. */
     public static int waitpid(int pid, int options) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(JAVA_INT);
             for (;;) {
-                int r = (int) Waitpid.H.invokeExact(state(), pid, st, options);
+                int r = (int) sys(NR_WAIT4, pid, st.address(), options, 0, 0, 0);
                 if (r >= 0) return r == 0 ? -1 : st.get(JAVA_INT, 0);
                 if (errno() != Errno.EINTR) throw new ErrnoException("waitpid", errno());
             }
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        }
     }
 
-    private static final class Waitid { static final MethodHandle H = handle("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-
+    /** waitid(2); the kernel's fifth argument (rusage) is NULL. */
     public static int waitid(int idtype, int id, MemorySegment siginfo, int options) {
-        try { return (int) Waitid.H.invokeExact(state(), idtype, id, siginfo, options); } catch (Throwable t) { throw fatal(t); }
+        return (int) sys(NR_WAITID, idtype, id, siginfo.address(), options, 0, 0);
     }
-
-    private static final class Kill { static final MethodHandle H = handle("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
 
     public static int kill(int pid, int sig) {
-        try { return (int) Kill.H.invokeExact(state(), pid, sig); } catch (Throwable t) { throw fatal(t); }
+        return (int) sys(NR_KILL, pid, sig, 0, 0, 0, 0);
     }
 
-    private static final class SignalFn { static final MethodHandle H = handle("signal", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS)); }
-
-    /** signal(sig, SIG_DFL): undoes an inherited SIG_IGN, which the JVM would otherwise keep (signal(7)). */
+    /** signal(sig, SIG_DFL) as rt_sigaction(2): undoes an inherited SIG_IGN, which the JVM would otherwise keep. */
     public static void signalDefault(int sig) {
-        try {
-            MemorySegment ignored = (MemorySegment) SignalFn.H.invokeExact(state(), sig, MemorySegment.NULL);
-        } catch (Throwable t) { throw fatal(t); }
+        try (Arena a = Arena.ofConfined()) {
+            // struct kernel_sigaction { handler, flags, restorer, mask }: all zero = SIG_DFL
+            MemorySegment act = a.allocate(32, 8);
+            sys(NR_RT_SIGACTION, sig, act.address(), 0, 8, 0, 0);
+        }
+    }
+
+    /** getrlimit(2) as prlimit64(0, ...): {soft, hard}; RLIM_INFINITY is -1. */
+    public static long[] getrlimit(int resource) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment rl = a.allocate(JAVA_LONG, 2);
+            check((int) sys(NR_PRLIMIT64, 0, resource, 0, rl.address(), 0, 0), "getrlimit");
+            return new long[] {rl.getAtIndex(JAVA_LONG, 0), rl.getAtIndex(JAVA_LONG, 1)};
+        }
+    }
+
+    public static void setrlimit(int resource, long soft, long hard) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment rl = a.allocate(JAVA_LONG, 2);
+            rl.setAtIndex(JAVA_LONG, 0, soft);
+            rl.setAtIndex(JAVA_LONG, 1, hard);
+            check((int) sys(NR_PRLIMIT64, 0, resource, rl.address(), 0, 0, 0), "setrlimit");
+        }
+    }
+
+    /** sched_getaffinity(2) of this process, as a bitmap of 1024 CPUs. */
+    public static long[] schedGetaffinity() throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(128);
+            check((int) sys(NR_SCHED_GETAFFINITY, 0, 128, m.address(), 0, 0, 0), "sched_getaffinity");
+            return m.toArray(JAVA_LONG);
+        }
+    }
+
+    /** execve(2): returns only on failure. */
+    public static void execve(String path, String[] argv, String[] envp) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            long rc = sys(NR_EXECVE, a.allocateFrom(path).address(), strings(a, argv).address(),
+                    strings(a, envp).address(), 0, 0, 0);
+            throw new ErrnoException("execve('" + path + "')", rc < 0 ? errno() : Errno.EINVAL);
+        }
     }
 
     private static final class Strerror { static final MethodHandle H = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
@@ -219,28 +244,6 @@ public final class Libc {
             MemorySegment p = (MemorySegment) Strerror.H.invokeExact(state(), errno);
             return p.reinterpret(4096).getString(0);
         } catch (Throwable t) { throw fatal(t); }
-    }
-
-    private static final class Getrlimit { static final MethodHandle H = handle("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)); }
-
-    /** getrlimit(2): {soft, hard}; RLIM_INFINITY is -1. */
-    public static long[] getrlimit(int resource) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment rl = a.allocate(JAVA_LONG, 2);
-            check((int) Getrlimit.H.invokeExact(state(), resource, rl), "getrlimit");
-            return new long[] {rl.getAtIndex(JAVA_LONG, 0), rl.getAtIndex(JAVA_LONG, 1)};
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
-    }
-
-    private static final class Setrlimit { static final MethodHandle H = handle("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)); }
-
-    public static void setrlimit(int resource, long soft, long hard) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment rl = a.allocate(JAVA_LONG, 2);
-            rl.setAtIndex(JAVA_LONG, 0, soft);
-            rl.setAtIndex(JAVA_LONG, 1, hard);
-            check((int) Setrlimit.H.invokeExact(state(), resource, rl), "setrlimit");
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
     }
 
     private static final class Getpwnam { static final MethodHandle H = handle("getpwnam", FunctionDescriptor.of(ADDRESS, ADDRESS)); }
@@ -260,27 +263,6 @@ public final class Libc {
             MemorySegment p = (MemorySegment) Getgrnam.H.invokeExact(state(), a.allocateFrom(name));
             return p.equals(MemorySegment.NULL) ? -1 : Integer.toUnsignedLong(p.reinterpret(24).get(JAVA_INT, 16));
         } catch (Throwable t) { throw fatal(t); }
-    }
-
-    private static final class SchedGetaffinity { static final MethodHandle H = handle("sched_getaffinity", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS)); }
-
-    /** sched_getaffinity(2) of this process, as a bitmap of 1024 CPUs. */
-    public static long[] schedGetaffinity() throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment m = a.allocate(128);
-            check((int) SchedGetaffinity.H.invokeExact(state(), 0, 128L, m), "sched_getaffinity");
-            return m.toArray(JAVA_LONG);
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
-    }
-
-    private static final class Execve { static final MethodHandle H = handle("execve", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)); }
-
-    /** execve(2): returns only on failure. */
-    public static void execve(String path, String[] argv, String[] envp) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            int rc = (int) Execve.H.invokeExact(state(), a.allocateFrom(path), strings(a, argv), strings(a, envp));
-            throw new ErrnoException("execve('" + path + "')", rc < 0 ? errno() : Errno.EINVAL);
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
     }
 
     /** A NULL-terminated char*[] in the arena. */
