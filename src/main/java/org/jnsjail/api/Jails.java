@@ -4,8 +4,8 @@ import org.jnsjail.supervisor.Spawner;
 
 /**
  * Starting jails. Every jail is cloned by the exec stub with CLONE_PARENT, so it is a child of this
- * JVM; the spawns run on one long-lived thread because PR_SET_PDEATHSIG follows the thread that
- * created the child (prctl(2)), and a short-lived caller thread would take its jails with it.
+ * JVM; the spawns run on a small pool of long-lived threads because PR_SET_PDEATHSIG follows the
+ * thread that created the child (prctl(2)), and a short-lived caller thread would take its jails with it.
  */
 public final class Jails {
     private Jails() {}
@@ -18,6 +18,15 @@ public final class Jails {
     /** Starts a jail whose stdio are the given fds of this JVM; returns once the program was executed. */
     public static JailHandle start(JailSpec spec, JailIo io) throws JailException {
         return Spawner.get().start(spec, io);
+    }
+
+    /**
+     * Starts a jail on a spawner thread without waiting: the future completes once the program was
+     * executed, or exceptionally with a {@link JailException}. The fds in {@code io} must stay open
+     * until it completes; the caller closes its copies afterwards.
+     */
+    public static java.util.concurrent.CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
+        return Spawner.get().startAsync(spec, io);
     }
 
     /**

@@ -1,8 +1,11 @@
 package org.jnsjail.cgroup;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jnsjail.api.CgroupLimits;
@@ -17,7 +20,7 @@ final class CgroupSession {
     static final CgroupSession JVM = new CgroupSession(KernelCgroupHost.INSTANCE);
 
     final CgroupHost host;
-    private final Set<Path> swept = ConcurrentHashMap.newKeySet();
+    private final Map<Path, FutureTask<Void>> swept = new ConcurrentHashMap<>();
     private final Set<String> detectionLogged = ConcurrentHashMap.newKeySet();
     private final AtomicLong v2Seq = new AtomicLong();
 
@@ -33,9 +36,32 @@ final class CgroupSession {
         return v;
     }
 
-    /** Removes what killed supervisors left in {@code parent}, the first time a jail uses it. */
+    /**
+     * Removes what killed supervisors left in {@code parent}, the first time a jail uses it. Jails
+     * start on several threads at once: the others wait until the first one's sweep is done, so
+     * none makes its cgroup while a sweep still lists the directory.
+     */
     void sweepOnce(Path parent) {
-        if (swept.add(parent.normalize())) StaleCgroups.removeAll(host, parent);
+        FutureTask<Void> sweep = new FutureTask<>(() -> StaleCgroups.removeAll(host, parent), null);
+        FutureTask<Void> first = swept.putIfAbsent(parent.normalize(), sweep);
+        if (first == null) {
+            sweep.run();
+            first = sweep;
+        }
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                first.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the sweep is short; finish waiting, keep the interrupt for the caller
+            } catch (ExecutionException e) {
+                // The sweep's own caller sees its failure, as before; for the others it is best-effort.
+                if (first == sweep && e.getCause() instanceof RuntimeException r) throw r;
+                break;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailHandle;
@@ -26,8 +27,11 @@ import org.jnsjail.sys.Sockets.Endpoint;
 /**
  * LISTEN mode (nsjail -Ml / --port): an inetd-style TCP server with a jail per connection. One
  * thread runs one poll(2) loop over the listening socket, a signal self-pipe, and per connection
- * its socket, the jail's two pipe ends and its pidfd; nothing blocks on a jail's I/O. The loop
- * thread is the spawner thread (the CLI's main thread), so jails are started inline.
+ * its socket, the jail's two pipe ends and its pidfd; nothing blocks on a jail's I/O. Nor on a
+ * jail's start (a few ms of clone, mounts and exec): it runs on a {@link Spawner} pool thread (or
+ * inline when the loop has nothing else to serve) while the connection waits in {@link Starting};
+ * its completion writes to the signal self-pipe, and the loop then makes it a {@link Connection}
+ * whose pidfd and relay it polls.
  */
 public final class Listener {
     /** The LISTEN settings: --bindhost, --port, --max_conns, --max_conns_per_ip, --forward_signals. */
@@ -45,12 +49,23 @@ public final class Listener {
     private final JailSpec spec;
     private final Options opt;
     private final List<Connection> conns = new ArrayList<>();
+    /** Accepted connections whose jail is being started; only the loop thread touches the list. */
+    private final List<Starting> starting = new ArrayList<>();
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment addrBuf = arena.allocate(Sockets.addrBufferSize(), 8);
     private final MemorySegment scratch = arena.allocate(16384, 8);
     private long acceptPausedUntil;
     private int stopSignal;
     private long graceDeadline;
+    private SignalPipe sigs;
+
+    /**
+     * A connection whose jail a spawner thread is starting. Its socket is not polled yet: client
+     * bytes wait in the socket buffer, and a client that went away is noticed once the relay runs.
+     * The jail's pipe ends stay open here until the start has completed, since the spawn dup2s them.
+     */
+    private record Starting(int sock, int[] in, int[] out, Endpoint peer, long startNanos,
+            CompletableFuture<JailHandle> jail) {}
 
     private Listener(JailSpec spec, Options opt) {
         this.spec = spec;
@@ -63,7 +78,6 @@ public final class Listener {
     }
 
     private int loop() {
-        SignalPipe sigs;
         try {
             sigs = SignalPipe.install();
         } catch (ErrnoException e) {
@@ -77,6 +91,7 @@ public final class Listener {
             Log.error(e.getMessage());
             return 1; // nsjail: EXIT_FAILURE
         }
+        Spawner.get().startPool();
         Log.info("Listening on " + ls.local().text());
         try (PollSet ps = new PollSet(64)) {
             for (;;) {
@@ -85,10 +100,12 @@ public final class Listener {
                     ls.close();
                     stopAll();
                 }
+                promoteStarted();
                 if (sigs.takeShow()) showList();
                 long now = System.nanoTime();
                 enforceLimits(now);
-                if (stopSignal != 0 && conns.isEmpty()) break;
+                // Pending starts are waited for: each becomes a jail that must be killed and reaped.
+                if (stopSignal != 0 && conns.isEmpty() && starting.isEmpty()) break;
                 ps.clear();
                 int iSig = ps.add(sigs.readFd(), PollEvent.POLLIN.bit);
                 boolean accepting = stopSignal == 0 && now >= acceptPausedUntil;
@@ -109,6 +126,14 @@ public final class Listener {
                 if (stopSignal == 0 && (ps.revents(iListen) & PollEvent.POLLIN.bit) != 0) acceptBatch(ls.fd());
             }
         } finally {
+            for (Starting st : starting) {
+                try {
+                    st.jail().join().close();
+                } catch (RuntimeException e) {
+                    // the start failed: no jail
+                }
+                closeStarting(st);
+            }
             for (Connection c : conns) {
                 c.abort();
                 c.jail.close();
@@ -159,35 +184,87 @@ public final class Listener {
             out = Libc.pipe2(Fcntl.O_CLOEXEC);
             Libc.fcntl(in[1], Fcntl.F_SETFL, Fcntl.O_NONBLOCK);
             Libc.fcntl(out[0], Fcntl.F_SETFL, Fcntl.O_NONBLOCK);
-            Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
-            long start = System.nanoTime();
-            JailHandle jail = Jails.start(spec, new JailIo(in[0], out[1], out[1]));
-            conns.add(new Connection(jail, sock, in[1], out[0], peer, start, scratch));
-            Libc.close(in[0]);
-            Libc.close(out[1]);
-            return;
         } catch (ErrnoException e) {
             Log.error("Couldn't launch the child process: " + e.getMessage());
-        } catch (JailException e) {
-            Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
+            for (int[] p : new int[][] {in, out}) {
+                if (p == null) continue;
+                Libc.close(p[0]);
+                Libc.close(p[1]);
+            }
+            Libc.close(sock);
+            return;
         }
-        for (int[] p : new int[][] {in, out}) {
-            if (p == null) continue;
+        Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
+        long start = System.nanoTime();
+        JailIo io = new JailIo(in[0], out[1], out[1]);
+        if (idle()) {
+            // Nothing else needs the loop: start inline (this thread is a spawner thread), sparing a
+            // lone client two thread hand-offs. Clients arriving meanwhile wait at most this one start.
+            CompletableFuture<JailHandle> jail;
+            try {
+                jail = CompletableFuture.completedFuture(Jails.start(spec, io));
+            } catch (JailException e) {
+                jail = CompletableFuture.failedFuture(e);
+            }
+            starting.add(new Starting(sock, in, out, peer, start, jail)); // promoted at the top of the loop
+            return;
+        }
+        CompletableFuture<JailHandle> jail = Jails.startAsync(spec, io);
+        starting.add(new Starting(sock, in, out, peer, start, jail));
+        jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)
+    }
+
+    /** No start in flight and no relay to serve (a jail whose reply was sent can wait to be reaped). */
+    private boolean idle() {
+        if (!starting.isEmpty()) return false;
+        for (Connection c : conns) if (c.relaying()) return false;
+        return true;
+    }
+
+    /** Moves every connection whose start has completed to the relay; a failed start closes it. */
+    private void promoteStarted() {
+        for (var it = starting.iterator(); it.hasNext();) {
+            Starting st = it.next();
+            if (!st.jail().isDone()) continue;
+            it.remove();
+            JailHandle jail;
+            try {
+                jail = st.jail().resultNow();
+            } catch (IllegalStateException e) {
+                Log.error(st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
+                        : "Couldn't launch the child process: " + st.jail().exceptionNow());
+                closeStarting(st);
+                continue;
+            }
+            Connection c = new Connection(jail, st.sock(), st.in()[1], st.out()[0], st.peer(), st.startNanos(), scratch);
+            conns.add(c);
+            Libc.close(st.in()[0]);
+            Libc.close(st.out()[1]);
+            if (stopSignal != 0) {
+                // Started after SIGINT/SIGTERM: treated as the jails stopAll saw, or killed if their grace is over.
+                c.jail.signal(opt.forwardSignals() && graceDeadline != 0 ? stopSignal : Signals.SIGKILL);
+            }
+        }
+    }
+
+    private static void closeStarting(Starting st) {
+        for (int[] p : new int[][] {st.in(), st.out()}) {
             Libc.close(p[0]);
             Libc.close(p[1]);
         }
-        Libc.close(sock);
+        Libc.close(st.sock());
     }
 
-    /** --max_conns and --max_conns_per_ip, counted over the connections whose jail or relay is alive. */
+    /** --max_conns and --max_conns_per_ip, counted over the connections whose jail is starting, or whose jail or relay is alive. */
     private boolean admit(Endpoint peer) {
-        if (opt.maxConns() > 0 && conns.size() >= opt.maxConns()) {
+        if (opt.maxConns() > 0 && conns.size() + starting.size() >= opt.maxConns()) {
             Log.warn("Rejecting connection, max_conns limit reached: " + opt.maxConns());
             return false;
         }
         if (opt.maxConnsPerIp() > 0) {
             int same = 0;
             for (Connection c : conns) if (c.peer.sameAddress(peer.addr())) same++;
+            for (Starting st : starting) if (st.peer().sameAddress(peer.addr())) same++;
             if (same >= opt.maxConnsPerIp()) {
                 Log.warn("Rejecting connection from '" + peer.text() + "', max_conns_per_ip limit reached: "
                         + opt.maxConnsPerIp());

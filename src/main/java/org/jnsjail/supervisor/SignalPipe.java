@@ -15,12 +15,14 @@ import sun.misc.Signal;
  * The signals of an event-loop supervisor (LISTEN), as nsjail's: SIGINT/SIGTERM ask it to stop,
  * SIGUSR1 (and SIGQUIT, see {@link #installShow}) to log the running jails. The handlers run on
  * JVM threads, so they only record the request and write a byte into a self-pipe whose read end is
- * in the loop's poll set: the loop wakes at once and does the work on its own thread.
+ * in the loop's poll set: the loop wakes at once and does the work on its own thread. Spawner
+ * threads use the same pipe to say that a jail's start has completed ({@link #wake()}).
  */
 final class SignalPipe implements AutoCloseable {
     private final int readFd, writeFd;
     private volatile int fatal;
     private volatile boolean show;
+    private boolean closed;
 
     private SignalPipe(int readFd, int writeFd) {
         this.readFd = readFd;
@@ -61,7 +63,13 @@ final class SignalPipe implements AutoCloseable {
         wake();
     }
 
-    private void wake() {
+    /**
+     * Wakes the loop; any thread may call it (a write(2) of one byte, as a signal handler's). Locked
+     * against {@link #close()}: a start's completion may still be waking the loop as it ends, and
+     * a write to a closed fd number could land in a file opened meanwhile.
+     */
+    synchronized void wake() {
+        if (closed) return;
         try (Arena a = Arena.ofConfined()) {
             Libc.writeFully(writeFd, a.allocate(1));
         } catch (ErrnoException e) {
@@ -98,7 +106,8 @@ final class SignalPipe implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         Libc.close(readFd);
         Libc.close(writeFd);
     }

@@ -9,10 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailHandle;
@@ -39,36 +39,45 @@ import org.jnsjail.user.IdMapFiles;
  * Runs the exec stub for each jail and speaks its protocol: send the plan, learn the jail's pid,
  * write the id maps, send "go", then read reports until EOF (EOF = execve succeeded, since the
  * control socket is close-on-exec).
+ *
+ * <p>Spawns may run on several threads at once: everything they share is either immutable, read
+ * once behind a volatile or a lock ({@link ExecStub#fd()}, {@link HostInfo#get()}, the cgroup
+ * session), or per thread (Libc's errno capture); every fd they open is close-on-exec, so a
+ * concurrent posix_spawn on another thread never hands one to the wrong stub.
  */
 public final class Spawner {
     private static final Spawner INSTANCE = new Spawner();
 
-    private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(1024);
-    private volatile Thread thread;
+    /** Spawns waiting for a pool thread; unbounded, since every entry already holds its fds (LISTEN bounds them with --max_conns). */
+    private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    /** The pool, created at the first use from a thread that is not a spawner thread itself; never shrinks. */
+    private volatile List<Thread> pool = List.of();
+    /** The CLI's main thread, which spawns inline (ONCE, RERUN). */
+    private volatile Thread adopted;
 
     public static Spawner get() {
         return INSTANCE;
     }
 
+    /** Pool threads: as many as the CPUs, at least two, since a spawn mostly waits for the stub and the kernel. */
+    static int poolSize() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
     /**
-     * Starts a jail. The stub (and through CLONE_PARENT the jail) is created from one long-lived
-     * platform thread: PR_SET_PDEATHSIG fires when the creating *thread* exits.
+     * Starts a jail and waits until its program runs. The stub (and through CLONE_PARENT the jail)
+     * is created from a long-lived platform thread: PR_SET_PDEATHSIG fires when the creating
+     * *thread* exits (prctl(2)), so a spawner thread runs it unless the caller is one already.
      */
     public JailHandle start(JailSpec spec, JailIo io) throws JailException {
-        if (Thread.currentThread() == thread) return spawn(spec, io);
-        CompletableFuture<JailHandle> f = new CompletableFuture<>();
-        ensureThread();
+        if (isSpawnerThread()) return spawn(spec, io);
+        CompletableFuture<JailHandle> f = startAsync(spec, io);
         try {
-            queue.put(() -> {
-                try {
-                    f.complete(spawn(spec, io));
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            // Nobody will hold the jail if the start still succeeds: take it down then.
+            f.thenAccept(JailHandle::close);
             throw new JailException("interrupted while starting the jail");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof JailException je) throw je;
@@ -76,24 +85,57 @@ public final class Spawner {
         }
     }
 
-    /** Makes the calling thread the spawning thread (the CLI's main thread lives as long as the JVM). */
-    public void adoptCurrentThread() {
-        thread = Thread.currentThread();
-    }
-
-    private synchronized void ensureThread() {
-        if (thread != null) return;
-        Thread t = Thread.ofPlatform().daemon().name("jnsjail-spawner").unstarted(() -> {
-            for (;;) {
-                try {
-                    queue.take().run();
-                } catch (InterruptedException e) {
-                    return;
-                }
+    /**
+     * Starts a jail on a pool thread; the future completes (on that thread) once the program runs,
+     * or exceptionally with a {@link JailException}. The fds in {@code io} must stay open until then.
+     */
+    public CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
+        CompletableFuture<JailHandle> f = new CompletableFuture<>();
+        ensurePool();
+        queue.add(() -> {
+            try {
+                f.complete(spawn(spec, io));
+            } catch (JailException e) {
+                f.completeExceptionally(e);
+            } catch (Throwable t) {
+                f.completeExceptionally(new JailException("starting the jail failed: " + t, t));
             }
         });
-        thread = t;
-        t.start();
+        return f;
+    }
+
+    /** Makes the calling thread a spawning thread (the CLI's main thread lives as long as the JVM). */
+    public void adoptCurrentThread() {
+        adopted = Thread.currentThread();
+    }
+
+    private boolean isSpawnerThread() {
+        Thread t = Thread.currentThread();
+        return t == adopted || pool.contains(t);
+    }
+
+    /** Creates the pool now, not at the first asynchronous start: a server's thread count is then fixed from the outset. */
+    public void startPool() {
+        ensurePool();
+    }
+
+    private synchronized void ensurePool() {
+        if (!pool.isEmpty()) return;
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < poolSize(); i++) {
+            // Never exits (not even when interrupted): jails it created would get their parent-death signal.
+            threads.add(Thread.ofPlatform().daemon().name("jnsjail-spawner-" + i).unstarted(() -> {
+                for (;;) {
+                    try {
+                        queue.take().run();
+                    } catch (InterruptedException e) {
+                        // keep serving
+                    }
+                }
+            }));
+        }
+        pool = List.copyOf(threads);
+        for (Thread t : threads) t.start();
     }
 
     private JailHandle spawn(JailSpec spec, JailIo io) throws JailException {

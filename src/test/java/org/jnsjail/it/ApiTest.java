@@ -195,7 +195,7 @@ class ApiTest {
         assertEquals(List.of(), zombieChildren(), "zombie children remain");
     }
 
-    /** Starts from several threads at once all succeed (they are serialised on the spawner thread). */
+    /** Starts from several threads at once all succeed (they run on the spawner pool). */
     @Test
     void concurrentStarts() throws Exception {
         JailSpec spec = spec("/bin/sh", "-c", "exit 5").build();
@@ -218,7 +218,39 @@ class ApiTest {
         assertEquals(List.of(), zombieChildren());
     }
 
+    /**
+     * startAsync: eight starts in flight at once all complete with their jail, a failed one completes
+     * with the JailException, and the pool's threads are made once (no thread per start).
+     */
+    @Test
+    void asyncStartsRunOnThePool() throws Exception {
+        JailSpec spec = spec("/bin/sh", "-c", "exit 7").build();
+        try (JailHandle h = Jails.startAsync(spec, JailIo.INHERIT).get()) {
+            h.waitFor(); // warm-up: the pool exists from here on
+        }
+        int pool = Math.max(2, Runtime.getRuntime().availableProcessors());
+        assertEquals(pool, spawnerThreads());
+        for (int round = 0; round < 3; round++) {
+            List<java.util.concurrent.CompletableFuture<JailHandle>> fs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) fs.add(Jails.startAsync(spec, JailIo.INHERIT));
+            for (var f : fs) {
+                try (JailHandle h = f.get()) {
+                    assertEquals(JailStatus.exited(7), h.waitFor());
+                }
+            }
+        }
+        var bad = Jails.startAsync(spec("/nonexistent/jnsjail-it").build(), JailIo.INHERIT);
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, bad::get);
+        assertTrue(e.getCause() instanceof JailException, e::toString);
+        assertEquals(pool, spawnerThreads(), "spawner threads");
+        assertEquals(List.of(), zombieChildren());
+    }
+
     // ---- helpers ----
+
+    private static long spawnerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("jnsjail-spawner-")).count();
+    }
 
     static List<String> openFds() throws IOException {
         // The directory stream's own fd is listed too; it gets the same number each time.

@@ -234,6 +234,104 @@ class ListenTest {
         CliSupervisorTest.assertNoneLeft(marker);
     }
 
+    /**
+     * Jails start on spawner threads and the loop relays meanwhile: eight concurrent clients each
+     * get their reply while another client's jail is still running (a 3 s sleep).
+     */
+    @Test
+    void eightConcurrentClientsAreServedWhileAnotherJailRunsLong() throws Exception {
+        try (Server srv = listen("--", "/bin/sh", "-c", "read x; [ \"$x\" = slow ] && /bin/sleep 3; echo \"re $x\"");
+                Socket slow = srv.connect()) {
+            long t0 = System.nanoTime();
+            slow.getOutputStream().write("slow\n".getBytes(StandardCharsets.UTF_8));
+            List<Future<String>> replies = new ArrayList<>();
+            try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                for (int k = 0; k < 8; k++) {
+                    String line = "fast" + k;
+                    replies.add(pool.submit(() -> {
+                        try (Socket s = srv.connect()) {
+                            return echoRoundTrip(s, line);
+                        }
+                    }));
+                }
+                for (int k = 0; k < 8; k++) assertEquals("re fast" + k, replies.get(k).get());
+            }
+            long fastMs = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, slow.getInputStream().available(), "the slow jail has not replied yet");
+            assertTrue(fastMs < 3000, "the eight replies took " + fastMs + " ms");
+            assertEquals("re slow", readLine(slow.getInputStream()));
+            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 3000, "the slow jail slept");
+        }
+    }
+
+    /** --max_conns counts the connections whose jail is still starting: a burst gets exactly that many jails. */
+    @Test
+    void maxConnsCountsStartingJails() throws Exception {
+        try (Server srv = listen("--max_conns", "3", "--", "/bin/sh", "-c", "echo up; exec /bin/sleep 60")) {
+            List<Socket> socks = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) socks.add(srv.connect()); // all in the backlog before the first start ends
+                int up = 0, refused = 0;
+                for (Socket s : socks) {
+                    String l = readLine(s.getInputStream());
+                    if (l.equals("up")) up++;
+                    else if (l.isEmpty()) refused++;
+                }
+                assertEquals(3, up, srv.run().stderrSoFar());
+                assertEquals(5, refused);
+                assertEquals(5, srv.count("Rejecting connection, max_conns limit reached: 3"));
+            } finally {
+                for (Socket s : socks) s.close();
+            }
+        }
+    }
+
+    /**
+     * SIGTERM while a burst of clients connects: the loop waits for the starts in flight, and every
+     * jail that was started is killed and reaped (one exit line per "Executing" line); none is left.
+     */
+    @Test
+    void sigtermDuringABurstOfConnectsLeavesNoJail() throws Exception {
+        String marker = "jnsjail-it-" + UUID.randomUUID();
+        Result r;
+        List<Socket> socks = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Server srv = listen("--", "/bin/sh", "-c", "/bin/sleep 60; :", marker)) {
+            try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                List<Future<?>> burst = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    burst.add(pool.submit(() -> {
+                        for (int i = 0; i < 16; i++) {
+                            try {
+                                socks.add(srv.connect());
+                            } catch (IOException e) {
+                                return; // refused: the listening socket is closed
+                            }
+                        }
+                    }));
+                }
+                srv.awaitLog(l -> srv.count("Executing '") >= 8, "eight starts");
+                srv.run().signal(Signals.SIGTERM);
+                for (Future<?> f : burst) f.get();
+            }
+            r = srv.run().await(STOP);
+        } finally {
+            for (Socket s : socks) s.close();
+        }
+        assertEquals(0, r.exitCode(), r::describe);
+        String log = r.stderr();
+        assertTrue(log.contains("Server stops due to fatal signal (15) caught. Exiting"), r::describe);
+        int started = count(log, "Executing '"), reaped = count(log, " terminated with signal: SIGKILL (9)");
+        assertTrue(started >= 8, r::describe);
+        assertEquals(started, reaped, "every started jail was killed and reaped:\n" + log);
+        CliSupervisorTest.assertNoneLeft(marker);
+    }
+
+    private static int count(String s, String needle) {
+        int n = 0;
+        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) n++;
+        return n;
+    }
+
     @Test
     void bindFailureExitsOne() throws IOException {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, LOOPBACK)) {
