@@ -62,7 +62,8 @@ public final class MountPlanner {
      * @param cwd the jail's working directory, entered last
      */
     public static List<Op> plan(List<MountPt> mounts, boolean rootRw, boolean noPivotRoot, String cwd,
-            Map<String, String> env, HostFs fs, List<String> warnings) throws JailException {
+            Map<String, String> env, HostFs hostFs, List<String> warnings) throws JailException {
+        HostFs fs = new ProcMountsOnce(hostFs); // mountinfo is read once per plan, not once per bind
         List<MountPt> resolved = new ArrayList<>(mounts.size());
         for (MountPt m : mounts) resolved.add(resolvePrefixes(m, env));
 
@@ -337,6 +338,32 @@ public final class MountPlanner {
             ops.add(Op.of(OpCode.MOUNT, "cover the host's procfs at '" + inJail + "'",
                     new long[] {MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC}, "none", Paths2.join(newRoot, inJail),
                     "tmpfs", "size=4096,mode=0555").withFlags(flags));
+        }
+    }
+
+    /** Delegates to a HostFs, asking it for the host's procfs mounts at most once. */
+    private static final class ProcMountsOnce implements HostFs {
+        private final HostFs fs;
+        private List<String> procMounts;
+
+        ProcMountsOnce(HostFs fs) {
+            this.fs = fs;
+        }
+
+        @Override
+        public Kind kind(String path) {
+            return fs.kind(path);
+        }
+
+        @Override
+        public boolean existsNoFollow(String path) {
+            return fs.existsNoFollow(path);
+        }
+
+        @Override
+        public List<String> procMounts() {
+            if (procMounts == null) procMounts = fs.procMounts();
+            return procMounts;
         }
     }
 
