@@ -13,6 +13,7 @@ import org.jnsjail.log.Log;
 import org.jnsjail.sys.Capability;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.Persona;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.RLimit;
 
@@ -131,11 +132,11 @@ public final class CommandLine {
             case RLIMIT_RTPRIO -> rlimit(RLimit.RLIMIT_RTPRIO, v, name);
             case RLIMIT_MSGQUEUE -> rlimit(RLimit.RLIMIT_MSGQUEUE, v, name);
             case DISABLE_RLIMITS -> s.disableRlimits = true;
-            case PERSONA_ADDR_COMPAT_LAYOUT -> s.personality |= 0x0200000;
-            case PERSONA_MMAP_PAGE_ZERO -> s.personality |= 0x0100000;
-            case PERSONA_READ_IMPLIES_EXEC -> s.personality |= 0x0400000;
-            case PERSONA_ADDR_LIMIT_3GB -> s.personality |= 0x8000000;
-            case PERSONA_ADDR_NO_RANDOMIZE -> s.personality |= 0x0040000;
+            case PERSONA_ADDR_COMPAT_LAYOUT -> s.personality |= Persona.ADDR_COMPAT_LAYOUT.bit;
+            case PERSONA_MMAP_PAGE_ZERO -> s.personality |= Persona.MMAP_PAGE_ZERO.bit;
+            case PERSONA_READ_IMPLIES_EXEC -> s.personality |= Persona.READ_IMPLIES_EXEC.bit;
+            case PERSONA_ADDR_LIMIT_3GB -> s.personality |= Persona.ADDR_LIMIT_3GB.bit;
+            case PERSONA_ADDR_NO_RANDOMIZE -> s.personality |= Persona.ADDR_NO_RANDOMIZE.bit;
             case DISABLE_CLONE_NEWNET -> s.cloneNewnet = false;
             case DISABLE_CLONE_NEWUSER -> s.cloneNewuser = false;
             case DISABLE_CLONE_NEWNS -> s.cloneNewns = false;

@@ -14,6 +14,7 @@ import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Capability;
 import org.jnsjail.sys.HostInfo;
+import org.jnsjail.sys.Persona;
 import org.jnsjail.sys.RLimit;
 
 /**
@@ -113,11 +114,11 @@ final class ConfigApplier {
         s.disableRlimits = cfg.getDisableRl();
 
         // The same bits as the --persona_* options.
-        if (cfg.getPersonaAddrCompatLayout()) s.personality |= 0x0200000;
-        if (cfg.getPersonaMmapPageZero()) s.personality |= 0x0100000;
-        if (cfg.getPersonaReadImpliesExec()) s.personality |= 0x0400000;
-        if (cfg.getPersonaAddrLimit3Gb()) s.personality |= 0x8000000;
-        if (cfg.getPersonaAddrNoRandomize()) s.personality |= 0x0040000;
+        if (cfg.getPersonaAddrCompatLayout()) s.personality |= Persona.ADDR_COMPAT_LAYOUT.bit;
+        if (cfg.getPersonaMmapPageZero()) s.personality |= Persona.MMAP_PAGE_ZERO.bit;
+        if (cfg.getPersonaReadImpliesExec()) s.personality |= Persona.READ_IMPLIES_EXEC.bit;
+        if (cfg.getPersonaAddrLimit3Gb()) s.personality |= Persona.ADDR_LIMIT_3GB.bit;
+        if (cfg.getPersonaAddrNoRandomize()) s.personality |= Persona.ADDR_NO_RANDOMIZE.bit;
 
         s.cloneNewnet = cfg.getCloneNewnet();
         s.cloneNewuser = cfg.getCloneNewuser();
