@@ -15,7 +15,8 @@
  *   header: u32 magic 'JNSP', u32 version, u32 op count, u32 payload bytes
  *   op:     u32 code, u32 flags, u32 nints, u32 nstrs, nints x u64, nstrs x (u32 len, len bytes)
  *           every string is NUL-terminated (len counts the NUL); string 0 describes the op.
- * Report records (stub -> Java): u32 kind ('P' pid, 'E' error, 'W' warning), u32 op index, i32 value, u32 0.
+ * Report records (stub -> Java): u32 kind ('P' pid, 'E' error, 'W' warning, 'F' fds attached as
+ * SCM_RIGHTS), u32 op index, i32 value, u32 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,7 +58,7 @@ enum {
 	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
 	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
 	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
-	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_CODE_END
+	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_CODE_END
 };
 
 /* Op flags. */
@@ -82,7 +83,8 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_FDS_CLOEXEC] = {0, OP_MAX_INTS, 1, 1}, [OP_SECCOMP] = {1, 1, 2, 2},
 	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},      [OP_MOUNT_SETATTR] = {4, 4, 2, 2},
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
-	[OP_FS_CHILD] = {1, 1, 1, 1},
+	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
+	[OP_SEND_FDS] = {1, 8, 1, 1},
 };
 
 struct op {
@@ -263,6 +265,52 @@ static int do_if_up(struct op *o)
 	close(s);
 	errno = e;
 	return rc;
+}
+
+static int do_socket(struct op *o)
+{
+	int fd = socket((int)o->ivals[0], (int)o->ivals[1], (int)o->ivals[2]);
+	if (fd < 0)
+		return -1;
+	int target = (int)o->ivals[3];
+	if (fd != target) {
+		if (dup3(fd, target, O_CLOEXEC) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+/* Hands fds to the supervisor (unix(7), SCM_RIGHTS) with an 'F' record, then closes our copies:
+ * the jailed program never holds them. */
+static int do_send_fds(struct op *o, uint32_t idx)
+{
+	uint32_t rec[4] = {'F', idx, o->nints, 0};
+	int fds[8];
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	for (uint32_t k = 0; k < o->nints; k++)
+		fds[k] = (int)o->ivals[k];
+	struct iovec iov = {rec, sizeof(rec)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	                    .msg_controllen = CMSG_SPACE(o->nints * sizeof(int))};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(o->nints * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, o->nints * sizeof(int));
+	ssize_t r;
+	do {
+		r = sendmsg(ctl_fd, &mh, MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(rec))
+		return r < 0 ? -1 : (errno = EIO, -1);
+	for (uint32_t k = 0; k < o->nints; k++)
+		close(fds[k]);
+	return 0;
 }
 
 static int do_capset(struct op *o)
@@ -458,6 +506,8 @@ static int run_op(uint32_t i)
 	case OP_UNSHARE: return unshare((int)v[0]);
 	case OP_PID_NS_INIT: return do_pid_ns_init();
 	case OP_FS_CHILD: return do_fs_child(i);
+	case OP_SOCKET: return do_socket(o);
+	case OP_SEND_FDS: return do_send_fds(o, i);
 	}
 	errno = ENOSYS;
 	return -1;

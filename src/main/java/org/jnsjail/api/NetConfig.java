@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * The jail's network beyond lo (§1.14, §3.13): host interfaces moved in ({@code ifaceOwn}), a
  * cloned MACVLAN named "vs" on {@code macvlanIface} (null = none) with its address, netmask,
- * gateway ("0.0.0.0" = leave unset), MAC ("" = kernel's) and mode, and policy-routing traffic rules.
+ * gateway ("0.0.0.0" = leave unset), MAC ("" = kernel's) and mode, policy-routing traffic rules, and
+ * user-mode networking ({@code userNet}, null = none).
  */
 public record NetConfig(List<String> ifaceOwn, String macvlanIface, String vsIp, String vsNm, String vsGw,
-        String vsMa, String vsMo, List<TrafficRule> trafficRules) {
+        String vsMa, String vsMo, List<TrafficRule> trafficRules, UserNet userNet) {
 
     public NetConfig {
         ifaceOwn = List.copyOf(ifaceOwn);
@@ -16,8 +17,14 @@ public record NetConfig(List<String> ifaceOwn, String macvlanIface, String vsIp,
     }
 
     public static final NetConfig NONE = new NetConfig(List.of(), null, "192.168.0.2", "255.255.255.0",
-            "192.168.0.1", "", "private", List.of());
+            "192.168.0.1", "", "private", List.of(), null);
 
+    /** This configuration with user-mode networking ({@code null}: none), e.g. {@code NONE.withUserNet(UserNet.DEFAULT)}. */
+    public NetConfig withUserNet(UserNet u) {
+        return new NetConfig(ifaceOwn, macvlanIface, vsIp, vsNm, vsGw, vsMa, vsMo, trafficRules, u);
+    }
+
+    /** The interfaces and rules that the supervisor makes over rtnetlink ({@code userNet} aside). */
     public boolean any() {
         return !ifaceOwn.isEmpty() || macvlanIface != null || !trafficRules.isEmpty();
     }

@@ -196,7 +196,11 @@ public final class CommandLine {
             case USE_CGROUPV2 -> s.useCgroupv2 = true;
             case DETECT_CGROUPV2 -> s.detectCgroupv2 = true;
             // Capabilities of later milestones: recognised, and refused rather than ignored.
-            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT, USER_NET -> notYet(name);
+            // A config's user_net {} keeps its settings; the flag only makes the message present.
+            case USER_NET -> {
+                if (s.userNet == null) s.userNet = org.jnsjail.api.UserNet.DEFAULT;
+            }
+            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT -> notYet(name);
         }
     }
 
@@ -307,7 +311,8 @@ public final class CommandLine {
     /** -I/--macvlan_*, --iface_own and traffic_rule; checked now, so a bad value starts nothing. */
     private org.jnsjail.api.NetConfig netConfig() throws CliException {
         var net = new org.jnsjail.api.NetConfig(s.ifaceOwn, s.macvlanIface, s.macvlanVsIp, s.macvlanVsNm,
-                s.macvlanVsGw, s.macvlanVsMa, s.macvlanVsMo, s.trafficRules);
+                s.macvlanVsGw, s.macvlanVsMa, s.macvlanVsMo, s.trafficRules, s.userNet);
+        if (s.userNet != null) checkUserNet(s.userNet);
         if (!net.any()) return net;
         if (s.mode == Settings.Mode.EXECVE) {
             throw new CliException("--macvlan_iface, --iface_own and traffic_rule cannot be used with -Me (no supervisor"
@@ -323,6 +328,25 @@ public final class CommandLine {
             throw new CliException(e.getMessage(), false);
         }
         return net;
+    }
+
+    /** user_net: nsjail's requirements, and every address and rule checked before anything starts. */
+    private void checkUserNet(org.jnsjail.api.UserNet un) throws CliException {
+        if (s.mode == Settings.Mode.EXECVE) {
+            // nsjail's EXECVE mode has no initParent, so it would silently give the jail no network.
+            throw new CliException("user_net cannot be used with -Me (no supervisor stays to carry the jail's traffic)",
+                    false);
+        }
+        if (!s.cloneNewnet) {
+            throw new CliException("user_net needs a network namespace (it cannot be used with --disable_clone_newnet)",
+                    false);
+        }
+        try {
+            org.jnsjail.net.UserNetwork.check(un);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), false);
+        }
+        for (String w : org.jnsjail.net.UserNetwork.unusedSettings(un)) org.jnsjail.log.Log.warn(w);
     }
 
     /** The 17 cgroup settings; nsjail's "cannot set both" check happens now, before anything starts. */

@@ -49,8 +49,7 @@ final class ConfigApplier {
     }
 
     /** Top-level fields of capabilities jnsjail does not have yet; refused (at assembly) when non-default. */
-    private static final Set<String> NOT_BUILT = Set.of("user_net",
-            "seccomp_unotify", "seccomp_unotify_report");
+    private static final Set<String> NOT_BUILT = Set.of("seccomp_unotify", "seccomp_unotify_report");
 
     /** -C FILE: loads it and converts it; a bad file is a one-line CliException (exit 255). */
     static Settings fromFile(String file, Map<String, String> hostEnv, HostInfo host, Outside out)
@@ -143,6 +142,7 @@ final class ConfigApplier {
         s.macvlanVsMa = cfg.getMacvlanVsMa();
         s.macvlanVsMo = cfg.getMacvlanVsMo();
         for (NsjailConfigProto.NsJailConfig.TrafficRule r : cfg.getTrafficRuleList()) s.trafficRules.add(trafficRule(r));
+        if (cfg.hasUserNet()) s.userNet = userNet(cfg.getUserNet());
         s.useCoreScheduling = cfg.getUseCoreScheduling();
         cgroups(s, cfg);
 
@@ -217,6 +217,36 @@ final class ConfigApplier {
         return new org.jnsjail.api.NetConfig.TrafficRule(r.getSrcIp(), r.getDstIp(), r.getIif(), r.getOif(), proto,
                 r.getSport(), r.getDport(), r.getSportEnd(), r.getDportEnd(), r.getAction().name(),
                 r.getIpFamily() == NsjailConfigProto.NsJailConfig.TrafficRule.IpFamily.IPV6);
+    }
+
+    /** The message as the API's record; an unset *_end port equals its start, as in nsjail's rule parser. */
+    static org.jnsjail.api.UserNet userNet(NsjailConfigProto.NsJailConfig.UserNet u) {
+        var pasta = u.hasPasta() ? pasta(u.getPasta()) : null;
+        return new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.valueOf(u.getBackend().name()), u.getIp4(),
+                u.getGw4(), u.getIp6(), u.getGw6(), u.getNsIface(), u.getRule4List().stream().map(ConfigApplier::nstunRule)
+                .toList(), u.getRule6List().stream().map(ConfigApplier::nstunRule).toList(), pasta);
+    }
+
+    private static org.jnsjail.api.UserNet.Rule nstunRule(NsjailConfigProto.NsJailConfig.UserNet.NstunRule r) {
+        int sport = (int) Math.min(Integer.toUnsignedLong(r.getSport()), Integer.MAX_VALUE);
+        int dport = (int) Math.min(Integer.toUnsignedLong(r.getDport()), Integer.MAX_VALUE);
+        return new org.jnsjail.api.UserNet.Rule(
+                org.jnsjail.api.UserNet.Direction.valueOf(r.getDirection().name()),
+                org.jnsjail.api.UserNet.Action.valueOf(r.getAction().name()),
+                org.jnsjail.api.UserNet.Proto.valueOf(r.getProto().name()),
+                r.hasSrcIp() && !r.getSrcIp().isEmpty() ? r.getSrcIp() : null, sport,
+                r.hasSportEnd() ? (int) Math.min(Integer.toUnsignedLong(r.getSportEnd()), Integer.MAX_VALUE) : sport,
+                r.hasDstIp() && !r.getDstIp().isEmpty() ? r.getDstIp() : null, dport,
+                r.hasDportEnd() ? (int) Math.min(Integer.toUnsignedLong(r.getDportEnd()), Integer.MAX_VALUE) : dport,
+                r.hasRedirectIp() && !r.getRedirectIp().isEmpty() ? r.getRedirectIp() : null,
+                (int) Math.min(Integer.toUnsignedLong(r.getRedirectPort()), Integer.MAX_VALUE));
+    }
+
+    private static org.jnsjail.api.UserNet.Pasta pasta(NsjailConfigProto.NsJailConfig.UserNet.Pasta p) {
+        return new org.jnsjail.api.UserNet.Pasta(p.getNat(), p.getEnableTcp(), p.getEnableUdp(), p.getEnableIcmp(),
+                p.getIp4Enabled(), p.getMask4(), p.getEnableIp4Dhcp(), p.getIp6Enabled(), p.getMask6(),
+                p.getEnableIp6Dhcp(), p.getEnableIp6Ra(), p.getEnableDns(), p.getDnsForward(), p.getMapGw(),
+                p.getTcpMapIn(), p.getUdpMapIn(), p.getTcpMapOut(), p.getUdpMapOut());
     }
 
     private static org.jnsjail.api.MountPt mount(NsjailConfigProto.MountPt m) {

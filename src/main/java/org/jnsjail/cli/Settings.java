@@ -62,6 +62,8 @@ final class Settings {
             macvlanVsMo = "private";
     final List<String> ifaceOwn = new ArrayList<>();
     final List<org.jnsjail.api.NetConfig.TrafficRule> trafficRules = new ArrayList<>();
+    /** user_net: null when the config has no user_net message and --user_net was not given. */
+    org.jnsjail.api.UserNet userNet;
     /** exec_bin.path (-x); argv itself lives outside the config message, in CommandLine. */
     String execPath;
     boolean execFd;

@@ -50,6 +50,12 @@ public final class Log {
         sink = null;
     }
 
+    /** Back to the default sink, System.err (for embedders that load several configs). */
+    public static void toStderr() {
+        sink = null;
+        sinkFd = -1;
+    }
+
     /** Whether -l/-L (or a config) chose where the log goes; -d logs to /var/log/nsjail.log otherwise. */
     public static boolean hasSink() {
         return sink != null || sinkFd >= 0;

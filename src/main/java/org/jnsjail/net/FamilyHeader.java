@@ -40,7 +40,8 @@ public sealed interface FamilyHeader {
     /** struct rtmsg (12 bytes): family, dst_len, src_len, tos, table, protocol, scope, type, flags. */
     record RtMsg(int family, int dstLen, int srcLen, int tos, int table, int protocol, int scope, int type, int flags)
             implements FamilyHeader {
-        public static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RTN_UNICAST = 1;
+        public static final int RT_TABLE_MAIN = 254, RTPROT_BOOT = 3, RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253,
+                RTN_UNICAST = 1;
 
         @Override public int size() { return 12; }
 

@@ -3,6 +3,8 @@ package org.jnsjail.net;
 /** nlmsghdr.nlmsg_flags bits (linux/netlink.h; netlink(7)). */
 public enum NlmFlag {
     NLM_F_REQUEST(0x1), NLM_F_MULTI(0x2), NLM_F_ACK(0x4),
+    /** NLM_F_ROOT|NLM_F_MATCH: a whole table. */
+    NLM_F_DUMP(0x300),
     /** For new requests; the same bit as NLM_F_CAPPED in an NLMSG_ERROR. */
     NLM_F_REPLACE(0x100), NLM_F_EXCL(0x200), NLM_F_CREATE(0x400),
     /** In an NLMSG_ERROR: the original request was cut to its header. */

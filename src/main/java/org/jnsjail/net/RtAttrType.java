@@ -10,7 +10,7 @@ public sealed interface RtAttrType {
 
     /** Link attributes (RTM_*LINK). */
     enum Ifla implements RtAttrType {
-        IFLA_ADDRESS(1), IFLA_IFNAME(3), IFLA_LINK(5), IFLA_LINKINFO(18), IFLA_NET_NS_PID(19);
+        IFLA_ADDRESS(1), IFLA_IFNAME(3), IFLA_MTU(4), IFLA_LINK(5), IFLA_LINKINFO(18), IFLA_NET_NS_PID(19);
 
         private final int type;
         Ifla(int type) { this.type = type; }

@@ -89,4 +89,42 @@ public final class RtnlRequests {
                 .attr(Rta.RTA_GATEWAY, gw)
                 .u32(Rta.RTA_OIF, oif);
     }
+
+    /** RTM_SETLINK: the MTU, and IFF_UP. */
+    public static NlMessageBuilder setMtuUp(int index, int mtu) {
+        return new NlMessageBuilder(NlMsgType.RTM_SETLINK, CHANGE,
+                new IfInfoMsg(FamilyHeader.AF_UNSPEC, 0, index, IfInfoMsg.IFF_UP, IfInfoMsg.IFF_UP))
+                .u32(Ifla.IFLA_MTU, mtu);
+    }
+
+    /** RTM_NEWADDR of a point-to-point IPv4 address: {@code local} with {@code peer}/32 (as SIOCSIFDSTADDR). */
+    public static NlMessageBuilder newAddrPeer4(int index, byte[] local, byte[] peer) {
+        return new NlMessageBuilder(NlMsgType.RTM_NEWADDR, CREATE,
+                new IfAddrMsg(FamilyHeader.AF_INET, 32, 0, RtMsg.RT_SCOPE_UNIVERSE, index))
+                .attr(Ifa.IFA_LOCAL, local)
+                .attr(Ifa.IFA_ADDRESS, peer);
+    }
+
+    /** IFA_F_NODAD (linux/if_addr.h): no duplicate address detection, so the address is usable at once. */
+    static final int IFA_F_NODAD = 0x02;
+
+    /** RTM_NEWADDR of an IPv6 host address (/128), without duplicate address detection. */
+    public static NlMessageBuilder newAddr6(int index, byte[] addr) {
+        return new NlMessageBuilder(NlMsgType.RTM_NEWADDR, CREATE,
+                new IfAddrMsg(FamilyHeader.AF_INET6, 128, IFA_F_NODAD, RtMsg.RT_SCOPE_UNIVERSE, index))
+                .attr(Ifa.IFA_ADDRESS, addr);
+    }
+
+    /** RTM_NEWROUTE of the default route straight out of {@code oif} (no gateway: a point-to-point device). */
+    public static NlMessageBuilder defaultDevRoute(int family, int oif) {
+        return new NlMessageBuilder(NlMsgType.RTM_NEWROUTE, CREATE, new RtMsg(family, 0, 0, 0,
+                RtMsg.RT_TABLE_MAIN, RtMsg.RTPROT_BOOT, RtMsg.RT_SCOPE_LINK, RtMsg.RTN_UNICAST, 0))
+                .u32(Rta.RTA_OIF, oif);
+    }
+
+    /** RTM_GETROUTE dump of one family (the replies end with NLMSG_DONE). */
+    public static NlMessageBuilder dumpRoutes(int family) {
+        return new NlMessageBuilder(NlMsgType.RTM_GETROUTE, NlmFlag.of(NLM_F_REQUEST, NlmFlag.NLM_F_DUMP),
+                new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0));
+    }
 }

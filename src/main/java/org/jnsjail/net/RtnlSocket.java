@@ -32,8 +32,8 @@ public final class RtnlSocket implements AutoCloseable {
         }
     }
 
-    /** Takes ownership of an already opened NETLINK_ROUTE socket. */
-    static RtnlSocket adopt(int fd) {
+    /** Takes ownership of an already opened NETLINK_ROUTE socket (e.g. one the jail opened in its namespace). */
+    public static RtnlSocket adopt(int fd) {
         return new RtnlSocket(fd);
     }
 
@@ -53,6 +53,31 @@ public final class RtnlSocket implements AutoCloseable {
     public int linkIndex(String name, String where) throws NetlinkException {
         NlMessage m = query("Couldn't find interface '" + name + "' in " + where, RtnlRequests.getLink(name));
         return m.intAt(4); // ifinfomsg.ifi_index
+    }
+
+    /** Sends a dump request and returns every reply message, up to NLMSG_DONE. */
+    public List<NlMessage> dump(String what, NlMessageBuilder request) throws NetlinkException {
+        int mySeq = ++seq;
+        List<NlMessage> out = new java.util.ArrayList<>();
+        try {
+            NetlinkSys.sendToKernel(fd, request.build(mySeq));
+            for (;;) {
+                for (NlMessage m : NlMessage.parseAll(NetlinkSys.recv(fd, RECV_MAX))) {
+                    if (m.seq() != mySeq) continue;
+                    if (m.type() == NlMsgType.NLMSG_DONE.value) return out;
+                    if (m.type() == NlMsgType.NLMSG_ERROR.value) {
+                        NlMessage.Error e = m.error();
+                        if (e.errno() == 0) return out;
+                        throw new NetlinkException(describe(what, e), e.errno());
+                    }
+                    out.add(m);
+                }
+            }
+        } catch (ErrnoException e) {
+            throw new NetlinkException(what + ": " + e.getMessage(), e.errno());
+        } catch (IllegalArgumentException e) {
+            throw new NetlinkException(what + ": " + e.getMessage(), Errno.EIO);
+        }
     }
 
     private NlMessage exchange(String what, NlMessageBuilder request) throws NetlinkException {

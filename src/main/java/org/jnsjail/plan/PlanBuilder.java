@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailSpec;
 import org.jnsjail.api.Namespace;
+import org.jnsjail.api.UserNet;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.mount.MountPlanner;
 import org.jnsjail.sys.Capability;
@@ -48,9 +49,12 @@ public final class PlanBuilder {
         IN_PLACE
     }
 
-    /** Host facts and run-time choices that the plan depends on. */
+    /**
+     * Host facts and run-time choices that the plan depends on. {@code scratchFd}: the lowest fd
+     * number free in the stub, and every one above it (fds the plan opens for the supervisor).
+     */
     public record Context(Mode mode, HostInfo host, Map<String, String> env, HostFs fs, int execFd,
-            long[] cpuAffinity, int cgroupFd) {}
+            long[] cpuAffinity, int cgroupFd, int scratchFd) {}
 
     public static Plan build(JailSpec spec, Context ctx) throws JailException {
         List<Op> ops = new ArrayList<>();
@@ -59,6 +63,10 @@ public final class PlanBuilder {
         for (Namespace ns : spec.namespaces()) nsFlags |= ns.flag.value;
         boolean userns = spec.has(Namespace.USER);
         HostInfo host = ctx.host();
+        if (spec.net().userNet() != null) {
+            if (!spec.has(Namespace.NET)) throw new JailException("user_net needs a network namespace (CLONE_NEWNET)");
+            if (ctx.mode() == Mode.IN_PLACE) throw new JailException("user_net needs a supervisor (not -Me)");
+        }
 
         if (ctx.mode() == Mode.CLONE) {
             ops.add(Op.of(OpCode.CLONE, "clone3(" + describeFlags(nsFlags) + ")",
@@ -79,6 +87,7 @@ public final class PlanBuilder {
 
         if (ctx.mode() == Mode.CLONE) {
             ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]));
+            addUserNetHandover(ops, spec, ctx.scratchFd());
         } else {
             ops.add(Op.of(OpCode.UNSHARE, "unshare(" + describeFlags(nsFlags) + ")", new long[] {nsFlags}));
             if (userns) {
@@ -167,6 +176,34 @@ public final class PlanBuilder {
                 new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
         return new Plan(ops, warnings);
     }
+
+    /**
+     * user_net (net.cc initChildPreSync): the TUN device and an rtnetlink socket must be opened
+     * inside the jail's network namespace, where the supervisor cannot go without privileges
+     * (setns(2) needs CAP_SYS_ADMIN in its own user namespace). The jail opens both and hands them
+     * over; the supervisor creates and configures the interface through them (the kernel checks
+     * CAP_NET_ADMIN against the jail's user namespace, which the supervisor owns) and starts the
+     * stack, then says "go" a second time. The pasta backend only needs the netlink socket, to see
+     * when pasta has configured the interface.
+     */
+    private static void addUserNetHandover(List<Op> ops, JailSpec spec, int scratchFd) {
+        UserNet un = spec.net().userNet();
+        if (un == null) return;
+        if (un.backend() == UserNet.Backend.PASTA && un.pasta() == null) return; // nsjail starts no pasta then
+        int nl = scratchFd, tun = scratchFd + 1;
+        boolean nstun = un.backend() == UserNet.Backend.NSTUN;
+        if (nstun) {
+            ops.add(Op.of(OpCode.OPEN_DUP, "open('/dev/net/tun') for user_net", new long[] {Fcntl.O_RDWR | Fcntl.O_CLOEXEC,
+                    0, tun}, "/dev/net/tun"));
+        }
+        ops.add(Op.of(OpCode.SOCKET, "socket(AF_NETLINK, NETLINK_ROUTE) for user_net",
+                new long[] {AF_NETLINK, SOCK_RAW | Fcntl.SOCK_CLOEXEC, NETLINK_ROUTE, nl}));
+        ops.add(Op.of(OpCode.SEND_FDS, "hand the user_net fds to the supervisor", nstun ? new long[] {nl, tun}
+                : new long[] {nl}));
+        ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor to set up user_net", new long[0]));
+    }
+
+    private static final int AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;
 
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
     private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {

@@ -17,6 +17,15 @@ public interface JailResource {
     /** After clone, before the jail is let go. */
     void attach(int pid) throws JailException;
 
+    /**
+     * The jail handed fds over (user_net: its TUN device and an rtnetlink socket), after "go" and
+     * before it runs on. Returns true when this resource took them (it then owns them, even when it
+     * throws); the jail waits for a second "go" meanwhile.
+     */
+    default boolean takeFds(int[] fds) throws JailException {
+        return false;
+    }
+
     /** Undo everything; must not throw, and must tolerate a partial or missing prepare/attach. */
     void release();
 

@@ -16,6 +16,11 @@ final class JailResources {
         JailResource cgroups = org.jnsjail.cgroup.Cgroups.forJail(spec.cgroups());
         if (cgroups != null) out.add(cgroups);
         if (spec.net().any()) out.add(new org.jnsjail.net.JailNetwork(spec.net(), spec.has(org.jnsjail.api.Namespace.NET)));
+        org.jnsjail.api.UserNet un = spec.net().userNet();
+        if (un != null && spec.has(org.jnsjail.api.Namespace.NET)
+                && !(un.backend() == org.jnsjail.api.UserNet.Backend.PASTA && un.pasta() == null)) {
+            out.add(new org.jnsjail.net.UserNetwork(un, "the jail"));
+        }
         return out;
     }
 

@@ -31,6 +31,7 @@ import org.jnsjail.sys.ExecStub;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.ScmRights;
 import org.jnsjail.sys.Signals;
 import org.jnsjail.sys.Syscall;
 import org.jnsjail.user.IdMapFiles;
@@ -163,8 +164,9 @@ public final class Spawner {
             int ctlTarget = top + 1;
             int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
             int cgroupTarget = cgroupFd >= 0 ? Math.max(ctlTarget, execTarget) + 1 : -1;
+            int last = Math.max(Math.max(ctlTarget, execTarget), cgroupTarget);
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
-                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget));
+                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, last + 1));
             for (String w : plan.warnings()) Log.warn(w);
 
             List<Libc.FdAction> actions = new ArrayList<>();
@@ -185,7 +187,6 @@ public final class Spawner {
                 actions.add(Libc.FdAction.dup2(cgroupFd, cgroupTarget));
                 keep.add(cgroupTarget);
             }
-            int last = Math.max(Math.max(ctlTarget, execTarget), cgroupTarget);
             for (int n = 3; n < last; n++) if (!keep.contains(n)) actions.add(Libc.FdAction.close(n));
             stubPid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "s", Integer.toString(ctlTarget)},
                     new String[0], actions, last + 1);
@@ -224,7 +225,8 @@ public final class Spawner {
             } catch (ErrnoException e) {
                 // The stub died before reading the plan; its exit status tells why.
             }
-            int[] rec = readRecord(ctl, a);
+            List<Integer> fds = new ArrayList<>();
+            int[] rec = readRecord(ctl, a, fds);
             if (rec == null || rec[0] != 'P') {
                 JailResources.releaseAll(resources);
                 if (rec == null) throw new JailException("The exec stub exited before cloning the jail (status "
@@ -251,9 +253,11 @@ public final class Spawner {
                 go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
                 Libc.writeFully(ctl, go);
                 for (;;) {
-                    rec = readRecord(ctl, a);
+                    rec = readRecord(ctl, a, fds);
                     if (rec == null) break; // EOF: execve succeeded (or the jail died on the way)
-                    if (rec[0] == 'W') {
+                    if (rec[0] == 'F') {
+                        handOver(fds, resources, ctl, go);
+                    } else if (rec[0] == 'W') {
                         Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
                     } else {
                         throw new JailException(failure(plan, rec));
@@ -262,6 +266,7 @@ public final class Spawner {
                 ok = true;
                 return jail;
             } finally {
+                for (int f : fds) Libc.close(f); // fds that came with any report other than 'F'
                 if (!ok) jail.close();
             }
         }
@@ -283,19 +288,36 @@ public final class Spawner {
         return b.toString();
     }
 
-    private static int[] readRecord(int fd, Arena a) throws ErrnoException {
+    /** One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at EOF. */
+    private static int[] readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
         MemorySegment buf = a.allocate(16);
         long got = 0;
         while (got < 16) {
-            long r = Libc.read(fd, buf.asSlice(got), 16 - got);
-            if (r == 0) {
+            ScmRights.Received r = ScmRights.recv(fd, buf.asSlice(got));
+            for (int f : r.fds()) fds.add(f);
+            if (r.bytes() == 0) {
                 if (got == 0) return null;
                 throw new ErrnoException("short report from the exec stub", Errno.EIO);
             }
-            got += r;
+            got += r.bytes();
         }
         ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
         return new int[] {b.getInt(0), b.getInt(4), b.getInt(8)};
+    }
+
+    /** An 'F' report: the resource that asked for the fds takes them, then the jail may go on. */
+    private static void handOver(List<Integer> fds, List<JailResource> resources, int ctl, MemorySegment go)
+            throws JailException, ErrnoException {
+        int[] arr = fds.stream().mapToInt(Integer::intValue).toArray();
+        fds.clear();
+        for (JailResource r : resources) {
+            if (r.takeFds(arr)) {
+                Libc.writeFully(ctl, go);
+                return;
+            }
+        }
+        for (int f : arr) Libc.close(f);
+        throw new JailException("The jail handed over fds that no part of the supervisor asked for");
     }
 
     private static int openExecFd(String path) throws JailException {
@@ -324,6 +346,7 @@ public final class Spawner {
     public static void execInPlace(JailSpec spec) throws JailException {
         // nsjail's EXECVE mode has no net initParent: no supervisor stays to make vs or move interfaces.
         if (spec.net().any()) throw new JailException("MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
+        if (spec.net().userNet() != null) throw new JailException("user_net needs a supervisor (not -Me)");
         HostInfo host = HostInfo.get();
         // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
         // supervisor left nobody removes them (the next supervisor's stale sweep does).
@@ -332,7 +355,7 @@ public final class Spawner {
             int execFd = spec.execFd() ? openExecFd(spec.program()) : -1;
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
-                    System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1));
+                    System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1));
             for (String w : plan.warnings()) Log.warn(w);
             int memfd = Libc.memfdCreate("jnsjail-plan", 0);
             try (Arena a = Arena.ofConfined()) {

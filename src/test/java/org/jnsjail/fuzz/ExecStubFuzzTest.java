@@ -101,7 +101,7 @@ class ExecStubFuzzTest {
         for (List<String> argv : argvs) {
             var run = CommandLine.parse(argv.toArray(String[]::new));
             Plan p = PlanBuilder.build(run.spec(), new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, nobody, Map.of(),
-                    HostFs.REAL, -1, null, -1));
+                    HostFs.REAL, -1, null, -1, -1));
             out.add(p.encode());
         }
         // Relative paths only: whatever a mutation does to them stays inside the scratch directory.
@@ -217,6 +217,8 @@ class ExecStubFuzzTest {
             shape(OpCode.UNSHARE, 1, 1, 1, 1);
             shape(OpCode.PID_NS_INIT, 0, 0, 1, 1);
             shape(OpCode.FS_CHILD, 1, 1, 1, 1);
+            shape(OpCode.SOCKET, 4, 4, 1, 1);
+            shape(OpCode.SEND_FDS, 1, 8, 1, 1);
         }
 
         private static void shape(OpCode c, long imin, long imax, long smin, long smax) {

@@ -68,6 +68,45 @@ class ApiTest {
         assertEquals(List.of(), zombieChildren(), "zombie children remain");
     }
 
+    /**
+     * user_net per jail: the handed-over TUN and netlink fds, the stack's threads and host sockets,
+     * or the pasta process, are all gone when the jail is (also after a failed start).
+     */
+    @Test
+    void userNetJailsLeakNothing() throws Exception {
+        ItEnv.assumeRoot();
+        List<org.jnsjail.api.UserNet> kinds = new ArrayList<>(List.of(org.jnsjail.api.UserNet.DEFAULT));
+        if (Files.isExecutable(Path.of("/usr/bin/pasta"))) {
+            var d = org.jnsjail.api.UserNet.DEFAULT;
+            kinds.add(new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.PASTA, d.ip4(), d.gw4(), d.ip6(),
+                    d.gw6(), d.nsIface(), List.of(), List.of(), org.jnsjail.api.UserNet.Pasta.DEFAULT));
+        } else {
+            System.out.println("userNetJailsLeakNothing: /usr/bin/pasta missing, NSTUN only");
+        }
+        for (var un : kinds) {
+            JailSpec.Builder b = spec("/bin/sh", "-c", "ip -o -4 addr show dev eth0 | grep -q 10.255.255.2");
+            b.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
+            JailSpec spec = b.build();
+            try (JailHandle h = Jails.start(spec)) {
+                assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " warm-up");
+            }
+            List<String> fdsBefore = openFds();
+            long threadsBefore = Thread.getAllStackTraces().size();
+            for (int i = 0; i < 10; i++) {
+                try (JailHandle h = Jails.start(spec)) {
+                    assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " run " + i);
+                }
+            }
+            // A jail that fails after the hand-over (bad program) releases everything too.
+            JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
+            bad.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
+            assertThrows(JailException.class, () -> Jails.start(bad.build()));
+            assertEquals(fdsBefore, openFds(), un.backend() + ": the JVM's open fds changed");
+            assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");
+            assertEquals(List.of(), zombieChildren(), "zombie children remain");
+        }
+    }
+
     @Test
     void pipesCaptureStdout() throws Exception {
         int[] p = Libc.pipe2(Fcntl.O_CLOEXEC);

@@ -98,7 +98,8 @@ final class NsjailCli {
         List<String> cmd = new ArrayList<>(as.prefix());
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "org.jnsjail.cli.Main"));
+                "-cp", as.prefix().isEmpty() ? System.getProperty("java.class.path") : readableClasspath(),
+                "org.jnsjail.cli.Main"));
         cmd.addAll(args);
         if (openFd5) {
             // ProcessBuilder cannot hand over extra fds: a shell opens fd 5 and execs the rest.
@@ -112,6 +113,41 @@ final class NsjailCli {
             cmd = w;
         }
         return cmd;
+    }
+
+    private static String readableCp;
+
+    /**
+     * The class path for uid 65534: jars it cannot read (e.g. protobuf under root's 0700 ~/.m2, which
+     * -C loads) are copied once into a world-readable directory, removed when the test JVM exits.
+     */
+    static synchronized String readableClasspath() {
+        if (readableCp != null) return readableCp;
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("jnsjail-it-cp");
+            java.nio.file.Files.setPosixFilePermissions(dir,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            dir.toFile().deleteOnExit();
+            List<String> out = new ArrayList<>();
+            int n = 0;
+            for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                Path p = Path.of(e);
+                if (!java.nio.file.Files.isRegularFile(p)) {
+                    out.add(e);
+                    continue;
+                }
+                Path copy = dir.resolve((n++) + "-" + p.getFileName());
+                java.nio.file.Files.copy(p, copy);
+                java.nio.file.Files.setPosixFilePermissions(copy,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                copy.toFile().deleteOnExit();
+                out.add(copy.toString());
+            }
+            readableCp = String.join(File.pathSeparator, out);
+            return readableCp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts the CLI; the caller must close the returned process (try-with-resources). */

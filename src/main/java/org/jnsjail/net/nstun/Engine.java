@@ -1,0 +1,543 @@
+package org.jnsjail.net.nstun;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.Errno;
+import org.jnsjail.sys.Libc;
+
+/**
+ * The stack's event loop and its only thread: every flow, buffer and host socket is touched here
+ * and nowhere else, so no state is locked. Guest packets arrive through {@link #offer} (from the
+ * {@link TunReader} thread), host sockets through a Selector; both end in the flows, whose output is
+ * written to the TUN fd one packet per write(2).
+ */
+final class Engine implements Runnable {
+
+    /** What a selection key's attachment does when its channel is ready. */
+    interface Handler {
+        void ready(SelectionKey k);
+
+        /** A bug surfaced while handling this channel: end it (the stack goes on). */
+        void fail();
+    }
+
+    static final int MAX_TCP = 4096, MAX_UDP = 1024, MAX_PING = 256;
+    /** Ring storage for all flows of one stack; each flow may use up to 256 KiB each way within it. */
+    static final long BUFFER_BUDGET = 128L << 20;
+    private static final long TICK_FAST = TimeUnit.MILLISECONDS.toNanos(20), TICK_SLOW = TimeUnit.SECONDS.toNanos(1);
+    private static final long NR_WRITE = 1;
+
+    final StackConfig cfg;
+    private final String label;
+    private final int tunFd;
+    private final Selector selector;
+    private final ArrayBlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(256);
+    private final Map<FlowKey, TcpFlow> tcp = new HashMap<>();
+    private final Map<FlowKey, UdpFlow> udp = new HashMap<>();
+    private final Map<Long, HostListener> udpReplies = new HashMap<>();
+    private final List<HostListener> listeners = new ArrayList<>();
+    private final ArrayDeque<TcpFlow> dirty = new ArrayDeque<>();
+    private final ByteRing.Budget budget = new ByteRing.Budget(BUFFER_BUDGET);
+    private final SecureRandom random = new SecureRandom();
+    private final Ping ping;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment tx;
+    private final java.nio.ByteBuffer rx = java.nio.ByteBuffer.allocate(65536);
+    private volatile boolean stop;
+    private long now = System.nanoTime(), nextTick;
+    private int ipId, nextEphemeral = 49152;
+    private long tunDrops;
+    private boolean warnedTcpCap, warnedUdpCap;
+
+    Engine(StackConfig cfg, int tunFd, String label) throws IOException {
+        this.cfg = cfg;
+        this.tunFd = tunFd;
+        this.label = label;
+        this.selector = Selector.open();
+        this.tx = arena.allocate(Nstun.MTU + 64);
+        this.ping = new Ping(this);
+    }
+
+    /** Opens the HOST_TO_GUEST listeners (before the thread starts, so a busy port fails the start). */
+    void listen() throws IOException {
+        for (HostListener l : HostListener.open(this, cfg.listens())) {
+            listeners.add(l);
+            l.register(selector);
+        }
+    }
+
+    // ---- services for the flows -----------------------------------------------------------------
+
+    Selector selector() {
+        return selector;
+    }
+
+    long now() {
+        return now;
+    }
+
+    int ipId() {
+        return ipId++ & 0xffff;
+    }
+
+    int random() {
+        return random.nextInt();
+    }
+
+    /** A 64 KiB scratch buffer for datagrams read from host sockets. */
+    java.nio.ByteBuffer rx() {
+        return rx;
+    }
+
+    ByteRing ring(int limit) {
+        return new ByteRing(budget, limit);
+    }
+
+    /** The MSS the stack advertises: the MTU less the IP and TCP headers. */
+    int mss(boolean v6) {
+        return Nstun.MTU - (v6 ? 60 : 40);
+    }
+
+    byte[] guestIp(boolean v6) {
+        return v6 ? cfg.ip6() : cfg.ip4();
+    }
+
+    byte[] gw(boolean v6) {
+        return v6 ? cfg.gw6() : cfg.gw4();
+    }
+
+    void debug(String msg) {
+        if (Log.enabled(Log.Level.DEBUG)) Log.debug("nstun " + label + ": " + msg);
+    }
+
+    void info(String msg) {
+        Log.info("nstun " + label + ": " + msg);
+    }
+
+    void warn(String msg) {
+        Log.warn("nstun " + label + ": " + msg);
+    }
+
+    void dirty(TcpFlow f) {
+        if (!f.queued && f.state != TcpFlow.State.CLOSED) {
+            f.queued = true;
+            dirty.add(f);
+        }
+    }
+
+    void removeTcp(TcpFlow f) {
+        tcp.remove(f.key, f);
+    }
+
+    void removeUdp(UdpFlow f) {
+        udp.remove(f.key, f);
+    }
+
+    void addUdpReply(boolean v6, int guestPort, int hostPort, HostListener l) {
+        udpReplies.put(replyKey(v6, guestPort, hostPort), l);
+    }
+
+    private static long replyKey(boolean v6, int guestPort, int hostPort) {
+        return (v6 ? 1L << 32 : 0) | ((long) guestPort << 16) | hostPort;
+    }
+
+    /** Writes one packet to the TUN fd. A full queue (EAGAIN) drops it, as a congested link would. */
+    void toGuest(byte[] p) {
+        if (p.length > tx.byteSize()) return;
+        MemorySegment.copy(p, 0, tx, ValueLayout.JAVA_BYTE, 0, p.length);
+        for (;;) {
+            long r = Libc.sys(NR_WRITE, tunFd, tx.address(), p.length, 0, 0, 0);
+            if (r >= 0) return;
+            int e = Libc.errno();
+            if (e == Errno.EINTR) continue;
+            if (tunDrops++ % 1000 == 0) debug("write to the TUN device failed (" + Errno.describe(e) + "), packet dropped");
+            return;
+        }
+    }
+
+    /** RFC 9293 §3.10.7.1: the RST answering a segment that belongs to no connection. */
+    void sendRstFor(boolean v6, byte[] from, byte[] to, TcpSegment s) {
+        if (s.has(TcpSegment.RST)) return;
+        byte[] p = s.has(TcpSegment.ACK)
+                ? TcpSegment.build(v6, from, to, s.dport(), s.sport(), s.ack(), 0, TcpSegment.RST, 0, -1, null, 0, 0, ipId())
+                : TcpSegment.build(v6, from, to, s.dport(), s.sport(), 0, s.seq() + s.seqLen(), TcpSegment.RST | TcpSegment.ACK, 0,
+                        -1, null, 0, 0, ipId());
+        toGuest(p);
+    }
+
+    /** ICMP(v6) destination unreachable about orig; port says port (else host/address) unreachable. */
+    void unreachable(IpPacket orig, boolean port) {
+        int code = orig.v6() ? (port ? Icmp.PORT6 : Icmp.ADDR6) : (port ? Icmp.PORT4 : Icmp.HOST4);
+        toGuest(Icmp.unreachable(orig, orig.dst(), code, ipId()));
+    }
+
+    // ---- input from the TUN reader ----------------------------------------------------------------
+
+    /** Called by the reader thread: queues a guest packet, blocking while the queue is full (back-pressure). */
+    void offer(byte[] packet) throws InterruptedException {
+        inbound.put(packet);
+    }
+
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    void stop() {
+        stop = true;
+        selector.wakeup();
+    }
+
+    // ---- the loop ---------------------------------------------------------------------------------
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } finally {
+            cleanup();
+        }
+    }
+
+    private void loop() {
+        while (!stop) {
+            try {
+                long wait = !inbound.isEmpty() || !dirty.isEmpty() ? 0 : Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
+                if (ping.active()) wait = Math.min(wait, 10);
+                if (wait == 0) selector.selectNow();
+                else selector.select(wait);
+                now = System.nanoTime();
+                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey k = it.next();
+                    it.remove();
+                    if (!k.isValid()) continue;
+                    try {
+                        ((Handler) k.attachment()).ready(k);
+                    } catch (RuntimeException e) {
+                        debug("host socket event failed: " + e);
+                        k.cancel();
+                        ((Handler) k.attachment()).fail();
+                    }
+                }
+                for (int i = 0; i < 256; i++) {
+                    byte[] p = inbound.poll();
+                    if (p == null) break;
+                    fromGuest(p);
+                }
+                ping.poll();
+                if (now - nextTick >= 0) tick();
+                flush();
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                // Never let one bad event end the stack; the loop goes on with the next one.
+                debug("event loop: " + e);
+            } catch (OutOfMemoryError e) {
+                warn("out of memory in the event loop: " + e.getMessage());
+            }
+        }
+    }
+
+    private void flush() {
+        TcpFlow f;
+        while ((f = dirty.poll()) != null) {
+            f.queued = false;
+            try {
+                f.pump();
+            } catch (RuntimeException e) {
+                debug("TCP " + f.key.text() + ": " + e);
+                f.abort(true);
+            }
+            if (f.timerArmed() && nextTick - now > TICK_FAST) nextTick = now + TICK_FAST;
+        }
+    }
+
+    private void tick() {
+        boolean armed = false;
+        for (TcpFlow f : new ArrayList<>(tcp.values())) {
+            try {
+                f.tick(now);
+            } catch (RuntimeException e) {
+                debug("TCP " + f.key.text() + ": " + e);
+                f.abort(true);
+            }
+            armed |= f.timerArmed();
+        }
+        for (UdpFlow f : new ArrayList<>(udp.values())) f.tick(now);
+        ping.tick(now);
+        nextTick = now + (armed ? TICK_FAST : TICK_SLOW);
+    }
+
+    // ---- guest packets --------------------------------------------------------------------------
+
+    private void fromGuest(byte[] p) {
+        IpPacket ip = null;
+        try {
+            ip = IpPacket.parse(p, p.length);
+            checkAddresses(ip);
+            switch (ip.proto()) {
+                case IpPacket.TCP -> onTcp(ip);
+                case IpPacket.UDP -> onUdp(ip);
+                case IpPacket.ICMP, IpPacket.ICMPV6 -> {
+                    if ((ip.proto() == IpPacket.ICMPV6) != ip.v6()) throw new BadPacket("ICMP of the other IP version");
+                    onIcmp(ip);
+                }
+                default -> throw new BadPacket("IP protocol " + ip.proto());
+            }
+        } catch (BadPacket e) {
+            if (Log.enabled(Log.Level.DEBUG)) debug("dropped a guest packet" + from(ip) + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            debug("guest packet" + from(ip) + " failed: " + e);
+        }
+    }
+
+    private static String from(IpPacket ip) {
+        return ip == null ? "" : " " + addrText(ip.src()) + " -> " + addrText(ip.dst());
+    }
+
+    static String addrText(byte[] a) {
+        return a.length == 16 ? FlowKey.text6(a) : Rules.inet(a).getHostAddress();
+    }
+
+    /** Ingress filter: the guest may only use its own address, and never aim at loopback, broadcast or multicast. */
+    private void checkAddresses(IpPacket ip) throws BadPacket {
+        byte[] s = ip.src(), d = ip.dst();
+        if (!ip.v6()) {
+            if (!Arrays.equals(s, cfg.ip4()) && !isZero(s)) throw new BadPacket("spoofed source");
+            int d0 = d[0] & 0xff;
+            if (d0 == 127 || isZero(d) || (d0 & 0xf0) == 224 || Arrays.equals(d, BROADCAST) || Arrays.equals(d, cfg.ip4())) {
+                throw new BadPacket("loopback, unspecified, broadcast, multicast or own destination");
+            }
+        } else {
+            boolean linkLocal = (s[0] & 0xff) == 0xfe && (s[1] & 0xc0) == 0x80;
+            if (!Arrays.equals(s, cfg.ip6()) && !isZero(s) && !linkLocal) throw new BadPacket("spoofed source");
+            if (isZero(d) || Arrays.equals(d, LOOPBACK6) || (d[0] & 0xff) == 0xff || ((d[0] & 0xff) == 0xfe && (d[1] & 0x80) == 0x80)
+                    || v4Mapped(d) || Arrays.equals(d, cfg.ip6())) {
+                throw new BadPacket("loopback, unspecified, v4-mapped, multicast, link/site-local or own destination");
+            }
+        }
+    }
+
+    private static final byte[] BROADCAST = {(byte) 255, (byte) 255, (byte) 255, (byte) 255};
+    private static final byte[] LOOPBACK6 = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+    private static boolean isZero(byte[] a) {
+        for (byte b : a) if (b != 0) return false;
+        return true;
+    }
+
+    private static boolean v4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) if (a[i] != 0) return false;
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    }
+
+    private Rules rules(boolean v6) {
+        return v6 ? cfg.rules6() : cfg.rules4();
+    }
+
+    private void onTcp(IpPacket ip) throws BadPacket {
+        TcpSegment s = TcpSegment.parse(ip);
+        FlowKey key = FlowKey.of(ip.src(), s.sport(), ip.dst(), s.dport());
+        TcpFlow f = tcp.get(key);
+        if (f != null) {
+            f.onSegment(s);
+            return;
+        }
+        if (s.has(TcpSegment.RST)) return;
+        if (!s.has(TcpSegment.SYN) || s.has(TcpSegment.ACK) || s.has(TcpSegment.FIN)) {
+            sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+            return;
+        }
+        Verdict v = rules(ip.v6()).decide(Proto.TCP, ip.src(), s.sport(), ip.dst(), s.dport());
+        InetSocketAddress target;
+        ProxyHandshake hs = null;
+        switch (v) {
+            case Verdict.Drop _ -> {
+                debug("TCP " + key.text() + ": dropped by a rule");
+                return;
+            }
+            case Verdict.Direct d -> target = new InetSocketAddress(Rules.inet(d.addr()), d.port());
+            case Verdict.Socks5 p -> {
+                target = p.proxy();
+                hs = new ProxyHandshake.Socks5(ProxyHandshake.Socks5.CONNECT, p.addr(), p.port());
+            }
+            case Verdict.HttpConnect p -> {
+                target = p.proxy();
+                hs = new ProxyHandshake.HttpConnect(p.addr(), p.port());
+            }
+            case Verdict.Reject _ -> {
+                debug("TCP " + key.text() + ": rejected");
+                sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+                return;
+            }
+            case Verdict.Gateway _ -> {
+                sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+                return;
+            }
+        }
+        if (tcp.size() >= MAX_TCP) {
+            if (!warnedTcpCap) warn("more than " + MAX_TCP + " TCP connections; refusing new ones");
+            warnedTcpCap = true;
+            sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+            return;
+        }
+        warnedTcpCap = false;
+        f = TcpFlow.fromGuest(this, key, ip, s);
+        tcp.put(key, f);
+        if (Log.enabled(Log.Level.DEBUG)) {
+            debug("TCP " + key.text() + ": connecting to " + FlowKey.text(target.getAddress(), target.getPort())
+                    + (hs == null ? "" : " (proxy)"));
+        }
+        try {
+            f.connect(target, hs);
+        } catch (IOException | RuntimeException e) {
+            debug("TCP " + key.text() + ": connect to " + FlowKey.text(target.getAddress(), target.getPort()) + " failed: " + e);
+            f.abort(true);
+        }
+    }
+
+    private void onUdp(IpPacket ip) throws BadPacket {
+        Udp u = Udp.parse(ip);
+        if (Arrays.equals(ip.dst(), gw(ip.v6()))) {
+            HostListener l = udpReplies.get(replyKey(ip.v6(), u.sport(), u.dport()));
+            if (l != null) {
+                l.fromGuest(ip.v6(), u);
+                return;
+            }
+        }
+        FlowKey key = FlowKey.of(ip.src(), u.sport(), ip.dst(), u.dport());
+        UdpFlow f = udp.get(key);
+        if (f == null) {
+            Verdict v = rules(ip.v6()).decide(Proto.UDP, ip.src(), u.sport(), ip.dst(), u.dport());
+            switch (v) {
+                case Verdict.Drop _ -> {
+                    debug("UDP " + key.text() + ": dropped by a rule");
+                    return;
+                }
+                case Verdict.Reject _ -> {
+                    debug("UDP " + key.text() + ": rejected");
+                    unreachable(ip, true);
+                    return;
+                }
+                case Verdict.Gateway _ -> {
+                    unreachable(ip, true);
+                    return;
+                }
+                default -> {}
+            }
+            if (udp.size() >= MAX_UDP) {
+                if (!warnedUdpCap) warn("more than " + MAX_UDP + " UDP flows; dropping datagrams of new ones");
+                warnedUdpCap = true;
+                return;
+            }
+            warnedUdpCap = false;
+            try {
+                f = UdpFlow.open(this, key, ip, u, v);
+            } catch (IOException e) {
+                debug("UDP " + key.text() + ": " + e);
+                unreachable(ip, false);
+                return;
+            }
+            udp.put(key, f);
+        }
+        f.fromGuest(ip, u);
+    }
+
+    private void onIcmp(IpPacket ip) throws BadPacket {
+        Icmp.Message m = Icmp.parse(ip);
+        int request = ip.v6() ? Icmp.ECHO_REQUEST6 : Icmp.ECHO_REQUEST4;
+        if (m.type() != request || m.code() != 0) throw new BadPacket("ICMP type " + m.type() + " code " + m.code() + " not relayed");
+        Verdict v = rules(ip.v6()).decide(Proto.ICMP, ip.src(), 0, ip.dst(), 0);
+        switch (v) {
+            case Verdict.Drop _ -> debug("ICMP echo to " + addrText(ip.dst()) + ": dropped by a rule");
+            case Verdict.Gateway _ -> toGuest(Icmp.echo(ip.v6(), ip.dst(), ip.src(), ip.v6() ? Icmp.ECHO_REPLY6 : Icmp.ECHO_REPLY4,
+                    IpPacket.u16(m.buf(), m.off() + 4), m.buf(), m.off() + 6, m.len() - 6, ipId()));
+            case Verdict.Direct d -> ping.request(ip, m, d.addr());
+            default -> unreachable(ip, true);
+        }
+    }
+
+    // ---- HOST_TO_GUEST ------------------------------------------------------------------------------
+
+    /** A host connection accepted by a HOST_TO_GUEST listener becomes a connection from the gateway to the guest. */
+    void acceptedTcp(boolean v6, int guestPort, java.nio.channels.SocketChannel ch) {
+        if (tcp.size() >= MAX_TCP) {
+            close(ch);
+            return;
+        }
+        byte[] guest = guestIp(v6), gw = gw(v6);
+        FlowKey key = null;
+        int port = 0;
+        for (int i = 0; i < 16384 && key == null; i++) {
+            port = nextEphemeral;
+            nextEphemeral = nextEphemeral == 65535 ? 49152 : nextEphemeral + 1;
+            FlowKey k = FlowKey.of(guest, guestPort, gw, port);
+            if (!tcp.containsKey(k)) key = k;
+        }
+        if (key == null) {
+            close(ch);
+            return;
+        }
+        try {
+            TcpFlow f = TcpFlow.fromHost(this, key, v6, guest, guestPort, gw, port, ch);
+            tcp.put(key, f);
+            debug("TCP " + key.text() + ": from host " + ch.getRemoteAddress());
+        } catch (IOException e) {
+            debug("accepted connection: " + e);
+            close(ch);
+        }
+    }
+
+    private static void close(java.nio.channels.Channel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // nothing more to do
+        }
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------------
+
+    private void cleanup() {
+        for (TcpFlow f : new ArrayList<>(tcp.values())) f.shutdown();
+        for (UdpFlow f : new ArrayList<>(udp.values())) f.close();
+        for (HostListener l : listeners) l.close();
+        listeners.clear();
+        ping.closeAll();
+        try {
+            selector.close();
+        } catch (IOException e) {
+            // nothing more to do
+        }
+        arena.close();
+    }
+
+    /** Closes what {@link #listen} opened when the thread never ran. */
+    void cleanupUnstarted() {
+        cleanup();
+    }
+
+    /** For tests and logs: the number of live flows. */
+    int tcpFlows() {
+        return tcp.size();
+    }
+}

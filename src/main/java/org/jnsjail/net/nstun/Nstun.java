@@ -1,0 +1,125 @@
+package org.jnsjail.net.nstun;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.jnsjail.api.JailException;
+import org.jnsjail.api.UserNet;
+import org.jnsjail.log.Log;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.Fcntl;
+import org.jnsjail.sys.Libc;
+
+/**
+ * The NSTUN user-mode TCP/IP stack of one jail (nsjail's {@code user_net} default backend): it
+ * reads the guest's IP packets from the jail's TUN fd and carries TCP, UDP and ICMP echo over
+ * ordinary host sockets, applying the rule4/rule6 rules.
+ *
+ * <p>Threads: "nstun-tun-LABEL" reads the TUN fd; "nstun-LABEL" runs everything else (one thread owns
+ * all flow state). Both are daemon platform threads and end in {@link #close}.
+ *
+ * <p>Unlike nsjail, a TCP connection or UDP datagram to the gateway (gw4/gw6) is carried to host
+ * loopback only when the first matching rule is a REDIRECT or an ALLOW with dst_ip set; otherwise
+ * it is rejected, so host-loopback services stay out of the jail's reach by default.
+ */
+public final class Nstun implements AutoCloseable {
+    /** The TUN device's MTU, as nsjail sets it; the stack's MSS and largest packet follow from it. */
+    public static final int MTU = 64512;
+
+    private final Engine engine;
+    private final Thread engineThread, readerThread;
+    private final int tunFd, wakeRead, wakeWrite;
+    private boolean closed;
+
+    private Nstun(Engine engine, int tunFd, int[] wake, String label) {
+        this.engine = engine;
+        this.tunFd = tunFd;
+        this.wakeRead = wake[0];
+        this.wakeWrite = wake[1];
+        this.engineThread = Thread.ofPlatform().name("nstun-" + label).daemon().unstarted(engine);
+        this.readerThread = Thread.ofPlatform().name("nstun-tun-" + label).daemon().unstarted(new TunReader(tunFd, wakeRead, engine));
+    }
+
+    /**
+     * Validates the config without touching the kernel: a one-line IllegalArgumentException naming
+     * the field, e.g. "user_net.rule4[2].dst_ip: 'x' is not an IPv4 address or CIDR".
+     */
+    public static void check(UserNet cfg) {
+        StackConfig.parse(cfg);
+    }
+
+    /**
+     * Opens the HOST_TO_GUEST listeners (so a busy port fails the jail's start) and starts the stack
+     * on tunFd, which now belongs to the stack. On failure nothing stays open (tunFd is closed too)
+     * and the JailException's message is one line.
+     */
+    public static Nstun start(UserNet cfg, int tunFd, String label) throws JailException {
+        StackConfig sc;
+        try {
+            sc = StackConfig.parse(cfg);
+        } catch (IllegalArgumentException e) {
+            Libc.close(tunFd);
+            throw new JailException(e.getMessage());
+        }
+        Engine engine = null;
+        int[] wake = null;
+        try {
+            int fl = Libc.fcntl(tunFd, Fcntl.F_GETFL, 0);
+            Libc.fcntl(tunFd, Fcntl.F_SETFL, fl | Fcntl.O_NONBLOCK);
+            wake = Libc.pipe2(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK);
+            engine = new Engine(sc, tunFd, label);
+            engine.listen();
+            Nstun n = new Nstun(engine, tunFd, wake, label);
+            n.engineThread.start();
+            n.readerThread.start();
+            Log.debug("nstun " + label + ": started on fd " + tunFd + " (guest " + cfg.ip4() + ", " + cfg.ip6() + ")");
+            return n;
+        } catch (ErrnoException | IOException | RuntimeException e) {
+            if (engine != null) engine.cleanupUnstarted();
+            if (wake != null) {
+                Libc.close(wake[0]);
+                Libc.close(wake[1]);
+            }
+            Libc.close(tunFd);
+            throw new JailException("user_net: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the threads, closes every host socket, listener and the TUN fd. Idempotent; never throws. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(1);
+            Libc.sys(1 /* write */, wakeWrite, one.address(), 1, 0, 0, 0);
+        } catch (RuntimeException e) {
+            // the interrupt below still ends the reader
+        }
+        engine.stop();
+        readerThread.interrupt();
+        join(readerThread);
+        join(engineThread);
+        Libc.close(wakeRead);
+        Libc.close(wakeWrite);
+        Libc.close(tunFd);
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** For tests: the number of TCP flows (read racily; only for assertions after quiet periods). */
+    int tcpFlowsForTest() {
+        return engine.tcpFlows();
+    }
+}

@@ -1,0 +1,54 @@
+package org.jnsjail.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * recvmsg(2) of a byte record that may carry fds (unix(7), SCM_RIGHTS), as the exec stub sends them.
+ * Received fds are close-on-exec at once (MSG_CMSG_CLOEXEC), so a concurrent spawn never inherits one.
+ */
+public final class ScmRights {
+    private ScmRights() {}
+
+    private static final long SYS_recvmsg = 47;
+    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
+    /** Room for this many fds; more would be cut (MSG_CTRUNC) and closed by the kernel. */
+    public static final int MAX_FDS = 8;
+    private static final int CMSG_HDR = 16, CONTROL_LEN = CMSG_HDR + 4 * MAX_FDS;
+
+    /** What one recvmsg got: the bytes read (0 at EOF) and the fds that came with them. */
+    public record Received(long bytes, int[] fds) {}
+
+    /** One recvmsg into {@code buf}; retries EINTR. */
+    public static Received recv(int fd, MemorySegment buf) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment iov = a.allocate(16, 8);
+            iov.set(JAVA_LONG, 0, buf.address());
+            iov.set(JAVA_LONG, 8, buf.byteSize());
+            MemorySegment control = a.allocate(CONTROL_LEN, 8);
+            // struct msghdr: name, namelen(+pad), iov, iovlen, control, controllen, flags
+            MemorySegment mh = a.allocate(56, 8);
+            mh.set(JAVA_LONG, 16, iov.address());
+            mh.set(JAVA_LONG, 24, 1);
+            mh.set(JAVA_LONG, 32, control.address());
+            mh.set(JAVA_LONG, 40, CONTROL_LEN);
+            long r;
+            do {
+                r = Libc.sys(SYS_recvmsg, fd, mh.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+            } while (r < 0 && Libc.errno() == Errno.EINTR);
+            if (r < 0) throw new ErrnoException("recvmsg", Libc.errno());
+            long controlLen = mh.get(JAVA_LONG, 40);
+            int[] fds = new int[0];
+            // struct cmsghdr: len (size_t), level, type, then the data.
+            if (controlLen >= CMSG_HDR && control.get(JAVA_INT, 8) == SOL_SOCKET && control.get(JAVA_INT, 12) == SCM_RIGHTS) {
+                long len = Math.min(control.get(JAVA_LONG, 0), controlLen);
+                fds = new int[(int) Math.max(0, (len - CMSG_HDR) / 4)];
+                for (int i = 0; i < fds.length; i++) fds[i] = control.get(JAVA_INT, CMSG_HDR + 4L * i);
+            }
+            return new Received(r, fds);
+        }
+    }
+}
