@@ -16,7 +16,7 @@
  *   op:     u32 code, u32 flags, u32 nints, u32 nstrs, nints x u64, nstrs x (u32 len, len bytes)
  *           every string is NUL-terminated (len counts the NUL); string 0 describes the op.
  * Report records (stub -> Java): u32 kind ('P' pid, 'E' error, 'W' warning, 'F' fds attached as
- * SCM_RIGHTS), u32 op index, i32 value, u32 0.
+ * SCM_RIGHTS, value = what they are for), u32 op index, i32 value, u32 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,11 +80,11 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_PRLIMIT] = {3, 3, 1, 1},      [OP_PERSONALITY] = {1, 1, 1, 1},
 	[OP_SETPRIORITY] = {3, 3, 1, 1},  [OP_SETSID] = {0, 0, 1, 1},
 	[OP_CAPSET] = {3, 3, 1, 1},       [OP_SCHED_SETAFFINITY] = {0, 0, 2, 2},
-	[OP_FDS_CLOEXEC] = {0, OP_MAX_INTS, 1, 1}, [OP_SECCOMP] = {1, 1, 2, 2},
+	[OP_FDS_CLOEXEC] = {0, OP_MAX_INTS, 1, 1}, [OP_SECCOMP] = {1, 2, 2, 2},
 	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},      [OP_MOUNT_SETATTR] = {4, 4, 2, 2},
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
 	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
-	[OP_SEND_FDS] = {1, 8, 1, 1},
+	[OP_SEND_FDS] = {2, 9, 1, 1},
 };
 
 struct op {
@@ -281,34 +281,35 @@ static int do_socket(struct op *o)
 	return 0;
 }
 
-/* Hands fds to the supervisor (unix(7), SCM_RIGHTS) with an 'F' record, then closes our copies:
- * the jailed program never holds them. */
+/* Hands fds (ints 1..) to the supervisor (unix(7), SCM_RIGHTS) with an 'F' record whose value is
+ * int 0 (what they are for), then closes our copies: the jailed program never holds them. */
 static int do_send_fds(struct op *o, uint32_t idx)
 {
-	uint32_t rec[4] = {'F', idx, o->nints, 0};
+	uint32_t n = o->nints - 1;
+	uint32_t rec[4] = {'F', idx, (uint32_t)o->ivals[0], n};
 	int fds[8];
 	union {
 		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof(u));
-	for (uint32_t k = 0; k < o->nints; k++)
-		fds[k] = (int)o->ivals[k];
+	for (uint32_t k = 0; k < n; k++)
+		fds[k] = (int)o->ivals[k + 1];
 	struct iovec iov = {rec, sizeof(rec)};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-	                    .msg_controllen = CMSG_SPACE(o->nints * sizeof(int))};
+	                    .msg_controllen = CMSG_SPACE(n * sizeof(int))};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(o->nints * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, o->nints * sizeof(int));
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 	ssize_t r;
 	do {
 		r = sendmsg(ctl_fd, &mh, MSG_NOSIGNAL);
 	} while (r < 0 && errno == EINTR);
 	if (r != (ssize_t)sizeof(rec))
 		return r < 0 ? -1 : (errno = EIO, -1);
-	for (uint32_t k = 0; k < o->nints; k++)
+	for (uint32_t k = 0; k < n; k++)
 		close(fds[k]);
 	return 0;
 }
@@ -342,7 +343,14 @@ static int do_seccomp(struct op *o)
 		return -1;
 	}
 	struct sock_fprog prog = {(unsigned short)(o->slen[1] / 8), (struct sock_filter *)o->strs[1]};
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)o->ivals[0], &prog);
+	int rc = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)o->ivals[0], &prog);
+	/* With SECCOMP_FILTER_FLAG_NEW_LISTENER the result is the listener fd: put it where int 1 says. */
+	if (rc > 0 && o->nints == 2 && rc != (int)o->ivals[1]) {
+		if (dup3(rc, (int)o->ivals[1], O_CLOEXEC) < 0)
+			return -1;
+		close(rc);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 static int do_execve(struct op *o)

@@ -25,6 +25,8 @@ import org.jnsjail.sys.RLimit;
  * @param rlimits soft = hard = value; null means --disable_rlimits (inherit)
  * @param caps capabilities kept (inheritable + ambient); all others leave the bounding set
  * @param seccompFilter a compiled classic-BPF program (struct sock_filter[]), or null
+ * @param seccompUnotify --seccomp_unotify: also report the jail's file and network system calls
+ *     through a seccomp user-notification filter (observation only)
  * @param cgroups per-jail cgroup limits; {@link CgroupLimits#NONE} for none
  * @param net interfaces and traffic rules beyond lo; {@link NetConfig#NONE} for none
  */
@@ -37,7 +39,8 @@ public record JailSpec(
         boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
         Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
         boolean disableTsc, boolean useCoreScheduling,
-        byte[] seccompFilter, boolean seccompLog, boolean ifaceNoLo, CgroupLimits cgroups, NetConfig net) {
+        byte[] seccompFilter, boolean seccompLog, boolean seccompUnotify, boolean ifaceNoLo, CgroupLimits cgroups,
+        NetConfig net) {
 
     public JailSpec {
         argv = List.copyOf(argv);
@@ -97,6 +100,7 @@ public record JailSpec(
         public boolean disableTsc, useCoreScheduling;
         public byte[] seccompFilter;
         public boolean seccompLog;
+        public boolean seccompUnotify;
         public boolean ifaceNoLo;
         public CgroupLimits cgroups = CgroupLimits.NONE;
         public NetConfig net = NetConfig.NONE;
@@ -131,7 +135,7 @@ public record JailSpec(
             return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
                     rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
                     disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,
-                    useCoreScheduling, seccompFilter, seccompLog, ifaceNoLo, cgroups, net);
+                    useCoreScheduling, seccompFilter, seccompLog, seccompUnotify, ifaceNoLo, cgroups, net);
         }
     }
 }

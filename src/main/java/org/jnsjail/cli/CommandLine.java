@@ -23,8 +23,9 @@ import org.jnsjail.sys.RLimit;
  */
 public final class CommandLine {
     /** What the command line asks for. */
+    /** @param unotifyReport --seccomp_unotify_report's file, or null */
     public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
-            org.jnsjail.supervisor.Listener.Options listen, boolean daemon) {}
+            org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport) {}
 
     // nsjail keeps these outside its config message, so a -C does not reset them.
     private String chroot;
@@ -200,12 +201,9 @@ public final class CommandLine {
             case USER_NET -> {
                 if (s.userNet == null) s.userNet = org.jnsjail.api.UserNet.DEFAULT;
             }
-            case SECCOMP_UNOTIFY, SECCOMP_UNOTIFY_REPORT -> notYet(name);
+            case SECCOMP_UNOTIFY -> s.seccompUnotify = true;
+            case SECCOMP_UNOTIFY_REPORT -> s.seccompUnotifyReport = v;
         }
-    }
-
-    private static void notYet(String what) throws CliException {
-        throw new CliException(what + ": not implemented yet", false);
     }
 
     /** -E VAR=val, or VAR taking the supervisor's value (warning and ignored if unset), as nsjail's addEnv. */
@@ -236,8 +234,8 @@ public final class CommandLine {
     }
 
     Run assemble(List<String> command) throws CliException {
-        if (!s.notImplemented.isEmpty()) throw new CliException(s.notImplemented.getFirst() + ": not implemented yet", false);
         byte[] seccompFilter = SeccompOptions.compile(s);
+        String unotifyReport = SeccompOptions.unotifyReport(s);
 
         JailSpec.Builder b = JailSpec.builder();
         // `-- cmd` replaces the configs' argv (arg0 included) but not exec_bin.path / -x: the path still
@@ -301,11 +299,12 @@ public final class CommandLine {
         b.net = netConfig();
         b.seccompFilter = seccompFilter;
         b.seccompLog = s.seccompLog;
+        b.seccompUnotify = s.seccompUnotify;
         b.cgroups = cgroupLimits();
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec,
                 chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
-                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon);
+                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport);
     }
 
     /** -I/--macvlan_*, --iface_own and traffic_rule; checked now, so a bad value starts nothing. */

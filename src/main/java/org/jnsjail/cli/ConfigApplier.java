@@ -3,11 +3,9 @@ package org.jnsjail.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.jnsjail.api.IdMap;
 import org.jnsjail.config.ConfigException;
-import org.jnsjail.config.ConfigFieldAudit;
 import org.jnsjail.config.ConfigLoader;
 import org.jnsjail.config.proto.NsjailConfigProto;
 import org.jnsjail.config.proto.NsjailConfigProto.NsJailConfig;
@@ -47,9 +45,6 @@ final class ConfigApplier {
             this.procPath = procPath;
         }
     }
-
-    /** Top-level fields of capabilities jnsjail does not have yet; refused (at assembly) when non-default. */
-    private static final Set<String> NOT_BUILT = Set.of("seccomp_unotify", "seccomp_unotify_report");
 
     /** -C FILE: loads it and converts it; a bad file is a one-line CliException (exit 255). */
     static Settings fromFile(String file, Map<String, String> hostEnv, HostInfo host, Outside out)
@@ -133,6 +128,8 @@ final class ConfigApplier {
         if (cfg.hasSeccompPolicyFile()) s.seccompPolicyFile = cfg.getSeccompPolicyFile();
         s.seccompString.addAll(cfg.getSeccompStringList());
         s.seccompLog = cfg.getSeccompLog();
+        s.seccompUnotify = cfg.getSeccompUnotify();
+        if (cfg.hasSeccompUnotifyReport()) s.seccompUnotifyReport = cfg.getSeccompUnotifyReport();
         s.ifaceNoLo = cfg.getIfaceNoLo();
         s.ifaceOwn.addAll(cfg.getIfaceOwnList());
         if (cfg.hasMacvlanIface()) s.macvlanIface = cfg.getMacvlanIface();
@@ -161,10 +158,6 @@ final class ConfigApplier {
             // An empty path (configs/imagemagick-convert.cfg) means "none": argv[0] is executed.
             s.execPath = exe.getPath().isEmpty() ? null : exe.getPath();
             s.execFd = exe.getExecFd();
-        }
-
-        for (String field : ConfigFieldAudit.nonDefaultFields(cfg)) {
-            if (NOT_BUILT.contains(field)) s.notImplemented.add(field + " (config)");
         }
         return s;
     }

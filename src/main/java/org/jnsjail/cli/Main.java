@@ -55,7 +55,7 @@ public final class Main {
         for (String line : run.summary()) {
             Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
         }
-        return switch (run.mode()) {
+        int rc = switch (run.mode()) {
             case ONCE -> Standalone.runOnce(run.spec(), run.forwardSignals());
             case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals());
             case EXECVE -> {
@@ -69,5 +69,8 @@ public final class Main {
             }
             case LISTEN -> Listener.run(run.spec(), run.listen());
         };
+        // nsjail prints the report once the supervisor is done with every jail.
+        if (run.spec().seccompUnotify()) org.jnsjail.unotify.Unotify.report(run.unotifyReport());
+        return rc;
     }
 }

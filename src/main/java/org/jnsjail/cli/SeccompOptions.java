@@ -65,4 +65,25 @@ final class SeccompOptions {
             throw new CliException("Could not compile policy: " + e.getMessage(), false);
         }
     }
+
+    /**
+     * --seccomp_unotify's checks: it needs a supervisor, and a report file without it would be
+     * silently unused. Returns the report file (null = none).
+     */
+    static String unotifyReport(Settings s) throws CliException {
+        if (s.seccompUnotify && s.mode == Settings.Mode.EXECVE) {
+            throw new CliException("--seccomp_unotify cannot be used with -Me (no supervisor stays to trace the jail)",
+                    false);
+        }
+        if (s.seccompUnotify && !s.seccompArchs.isEmpty()) {
+            // The notifying filter names x86_64 system calls only, and its architecture check would
+            // kill what --seccomp_arch lets through (openat2, newfstatat do not exist for i386).
+            throw new CliException("--seccomp_unotify cannot be combined with --seccomp_arch (the traced calls are"
+                    + " x86_64 only)", false);
+        }
+        if (s.seccompUnotifyReport != null && !s.seccompUnotify) {
+            throw new CliException("--seccomp_unotify_report needs --seccomp_unotify", false);
+        }
+        return s.seccompUnotifyReport == null || s.seccompUnotifyReport.isEmpty() ? null : s.seccompUnotifyReport;
+    }
 }

@@ -53,6 +53,9 @@ final class Settings {
     String seccompPolicyFile;
     final List<String> seccompString = new ArrayList<>();
     boolean seccompLog;
+    boolean seccompUnotify;
+    /** --seccomp_unotify_report; null = none. */
+    String seccompUnotifyReport;
     /** --seccomp_arch (jnsjail): extra architectures the policy covers, by Kafel name. */
     final List<String> seccompArchs = new ArrayList<>();
     boolean ifaceNoLo;
@@ -77,7 +80,6 @@ final class Settings {
             cgroupCpuMount = "/sys/fs/cgroup/cpu", cgroupCpuParent = "NSJAIL", cgroupv2Mount = "/sys/fs/cgroup";
     boolean useCgroupv2, detectCgroupv2;
     /** Capabilities set that are not built yet, by the option or field that set them (fail at the end). */
-    final List<String> notImplemented = new ArrayList<>();
 
     Settings() {
         rlimits.put(RLimit.RLIMIT_AS, new Rlim(Rlim.VALUE, 4096));

@@ -28,14 +28,13 @@ public final class UserNetwork implements JailResource {
     private static final String JAIL = "the jail's network namespace";
 
     private final UserNet un;
-    private final String label;
+    private String label = "jail";
     private int pid = -1;
     private Nstun stack;
     private PastaProcess pasta;
 
-    public UserNetwork(UserNet un, String label) {
+    public UserNetwork(UserNet un) {
         this.un = un;
-        this.label = label;
     }
 
     /** Every address, name and rule checked without touching the kernel; one-line IllegalArgumentException. */
@@ -82,10 +81,12 @@ public final class UserNetwork implements JailResource {
     @Override
     public void attach(int pid) {
         this.pid = pid;
+        this.label = "pid " + pid;
     }
 
     @Override
-    public boolean takeFds(int[] fds) throws JailException {
+    public boolean takeFds(int kind, int[] fds) throws JailException {
+        if (kind != org.jnsjail.plan.HandOver.USER_NET.value) return false;
         RtnlSocket nl = RtnlSocket.adopt(fds[0]);
         try {
             if (un.backend() == UserNet.Backend.NSTUN) {

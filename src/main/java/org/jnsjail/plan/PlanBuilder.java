@@ -63,6 +63,9 @@ public final class PlanBuilder {
         for (Namespace ns : spec.namespaces()) nsFlags |= ns.flag.value;
         boolean userns = spec.has(Namespace.USER);
         HostInfo host = ctx.host();
+        if (spec.seccompUnotify() && ctx.mode() == Mode.IN_PLACE) {
+            throw new JailException("--seccomp_unotify needs a supervisor (not -Me)");
+        }
         if (spec.net().userNet() != null) {
             if (!spec.has(Namespace.NET)) throw new JailException("user_net needs a network namespace (CLONE_NEWNET)");
             if (ctx.mode() == Mode.IN_PLACE) throw new JailException("user_net needs a supervisor (not -Me)");
@@ -122,7 +125,7 @@ public final class PlanBuilder {
             ops.add(Op.of(OpCode.SETHOSTNAME, "sethostname('" + spec.hostname() + "')", new long[0], spec.hostname()));
         }
 
-        boolean nnp = !spec.disableNoNewPrivs() || spec.seccompFilter() != null;
+        boolean nnp = !spec.disableNoNewPrivs() || spec.seccompFilter() != null || spec.seccompUnotify();
         if (nnp) ops.add(prctl("prctl(PR_SET_NO_NEW_PRIVS, 1)", PR_SET_NO_NEW_PRIVS, 1, 0).withFlags(Op.WARN));
         addCapabilities(ops, spec, host, userns);
 
@@ -163,6 +166,17 @@ public final class PlanBuilder {
         for (int i = 0; i < keep.length; i++) keep[i] = spec.passFds().get(i);
         ops.add(Op.of(OpCode.FDS_CLOEXEC, "mark every fd but 0, 1, 2 and --pass_fd close-on-exec", keep));
 
+        if (spec.seccompUnotify()) {
+            // nsjail (sandbox.cc): the notifying filter first, its listener to the supervisor, and a
+            // second "go" once the tracer runs. The jail's own filter comes after the wait, so a
+            // policy that forbids read(2) cannot break the hand-over.
+            int listener = ctx.scratchFd() + 2;
+            ops.add(Op.of(OpCode.SECCOMP, "install the seccomp user-notification filter (--seccomp_unotify)",
+                    new long[] {SECCOMP_FILTER_FLAG_NEW_LISTENER, listener}, UnotifyFilter.bytes()));
+            ops.add(Op.of(OpCode.SEND_FDS, "hand the seccomp listener to the supervisor",
+                    new long[] {HandOver.UNOTIFY.value, listener}));
+            ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor's seccomp tracer", new long[0]));
+        }
         if (spec.seccompFilter() != null) {
             // Last before execve, so the policy also decides the execve itself, as in nsjail.
             ops.add(Op.of(OpCode.SECCOMP, "install the seccomp-bpf filter", new long[] {spec.seccompLog() ? 2 : 0},
@@ -198,12 +212,14 @@ public final class PlanBuilder {
         }
         ops.add(Op.of(OpCode.SOCKET, "socket(AF_NETLINK, NETLINK_ROUTE) for user_net",
                 new long[] {AF_NETLINK, SOCK_RAW | Fcntl.SOCK_CLOEXEC, NETLINK_ROUTE, nl}));
-        ops.add(Op.of(OpCode.SEND_FDS, "hand the user_net fds to the supervisor", nstun ? new long[] {nl, tun}
-                : new long[] {nl}));
+        ops.add(Op.of(OpCode.SEND_FDS, "hand the user_net fds to the supervisor", nstun
+                ? new long[] {HandOver.USER_NET.value, nl, tun} : new long[] {HandOver.USER_NET.value, nl}));
         ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor to set up user_net", new long[0]));
     }
 
     private static final int AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;
+    /** seccomp(2): the filter's result is a user-notification listener fd. */
+    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
 
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
     private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {

@@ -18,11 +18,12 @@ public interface JailResource {
     void attach(int pid) throws JailException;
 
     /**
-     * The jail handed fds over (user_net: its TUN device and an rtnetlink socket), after "go" and
-     * before it runs on. Returns true when this resource took them (it then owns them, even when it
-     * throws); the jail waits for a second "go" meanwhile.
+     * The jail handed fds over for {@code kind} (a {@link org.jnsjail.plan.HandOver} value: user_net's
+     * TUN device and rtnetlink socket, the seccomp listener), after "go" and before it runs on.
+     * Returns true when this resource took them (it then owns them, even when it throws); the jail
+     * waits for another "go" meanwhile.
      */
-    default boolean takeFds(int[] fds) throws JailException {
+    default boolean takeFds(int kind, int[] fds) throws JailException {
         return false;
     }
 

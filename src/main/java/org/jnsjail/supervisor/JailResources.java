@@ -19,8 +19,9 @@ final class JailResources {
         org.jnsjail.api.UserNet un = spec.net().userNet();
         if (un != null && spec.has(org.jnsjail.api.Namespace.NET)
                 && !(un.backend() == org.jnsjail.api.UserNet.Backend.PASTA && un.pasta() == null)) {
-            out.add(new org.jnsjail.net.UserNetwork(un, "the jail"));
+            out.add(new org.jnsjail.net.UserNetwork(un));
         }
+        if (spec.seccompUnotify()) out.add(new UnotifyTracing());
         return out;
     }
 

@@ -256,7 +256,7 @@ public final class Spawner {
                     rec = readRecord(ctl, a, fds);
                     if (rec == null) break; // EOF: execve succeeded (or the jail died on the way)
                     if (rec[0] == 'F') {
-                        handOver(fds, resources, ctl, go);
+                        handOver(rec[2], fds, resources, ctl, go);
                     } else if (rec[0] == 'W') {
                         Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
                     } else {
@@ -306,18 +306,18 @@ public final class Spawner {
     }
 
     /** An 'F' report: the resource that asked for the fds takes them, then the jail may go on. */
-    private static void handOver(List<Integer> fds, List<JailResource> resources, int ctl, MemorySegment go)
+    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources, int ctl, MemorySegment go)
             throws JailException, ErrnoException {
         int[] arr = fds.stream().mapToInt(Integer::intValue).toArray();
         fds.clear();
         for (JailResource r : resources) {
-            if (r.takeFds(arr)) {
+            if (r.takeFds(kind, arr)) {
                 Libc.writeFully(ctl, go);
                 return;
             }
         }
         for (int f : arr) Libc.close(f);
-        throw new JailException("The jail handed over fds that no part of the supervisor asked for");
+        throw new JailException("The jail handed over fds (kind " + kind + ") that no part of the supervisor asked for");
     }
 
     private static int openExecFd(String path) throws JailException {
@@ -347,6 +347,7 @@ public final class Spawner {
         // nsjail's EXECVE mode has no net initParent: no supervisor stays to make vs or move interfaces.
         if (spec.net().any()) throw new JailException("MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
         if (spec.net().userNet() != null) throw new JailException("user_net needs a supervisor (not -Me)");
+        if (spec.seccompUnotify()) throw new JailException("--seccomp_unotify needs a supervisor (not -Me)");
         HostInfo host = HostInfo.get();
         // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
         // supervisor left nobody removes them (the next supervisor's stale sweep does).

@@ -295,17 +295,20 @@ class ConfigMergeTest {
                 failure("--cap", "CAP_NOT_A_REAL_ONE", "--", "/bin/true").getMessage());
     }
 
-    // --- not built yet ---
+    // --- seccomp_unotify ---
 
     @Test
-    void unbuiltFeatureIsRefused() {
-        assertEquals("seccomp_unotify (config): not implemented yet",
-                failure("-C", res("unbuilt.cfg"), "--", "/bin/true").getMessage());
-    }
-
-    @Test
-    void unbuiltFeatureWipedByLaterConfig() throws Exception {
-        spec("-C", res("unbuilt.cfg"), "-C", PROC, "--", "/bin/true");
+    void unotifyFieldsAreConfigBacked() throws Exception {
+        // The config's seccomp_unotify and report file reach the run; a later -C wipes them.
+        CommandLine.Run r = CommandLine.parse(new String[] {"-C", res("unotify.cfg"), "--", "/bin/true"});
+        assertTrue(r.spec().seccompUnotify());
+        assertEquals("/tmp/jnsjail-unotify-report.txt", r.unotifyReport());
+        assertFalse(spec("-C", res("unotify.cfg"), "-C", PROC, "--", "/bin/true").seccompUnotify());
+        assertEquals("--seccomp_unotify_report needs --seccomp_unotify",
+                failure("--seccomp_unotify_report", "/tmp/x", "--", "/bin/true").getMessage());
+        assertTrue(failure("-Me", "--seccomp_unotify", "--", "/bin/true").getMessage().contains("-Me"));
+        assertTrue(failure("--seccomp_unotify", "--seccomp_arch", "x86", "--", "/bin/true").getMessage()
+                .contains("cannot be combined with --seccomp_arch"));
     }
 
     @Test

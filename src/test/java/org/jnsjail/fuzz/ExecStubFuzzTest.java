@@ -211,14 +211,14 @@ class ExecStubFuzzTest {
             shape(OpCode.CAPSET, 3, 3, 1, 1);
             shape(OpCode.SCHED_SETAFFINITY, 0, 0, 2, 2);
             shape(OpCode.FDS_CLOEXEC, 0, MAX_INTS, 1, 1);
-            shape(OpCode.SECCOMP, 1, 1, 2, 2);
+            shape(OpCode.SECCOMP, 1, 2, 2, 2);
             shape(OpCode.EXECVE, 3, 3, 2, MAX_STRS);
             shape(OpCode.MOUNT_SETATTR, 4, 4, 2, 2);
             shape(OpCode.UNSHARE, 1, 1, 1, 1);
             shape(OpCode.PID_NS_INIT, 0, 0, 1, 1);
             shape(OpCode.FS_CHILD, 1, 1, 1, 1);
             shape(OpCode.SOCKET, 4, 4, 1, 1);
-            shape(OpCode.SEND_FDS, 1, 8, 1, 1);
+            shape(OpCode.SEND_FDS, 2, 9, 1, 1);
         }
 
         private static void shape(OpCode c, long imin, long imax, long smin, long smax) {

@@ -87,13 +87,13 @@ class CliErrorsTest {
 
     @ParameterizedTest
     @EnumSource(RunAs.class)
-    void notYetImplementedOptionIsRefused(RunAs as) {
+    void optionWithoutEffectIsRefused(RunAs as) {
         as.assume();
-        Result r = NsjailCli.run(as, "-Mo", "-q", "--chroot", "/", "--seccomp_unotify", "--", "/bin/true");
+        Result r = NsjailCli.run(as, "-Mo", "-q", "--chroot", "/", "--seccomp_unotify_report", "/tmp/r", "--",
+                "/bin/true");
         assertEquals(255, r.exitCode(), r::describe);
         String line = oneLine(r);
-        assertTrue(line.contains("not implemented yet"), r::describe);
-        assertTrue(line.contains("--seccomp_unotify"), r::describe);
+        assertTrue(line.contains("--seccomp_unotify_report needs --seccomp_unotify"), r::describe);
         assertNoStackTrace(r);
     }
 }

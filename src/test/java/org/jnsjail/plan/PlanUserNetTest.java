@@ -42,7 +42,7 @@ class PlanUserNetTest {
         assertEquals(41, tun.args()[2]);
         assertArrayEquals(new long[] {16 /* AF_NETLINK */, 3 | 02000000 /* SOCK_RAW|SOCK_CLOEXEC */, 0, 40},
                 p.ops().get(go + 2).args());
-        assertArrayEquals(new long[] {40, 41}, p.ops().get(go + 3).args());
+        assertArrayEquals(new long[] {1, 40, 41}, p.ops().get(go + 3).args());
         assertTrue(c.indexOf(OpCode.SETRESUID) > go + 4, c::toString);
     }
 
@@ -55,7 +55,7 @@ class PlanUserNetTest {
         List<OpCode> c = codes(p);
         int go = c.indexOf(OpCode.WAIT_GO);
         assertEquals(List.of(OpCode.WAIT_GO, OpCode.SOCKET, OpCode.SEND_FDS, OpCode.WAIT_GO), c.subList(go, go + 4));
-        assertArrayEquals(new long[] {40}, p.ops().get(go + 2).args());
+        assertArrayEquals(new long[] {1, 40}, p.ops().get(go + 2).args());
         // No pasta {}: nsjail starts nothing, so nothing is handed over.
         UserNet none = new UserNet(UserNet.Backend.PASTA, d.ip4(), d.gw4(), d.ip6(), d.gw6(), d.nsIface(), List.of(),
                 List.of(), null);
