@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# user_net throughput and latency: a jail downloads SIZE_MB from a host TCP server, and makes
-# CONNS sequential TCP connections (connect, one line each way, close), through the built-in NSTUN
-# stack and through pasta(1), in the same run. Prints each figure and the NSTUN/pasta ratios.
+# user_net throughput and latency: a jail downloads SIZE_MB from a host TCP server, uploads SIZE_MB
+# to it (timed until the server has it all), and makes CONNS sequential TCP connections (connect,
+# one line each way, close), through the built-in NSTUN stack and through pasta(1), in the same run.
+# Prints each figure and the NSTUN/pasta ratios.
 #
 #   bench/usernet.sh                      # uses target/ (what ./build makes)
 #   BUILD_DIR=target-x SIZE_MB=256 CONNS=500 bench/usernet.sh
@@ -34,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The host side: port A sends SIZE_MB of zeros per connection; port B greets, echoes one line, closes.
+# The host side: port A sends SIZE_MB of zeros per connection; port B greets, echoes one line, closes;
+# port C reads SIZE_MB and answers one byte.
 cat > "$work/server.py" <<'EOF'
 import socket, sys, threading
 size = int(sys.argv[2]) << 20
@@ -48,6 +50,15 @@ def echo(c):
         c.sendall(b"hi\n")
         c.makefile("rb").readline()
         c.sendall(b"bye\n")
+def sink(c):
+    with c:
+        left = size
+        while left > 0:
+            n = len(c.recv(1 << 20))
+            if n == 0:
+                return
+            left -= n
+        c.sendall(b"k")
 def serve(port, fn):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((sys.argv[1], port)); s.listen(128)
@@ -55,6 +66,7 @@ def serve(port, fn):
         c, _ = s.accept()
         threading.Thread(target=fn, args=(c,), daemon=True).start()
 threading.Thread(target=serve, args=(18901, blob), daemon=True).start()
+threading.Thread(target=serve, args=(18903, sink), daemon=True).start()
 serve(18902, echo)
 EOF
 "$PY" "$work/server.py" "$host" "$SIZE_MB" &
@@ -78,11 +90,15 @@ t0=\$EPOCHREALTIME
 exec 3<>/dev/tcp/$host/18901
 cat <&3 | wc -c > /dev/null
 t1=\$EPOCHREALTIME
+exec 5<>/dev/tcp/$host/18903
+head -c $((SIZE_MB << 20)) /dev/zero >&5
+read -r -n 1 l <&5; exec 5<&-
+tu=\$EPOCHREALTIME
 for i in \$(seq $CONNS); do
   exec 4<>/dev/tcp/$host/18902; read -r l <&4; echo x >&4; read -r l <&4; exec 4<&-
 done
 t2=\$EPOCHREALTIME
-echo "\$t0 \$t1 \$t2"
+echo "\$t0 \$t1 \$tu \$t2"
 EOF
 chmod 644 "$work/client.sh"
 
@@ -91,16 +107,18 @@ echo "host: $(uname -r), $(nproc) CPUs; server on $host; download ${SIZE_MB} MiB
 run() { # backend
   "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$jar" -q -C "$work/$1.cfg" -- /bin/bash "$work/client.sh"
 }
-declare -A mbps cps
+declare -A mbps ups cps
 for b in nstun pasta; do
   if [ "$b" = pasta ] && ! command -v pasta >/dev/null; then echo "pasta: missing (apt-get install passt)"; continue; fi
   res="$(run "$b")" || { echo "$b: the jail failed"; continue; }
-  read -r t0 t1 t2 <<< "$res"
+  read -r t0 t1 tu t2 <<< "$res"
   mbps[$b]=$(awk -v a="$t0" -v b="$t1" -v s="$SIZE_MB" 'BEGIN { printf "%.1f", s / (b - a) }')
-  cps[$b]=$(awk -v a="$t1" -v b="$t2" -v n="$CONNS" 'BEGIN { printf "%.1f", n / (b - a) }')
-  printf '%-6s download %8s MiB/s   connections %8s /s\n' "$b" "${mbps[$b]}" "${cps[$b]}"
+  ups[$b]=$(awk -v a="$t1" -v b="$tu" -v s="$SIZE_MB" 'BEGIN { printf "%.1f", s / (b - a) }')
+  cps[$b]=$(awk -v a="$tu" -v b="$t2" -v n="$CONNS" 'BEGIN { printf "%.1f", n / (b - a) }')
+  printf '%-6s download %8s MiB/s   upload %8s MiB/s   connections %8s /s\n' "$b" "${mbps[$b]}" "${ups[$b]}" "${cps[$b]}"
 done
 if [ -n "${mbps[pasta]:-}" ] && [ -n "${mbps[nstun]:-}" ]; then
   awk -v a="${mbps[nstun]}" -v b="${mbps[pasta]}" -v c="${cps[nstun]}" -v d="${cps[pasta]}" \
-    'BEGIN { printf "ratio nstun/pasta: download %.2fx, connections %.2fx\n", a / b, c / d }'
+    -v e="${ups[nstun]}" -v f="${ups[pasta]}" \
+    'BEGIN { printf "ratio nstun/pasta: download %.2fx, upload %.2fx, connections %.2fx\n", a / b, e / f, c / d }'
 fi

@@ -227,11 +227,24 @@ public final class Spawner {
             }
             List<Integer> fds = new ArrayList<>();
             int[] rec = readRecord(ctl, a, fds);
-            if (rec == null || rec[0] != 'P') {
+            // The jail runs its first ops (oom_score_adj, /dev/null) while the stub reports its pid, so
+            // the jail's warning or error can arrive before the stub's 'P'. After an error, still wait
+            // for the 'P' (or EOF, when the clone itself failed): the jail's pid must be reaped.
+            int[] early = null;
+            while (rec != null && rec[0] != 'P') {
+                if (rec[0] == 'W') Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
+                else if (early == null) early = rec;
+                rec = readRecord(ctl, a, fds);
+            }
+            if (rec == null || early != null) {
+                if (rec != null) reapQuietly(rec[2]);
                 JailResources.releaseAll(resources);
-                if (rec == null) throw new JailException("The exec stub exited before cloning the jail (status "
+                if (early != null) {
+                    reapQuietly(stubPid);
+                    throw new JailException(failure(plan, early));
+                }
+                throw new JailException("The exec stub exited before cloning the jail (status "
                         + describeWait(Libc.waitpid(stubPid, 0)) + ")");
-                throw new JailException(failure(plan, rec));
             }
             int pid = rec[2];
             reapQuietly(stubPid);

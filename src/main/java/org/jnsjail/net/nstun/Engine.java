@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.jnsjail.api.UserNet.Proto;
@@ -26,9 +25,12 @@ import org.jnsjail.sys.Libc;
 
 /**
  * The stack's event loop and its only thread: every flow, buffer and host socket is touched here
- * and nowhere else, so no state is locked. Guest packets arrive through {@link #offer} (from the
- * {@link TunReader} thread), host sockets through a Selector; both end in the flows, whose output is
- * written to the TUN fd one packet per write(2).
+ * and nowhere else, so no state is locked. The loop reads the TUN fd itself (non-blocking, a batch
+ * per turn) and host sockets through a Selector; both end in the flows, whose output is written to
+ * the TUN fd one packet per write(2) (TCP data gathered from the flow's ring with writev(2), no copy).
+ * The Selector watches the TUN fd too, through a {@link TunChannel}, so a guest packet wakes the loop
+ * directly; where that cannot be set up, the {@link TunReader} thread watches it (epoll, one-shot)
+ * while the loop sleeps and wakes the Selector. Either way packets never change threads.
  */
 final class Engine implements Runnable {
 
@@ -44,13 +46,15 @@ final class Engine implements Runnable {
     /** Ring storage for all flows of one stack; each flow may use up to 256 KiB each way within it. */
     static final long BUFFER_BUDGET = 128L << 20;
     private static final long TICK_FAST = TimeUnit.MILLISECONDS.toNanos(20), TICK_SLOW = TimeUnit.SECONDS.toNanos(1);
-    private static final long NR_WRITE = 1;
+    private static final long NR_READ = 0, NR_WRITE = 1, NR_WRITEV = 20, NR_EPOLL_CTL = 233, NR_EPOLL_CREATE1 = 291;
+    static final int EPOLLIN = 0x1, EPOLLONESHOT = 1 << 30, EPOLL_CTL_ADD = 1, EPOLL_CTL_MOD = 3, EPOLL_CLOEXEC = 0x80000;
+    /** Guest packets read per loop turn, so host sockets are served between batches (a flooding guest queues in its TUN). */
+    private static final int TUN_BATCH = 64;
 
     final StackConfig cfg;
     private final String label;
     private final int tunFd;
     private final Selector selector;
-    private final ArrayBlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(256);
     private final Map<FlowKey, TcpFlow> tcp = new HashMap<>();
     private final Map<FlowKey, UdpFlow> udp = new HashMap<>();
     private final Map<Long, HostListener> udpReplies = new HashMap<>();
@@ -58,9 +62,25 @@ final class Engine implements Runnable {
     private final ArrayDeque<TcpFlow> dirty = new ArrayDeque<>();
     private final ByteRing.Budget budget = new ByteRing.Budget(BUFFER_BUDGET);
     private final SecureRandom random = new SecureRandom();
+    private final byte[] randomBlock = new byte[1024];
+    private int randomLeft;
     private final Ping ping;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment tx;
+    private final MemorySegment tx, iov, epollEvent, tunIn;
+    private final byte[] txHeader = new byte[128];
+    private final byte[] rxPacket = new byte[Nstun.MTU + 4096];
+    /** The epoll set the TunReader waits in: the TUN fd (one-shot) and the wake pipe. */
+    private int epollFd = -1;
+    /** Set by the TunReader when the one-shot fired: the TUN fd must be re-armed before the loop sleeps. */
+    private volatile boolean tunFired;
+    private boolean tunMore, tunDead;
+    /** The Selector reported the TUN fd readable this turn (with a TunChannel, turns without it skip the read). */
+    private boolean tunReadable;
+    /** The TUN fd as the Selector sees it (see {@link TunChannel}); null when the watcher thread is used. */
+    private java.nio.channels.DatagramChannel tunChannel;
+    private SelectionKey tunKey;
+    /** For tests: use the watcher thread even where a TunChannel could be made. */
+    static volatile boolean forceWatcher;
     private final java.nio.ByteBuffer rx = java.nio.ByteBuffer.allocate(65536);
     private volatile boolean stop;
     private long now = System.nanoTime(), nextTick;
@@ -73,7 +93,10 @@ final class Engine implements Runnable {
         this.tunFd = tunFd;
         this.label = label;
         this.selector = Selector.open();
-        this.tx = arena.allocate(Nstun.MTU + 64);
+        this.tx = arena.allocate(Nstun.MTU + 64, 64);
+        this.iov = arena.allocate(3 * 16, 8);
+        this.epollEvent = arena.allocate(12, 8);
+        this.tunIn = arena.allocate(rxPacket.length, 64);
         this.ping = new Ping(this);
     }
 
@@ -99,8 +122,16 @@ final class Engine implements Runnable {
         return ipId++ & 0xffff;
     }
 
+    /** An unpredictable int (ISNs, RFC 6528 §3); drawn from the SecureRandom a block at a time, as each draw is costly. */
     int random() {
-        return random.nextInt();
+        if (randomLeft == 0) {
+            random.nextBytes(randomBlock);
+            randomLeft = randomBlock.length;
+        }
+        randomLeft -= 4;
+        int v = IpPacket.s32(randomBlock, randomLeft);
+        IpPacket.put32(randomBlock, randomLeft, 0); // used once only
+        return v;
     }
 
     /** A 64 KiB scratch buffer for datagrams read from host sockets. */
@@ -167,11 +198,50 @@ final class Engine implements Runnable {
         for (;;) {
             long r = Libc.sys(NR_WRITE, tunFd, tx.address(), p.length, 0, 0, 0);
             if (r >= 0) return;
-            int e = Libc.errno();
-            if (e == Errno.EINTR) continue;
-            if (tunDrops++ % 1000 == 0) debug("write to the TUN device failed (" + Errno.describe(e) + "), packet dropped");
-            return;
+            if (!retry()) return;
         }
+    }
+
+    /** Scratch space for the headers of one packet to {@link #toGuest(byte[], int, ByteRing, int, int)}. */
+    byte[] txHeader() {
+        return txHeader;
+    }
+
+    /**
+     * Writes one packet made of hdr[0, hdrLen) and len bytes of ring from offset off: one writev(2), the
+     * payload taken straight from the ring's storage (IFF_NO_PI: one write is one packet, however gathered).
+     */
+    void toGuest(byte[] hdr, int hdrLen, ByteRing ring, int off, int len) {
+        if (hdrLen + len > tx.byteSize()) return;
+        MemorySegment.copy(hdr, 0, tx, ValueLayout.JAVA_BYTE, 0, hdrLen);
+        iov.set(ValueLayout.JAVA_LONG, 0, tx.address());
+        iov.set(ValueLayout.JAVA_LONG, 8, hdrLen);
+        int n = 1;
+        if (len > 0) {
+            int first = ring.run(off, len);
+            long base = ring.storage().address();
+            iov.set(ValueLayout.JAVA_LONG, 16, base + ring.at(off));
+            iov.set(ValueLayout.JAVA_LONG, 24, first);
+            n = 2;
+            if (first < len) {
+                iov.set(ValueLayout.JAVA_LONG, 32, base);
+                iov.set(ValueLayout.JAVA_LONG, 40, len - first);
+                n = 3;
+            }
+        }
+        for (;;) {
+            long r = Libc.sys(NR_WRITEV, tunFd, iov.address(), n, 0, 0, 0);
+            if (r >= 0) return;
+            if (!retry()) return;
+        }
+    }
+
+    /** After a failed TUN write: whether to try again (EINTR); anything else drops the packet. */
+    private boolean retry() {
+        int e = Libc.errno();
+        if (e == Errno.EINTR) return true;
+        if (tunDrops++ % 1000 == 0) debug("write to the TUN device failed (" + Errno.describe(e) + "), packet dropped");
+        return false;
     }
 
     /** RFC 9293 §3.10.7.1: the RST answering a segment that belongs to no connection. */
@@ -190,15 +260,104 @@ final class Engine implements Runnable {
         toGuest(Icmp.unreachable(orig, orig.dst(), code, ipId()));
     }
 
-    // ---- input from the TUN reader ----------------------------------------------------------------
+    // ---- watching the TUN fd -------------------------------------------------------------------------
 
-    /** Called by the reader thread: queues a guest packet, blocking while the queue is full (back-pressure). */
-    void offer(byte[] packet) throws InterruptedException {
-        inbound.put(packet);
+    /** Registers the TUN fd with the Selector (before the thread starts); false when the watcher thread is needed. */
+    boolean selectTun() {
+        if (forceWatcher) return false;
+        tunChannel = TunChannel.open(tunFd);
+        if (tunChannel == null) return false;
+        try {
+            tunKey = tunChannel.register(selector, SelectionKey.OP_READ, new Handler() {
+                @Override
+                public void ready(SelectionKey k) {
+                    tunReadable = true; // the loop reads it after the host sockets
+                }
+
+                @Override
+                public void fail() {
+                    tunDead();
+                }
+            });
+            return true;
+        } catch (IOException e) {
+            close(tunChannel);
+            tunChannel = null;
+            return false;
+        }
     }
 
-    void wakeup() {
+    /** The TUN fd failed or closed: stop reading it (and stop the Selector reporting it, level-triggered, forever). */
+    private void tunDead() {
+        tunDead = true;
+        if (tunKey != null) tunKey.cancel();
+    }
+
+    /** Creates the epoll set the {@link TunReader} waits in: the TUN fd, armed once, and the wake pipe. */
+    void openWatch(int wakeFd) throws IOException {
+        long fd = Libc.sys(NR_EPOLL_CREATE1, EPOLL_CLOEXEC, 0, 0, 0, 0, 0);
+        if (fd < 0) throw new IOException("epoll_create1: " + Errno.describe(Libc.errno()));
+        epollFd = (int) fd;
+        if (epollCtl(EPOLL_CTL_ADD, tunFd, EPOLLIN | EPOLLONESHOT) < 0 || epollCtl(EPOLL_CTL_ADD, wakeFd, EPOLLIN) < 0) {
+            throw new IOException("epoll_ctl: " + Errno.describe(Libc.errno()));
+        }
+    }
+
+    int epollFd() {
+        return epollFd;
+    }
+
+    /** Closes the epoll set once both threads are gone. */
+    void closeWatch() {
+        if (epollFd >= 0) Libc.close(epollFd);
+        epollFd = -1;
+    }
+
+    private long epollCtl(int op, int fd, int events) {
+        epollEvent.set(ValueLayout.JAVA_INT, 0, events);
+        epollEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
+        return Libc.sys(NR_EPOLL_CTL, epollFd, op, fd, epollEvent.address(), 0, 0);
+    }
+
+    /** Called by the TunReader: the TUN fd became readable (or failed) while the loop may sleep. */
+    void tunReady() {
+        tunFired = true;
         selector.wakeup();
+    }
+
+    /** Before sleeping: re-arms the one-shot if it fired (EPOLL_CTL_MOD reports data already queued at once). */
+    private void armWatch() {
+        if (!tunFired || tunDead || epollFd < 0) return;
+        tunFired = false;
+        if (epollCtl(EPOLL_CTL_MOD, tunFd, EPOLLIN | EPOLLONESHOT) < 0) {
+            debug("epoll_ctl on the TUN device failed: " + Errno.describe(Libc.errno()));
+            tunDead();
+        }
+    }
+
+    /** Reads and handles up to TUN_BATCH guest packets; true when more may be waiting. */
+    private boolean drainTun() {
+        if (tunDead) return false;
+        for (int i = 0; i < TUN_BATCH;) {
+            long n = Libc.sys(NR_READ, tunFd, tunIn.address(), tunIn.byteSize(), 0, 0, 0);
+            if (n < 0) {
+                int e = Libc.errno();
+                if (e == Errno.EINTR) continue;
+                if (e == Errno.EAGAIN) return false;
+                debug("read from the TUN device failed: " + Errno.describe(e));
+                tunDead();
+                return false;
+            }
+            if (n == 0) {
+                debug("the TUN device is closed");
+                tunDead();
+                return false;
+            }
+            MemorySegment.copy(tunIn, ValueLayout.JAVA_BYTE, 0, rxPacket, 0, (int) n);
+            fromGuest(rxPacket, (int) n);
+            i++;
+        }
+        return true;
     }
 
     void stop() {
@@ -220,10 +379,14 @@ final class Engine implements Runnable {
     private void loop() {
         while (!stop) {
             try {
-                long wait = !inbound.isEmpty() || !dirty.isEmpty() ? 0 : Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
+                long wait = tunMore || !dirty.isEmpty() ? 0 : Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
                 if (ping.active()) wait = Math.min(wait, 10);
-                if (wait == 0) selector.selectNow();
-                else selector.select(wait);
+                if (wait == 0) {
+                    selector.selectNow();
+                } else {
+                    armWatch();
+                    selector.select(wait);
+                }
                 now = System.nanoTime();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
@@ -238,11 +401,8 @@ final class Engine implements Runnable {
                         ((Handler) k.attachment()).fail();
                     }
                 }
-                for (int i = 0; i < 256; i++) {
-                    byte[] p = inbound.poll();
-                    if (p == null) break;
-                    fromGuest(p);
-                }
+                if (tunKey == null || tunReadable || tunMore) tunMore = drainTun();
+                tunReadable = false;
                 ping.poll();
                 if (now - nextTick >= 0) tick();
                 flush();
@@ -289,10 +449,11 @@ final class Engine implements Runnable {
 
     // ---- guest packets --------------------------------------------------------------------------
 
-    private void fromGuest(byte[] p) {
+    /** Handles one guest packet, p[0, len); p is reused afterwards, so nothing may keep it. */
+    private void fromGuest(byte[] p, int len) {
         IpPacket ip = null;
         try {
-            ip = IpPacket.parse(p, p.length);
+            ip = IpPacket.parse(p, len);
             checkAddresses(ip);
             switch (ip.proto()) {
                 case IpPacket.TCP -> onTcp(ip);
@@ -528,6 +689,7 @@ final class Engine implements Runnable {
         } catch (IOException e) {
             // nothing more to do
         }
+        if (tunChannel != null) close(tunChannel); // closes the TUN fd's duplicate only
         arena.close();
     }
 

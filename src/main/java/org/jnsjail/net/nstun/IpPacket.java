@@ -89,10 +89,17 @@ record IpPacket(boolean v6, byte[] src, byte[] dst, int proto, byte[] data, int 
      * IPv4: DF set (RFC 791; nothing is fragmented on a TUN), TTL 64; IPv6: hop limit 64.
      */
     static byte[] allocate(boolean v6, byte[] src, byte[] dst, int proto, int l4Len, int ipId) {
+        byte[] p = new byte[headerLen(v6) + l4Len];
+        writeHeader(p, v6, src, dst, proto, l4Len, ipId);
+        return p;
+    }
+
+    /** Writes the IP header of {@link #allocate} at the start of p (which may be longer than the packet). */
+    static void writeHeader(byte[] p, boolean v6, byte[] src, byte[] dst, int proto, int l4Len, int ipId) {
         int hl = headerLen(v6);
-        byte[] p = new byte[hl + l4Len];
         if (v6) {
             p[0] = 0x60;
+            p[1] = p[2] = p[3] = 0;
             put16(p, 4, l4Len);
             p[6] = (byte) proto;
             p[7] = 64;
@@ -100,16 +107,22 @@ record IpPacket(boolean v6, byte[] src, byte[] dst, int proto, byte[] data, int 
             System.arraycopy(dst, 0, p, 24, 16);
         } else {
             p[0] = 0x45;
+            p[1] = 0;
             put16(p, 2, hl + l4Len);
             put16(p, 4, ipId);
             put16(p, 6, 0x4000);
             p[8] = 64;
             p[9] = (byte) proto;
+            put16(p, 10, 0);
             System.arraycopy(src, 0, p, 12, 4);
             System.arraycopy(dst, 0, p, 16, 4);
             put16(p, 10, Checksum.of(p, 0, hl));
         }
-        return p;
+    }
+
+    /** The pseudo-header sum of a packet whose IP header was written by {@link #writeHeader}. */
+    static long pseudoSum(byte[] p, boolean v6, int proto, int l4Len) {
+        return Checksum.pseudo(p, v6 ? 8 : 12, v6 ? 16 : 4, proto, l4Len);
     }
 
     /** Fills in the transport checksum at l4 offset csumOff; ICMPv4 has no pseudo-header (RFC 792). */
@@ -117,8 +130,7 @@ record IpPacket(boolean v6, byte[] src, byte[] dst, int proto, byte[] data, int 
         int hl = headerLen(v6);
         int l4Len = p.length - hl;
         put16(p, hl + csumOff, 0);
-        long sum = proto == ICMP ? 0
-                : Checksum.pseudo(slice(p, v6 ? 8 : 12, v6 ? 16 : 4), slice(p, v6 ? 24 : 16, v6 ? 16 : 4), proto, l4Len);
+        long sum = proto == ICMP ? 0 : pseudoSum(p, v6, proto, l4Len);
         int c = Checksum.finish(Checksum.add(sum, p, hl, l4Len));
         // RFC 768: a computed UDP checksum of zero is sent as all ones (zero means "none").
         if (proto == UDP && c == 0) c = 0xffff;

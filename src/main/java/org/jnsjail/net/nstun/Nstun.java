@@ -16,8 +16,9 @@ import org.jnsjail.sys.Libc;
  * reads the guest's IP packets from the jail's TUN fd and carries TCP, UDP and ICMP echo over
  * ordinary host sockets, applying the rule4/rule6 rules.
  *
- * <p>Threads: "nstun-tun-LABEL" reads the TUN fd; "nstun-LABEL" runs everything else (one thread owns
- * all flow state). Both are daemon platform threads and end in {@link #close}.
+ * <p>Threads: "nstun-LABEL" runs the stack (one thread owns all flow state and reads the TUN fd);
+ * only where the TUN fd cannot join that thread's Selector, "nstun-tun-LABEL" watches it while the
+ * stack sleeps. Both are daemon platform threads and end in {@link #close}.
  *
  * <p>Unlike nsjail, a TCP connection or UDP datagram to the gateway (gw4/gw6) is carried to host
  * loopback only when the first matching rule is a REDIRECT or an ALLOW with dst_ip set; otherwise
@@ -38,7 +39,8 @@ public final class Nstun implements AutoCloseable {
         this.wakeRead = wake[0];
         this.wakeWrite = wake[1];
         this.engineThread = Thread.ofPlatform().name("nstun-" + label).daemon().unstarted(engine);
-        this.readerThread = Thread.ofPlatform().name("nstun-tun-" + label).daemon().unstarted(new TunReader(tunFd, wakeRead, engine));
+        this.readerThread = engine.epollFd() < 0 ? null
+                : Thread.ofPlatform().name("nstun-tun-" + label).daemon().unstarted(new TunReader(engine.epollFd(), tunFd, engine));
     }
 
     /**
@@ -69,14 +71,18 @@ public final class Nstun implements AutoCloseable {
             Libc.fcntl(tunFd, Fcntl.F_SETFL, fl | Fcntl.O_NONBLOCK);
             wake = Libc.pipe2(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK);
             engine = new Engine(sc, tunFd, label);
+            if (!engine.selectTun()) engine.openWatch(wake[0]);
             engine.listen();
             Nstun n = new Nstun(engine, tunFd, wake, label);
             n.engineThread.start();
-            n.readerThread.start();
+            if (n.readerThread != null) n.readerThread.start();
             Log.debug("nstun " + label + ": started on fd " + tunFd + " (guest " + cfg.ip4() + ", " + cfg.ip6() + ")");
             return n;
         } catch (ErrnoException | IOException | RuntimeException e) {
-            if (engine != null) engine.cleanupUnstarted();
+            if (engine != null) {
+                engine.cleanupUnstarted();
+                engine.closeWatch();
+            }
             if (wake != null) {
                 Libc.close(wake[0]);
                 Libc.close(wake[1]);
@@ -98,9 +104,12 @@ public final class Nstun implements AutoCloseable {
             // the interrupt below still ends the reader
         }
         engine.stop();
-        readerThread.interrupt();
-        join(readerThread);
+        if (readerThread != null) {
+            readerThread.interrupt();
+            join(readerThread);
+        }
         join(engineThread);
+        engine.closeWatch();
         Libc.close(wakeRead);
         Libc.close(wakeWrite);
         Libc.close(tunFd);

@@ -15,8 +15,10 @@ import org.jnsjail.log.Log;
  * TCP peer (RFC 9293): guest bytes are acknowledged only once they were written to the host socket
  * or fit in {@link #rcvBuf}, so the guest's own flow control and retransmission absorb a slow host;
  * host bytes wait in {@link #sndBuf} until the guest acknowledges them, and the host socket is not
- * read while that buffer is full. No window scaling is offered, so neither side scales (RFC 7323 §1.3),
- * and out-of-order segments are dropped (a TUN link does not reorder; the guest retransmits).
+ * read while that buffer is full. Window scaling (RFC 7323 §2) is used when the guest's SYN offers it (or,
+ * for a connection the stack opens, when the guest's SYN-ACK answers the offer), so windows reach the
+ * buffer sizes and several MSS-sized segments are in flight; without it neither side scales (§1.3).
+ * Out-of-order segments are dropped (a TUN link does not reorder; the guest retransmits).
  * Engine thread only.
  */
 final class TcpFlow implements Engine.Handler {
@@ -28,6 +30,8 @@ final class TcpFlow implements Engine.Handler {
     /** RFC 9293 §3.7.1: the MSS assumed when a SYN carries none. */
     static final int DEFAULT_MSS = 536;
     static final int BUFFER = 256 * 1024;
+    /** Our window-scale shift (RFC 7323 §2.3): the smallest that lets the window field cover {@link #BUFFER}. */
+    static final int RCV_SCALE = Math.max(0, 32 - Integer.numberOfLeadingZeros((BUFFER - 1) >> 16));
     static final long RTO_MIN = TimeUnit.MILLISECONDS.toNanos(200), RTO_MAX = TimeUnit.SECONDS.toNanos(4);
     /** Consecutive timeouts with an open window after which the guest is deemed gone. */
     static final int MAX_RETRIES = 30, MAX_SYN_RETRIES = 6;
@@ -54,6 +58,9 @@ final class TcpFlow implements Engine.Handler {
 
     // Receive sequence space (from the guest); rcvBuf holds guest bytes acknowledged but not yet written to the host.
     private int rcvNxt, irs, advWnd;
+    /** RFC 7323 §2.2: shift counts for windows the guest sends (snd) and we send (rcv); both 0 unless negotiated. */
+    private int sndScale, rcvScale;
+    private boolean scaling;
     private final ByteRing rcvBuf;
     private boolean guestFin, hostShut, ackNow;
 
@@ -83,15 +90,22 @@ final class TcpFlow implements Engine.Handler {
         TcpFlow f = new TcpFlow(eng, key, ip.v6(), ip.src(), syn.sport(), ip.dst(), syn.dport(), State.CONNECTING);
         f.irs = syn.seq();
         f.rcvNxt = syn.seq() + 1;
-        f.sndWnd = syn.window();
+        f.sndWnd = syn.window(); // never scaled in a SYN (RFC 7323 §2.2)
         f.mss = f.peerMss(syn.mss());
+        if (syn.wscale() >= 0) {
+            f.scaling = true;
+            f.sndScale = syn.wscale();
+            f.rcvScale = RCV_SCALE;
+        }
         return f;
     }
 
     /** Connects to target, through hs when a proxy is in the way (hs's target is in hs itself). */
     void connect(InetSocketAddress target, ProxyHandshake handshake) throws IOException {
         this.hs = handshake;
-        ch = SocketChannel.open();
+        // An IPv4 target gets an IPv4 socket: no dual-stack set-up for each connection.
+        ch = target.getAddress() instanceof java.net.Inet4Address ? SocketChannel.open(java.net.StandardProtocolFamily.INET)
+                : SocketChannel.open();
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -116,6 +130,7 @@ final class TcpFlow implements Engine.Handler {
         f.sk = accepted.register(eng.selector(), 0, f);
         f.sndUna = f.iss;
         f.sndNxt = f.sndMax = f.iss + 1;
+        f.scaling = true; // offered in our SYN; in force only if the SYN-ACK answers it
         f.sendSyn();
         f.armRto();
         return f;
@@ -177,7 +192,7 @@ final class TcpFlow implements Engine.Handler {
         }
         shutHostIfDone();
         // Window update once the window opened by an MSS (receiver SWS avoidance, RFC 9293 §3.8.6.2.2).
-        if (window() - advWnd >= Math.min(mss, WINDOW_MAX / 2)) ackNow = true;
+        if (window() - advWnd >= Math.min(mss, (WINDOW_MAX << rcvScale) / 2)) ackNow = true;
     }
 
     private void hostReadable() throws IOException {
@@ -289,6 +304,12 @@ final class TcpFlow implements Engine.Handler {
         sndUna = iss + 1;
         sndWnd = s.window();
         mss = peerMss(s.mss());
+        if (s.wscale() >= 0) {
+            sndScale = s.wscale();
+            rcvScale = RCV_SCALE;
+        } else {
+            scaling = false; // RFC 7323 §1.3: both sides must send the option for either to scale
+        }
         state = State.ESTABLISHED;
         rtoAt = 0;
         retries = 0;
@@ -315,11 +336,12 @@ final class TcpFlow implements Engine.Handler {
             dupAcks = 0;
             rto = RTO_MIN;
             rtoAt = sndNxt != sndUna ? eng.now() + rto : 0;
-        } else if (ack == sndUna && s.dataLen() == 0 && !s.has(TcpSegment.FIN) && s.window() == sndWnd && sndNxt != sndUna) {
+        } else if (ack == sndUna && s.dataLen() == 0 && !s.has(TcpSegment.FIN) && s.window() << sndScale == sndWnd
+                && sndNxt != sndUna) {
             // RFC 5681 §3.2: the third duplicate ACK triggers a fast retransmit.
             if (++dupAcks == 3) retransmitOne();
         }
-        sndWnd = s.window();
+        sndWnd = s.window() << sndScale;
         return true;
     }
 
@@ -401,14 +423,16 @@ final class TcpFlow implements Engine.Handler {
                 break;
             }
             int n = Math.min(unsent, Math.min(wnd, mss));
-            sendFromBuffer(sndNxt, n, n == unsent);
-            sndNxt += n;
+            // The host's EOF rides on the last data segment (RFC 9293 §3.10.4 queues the FIN after the data).
+            boolean fin = n == unsent && hostEof;
+            if (fin) finSending();
+            sendFromBuffer(sndNxt, n, n == unsent, fin);
+            sndNxt += n + (fin ? 1 : 0);
             if (TcpSegment.lt(sndMax, sndNxt)) sndMax = sndNxt;
             if (rtoAt == 0) armRto();
         }
         if (hostEof && sndNxt == dataEnd()) {
-            if (!finSent && !guestFin) finFirst = true;
-            finSent = true;
+            finSending();
             send(TcpSegment.FIN | TcpSegment.ACK, sndNxt, null, 0, 0);
             sndNxt++;
             if (TcpSegment.lt(sndMax, sndNxt)) sndMax = sndNxt;
@@ -416,29 +440,52 @@ final class TcpFlow implements Engine.Handler {
         }
     }
 
+    private void finSending() {
+        if (!finSent && !guestFin) finFirst = true;
+        finSent = true;
+    }
+
     private void sendFromBuffer(int seq, int n, boolean push) {
-        byte[] data = new byte[n];
-        sndBuf.peek(seq - sndUna, data, 0, n);
-        send(TcpSegment.ACK | (push ? TcpSegment.PSH : 0), seq, data, 0, n);
+        sendFromBuffer(seq, n, push, false);
+    }
+
+    /** Sends n bytes of sndBuf from seq: headers built in the engine's scratch, the payload gathered from the ring. */
+    private void sendFromBuffer(int seq, int n, boolean push, boolean fin) {
+        byte[] h = eng.txHeader();
+        int hl = TcpSegment.writeHeaders(h, v6, peerIp, guestIp, peerPort, guestPort, seq, rcvNxt,
+                TcpSegment.ACK | (push ? TcpSegment.PSH : 0) | (fin ? TcpSegment.FIN : 0), windowField(), -1, -1, n, eng.ipId());
+        int ipl = IpPacket.headerLen(v6);
+        long sum = IpPacket.pseudoSum(h, v6, IpPacket.TCP, hl - ipl + n);
+        sum = Checksum.add(sum, h, ipl, hl - ipl); // an even length, so the payload's words line up
+        sum = sndBuf.checksum(sum, seq - sndUna, n);
+        IpPacket.put16(h, ipl + 16, Checksum.finish(sum));
+        eng.toGuest(h, hl, sndBuf, seq - sndUna, n);
+        ackNow = false;
     }
 
     private void send(int flags, int seq, byte[] data, int off, int len) {
-        advWnd = window();
-        eng.toGuest(TcpSegment.build(v6, peerIp, guestIp, peerPort, guestPort, seq, rcvNxt, flags, advWnd, -1, data, off, len,
-                eng.ipId()));
+        eng.toGuest(TcpSegment.build(v6, peerIp, guestIp, peerPort, guestPort, seq, rcvNxt, flags, windowField(), -1, data, off,
+                len, eng.ipId()));
         if ((flags & TcpSegment.ACK) != 0) ackNow = false;
+    }
+
+    /** The window field of a non-SYN segment (RFC 7323 §2.3: right-shifted), noting what the guest will take it for. */
+    private int windowField() {
+        int field = window() >> rcvScale;
+        advWnd = field << rcvScale;
+        return field;
     }
 
     private void sendSyn() {
         int flags = state == State.SYN_SENT ? TcpSegment.SYN : TcpSegment.SYN | TcpSegment.ACK;
-        advWnd = window();
-        eng.toGuest(TcpSegment.build(v6, peerIp, guestIp, peerPort, guestPort, iss, rcvNxt, flags, advWnd, eng.mss(v6), null, 0, 0,
-                eng.ipId()));
+        advWnd = Math.min(WINDOW_MAX, window()); // a SYN's window is never scaled (RFC 7323 §2.2)
+        eng.toGuest(TcpSegment.build(v6, peerIp, guestIp, peerPort, guestPort, iss, rcvNxt, flags, advWnd, eng.mss(v6),
+                scaling ? RCV_SCALE : -1, null, 0, 0, eng.ipId()));
     }
 
-    /** The receive window: what rcvBuf can still take, unscaled. */
+    /** The receive window in bytes: what rcvBuf can still take, at most what the window field can say. */
     private int window() {
-        return guestFin ? 0 : Math.min(WINDOW_MAX, rcvBuf.free());
+        return guestFin ? 0 : Math.min(WINDOW_MAX << rcvScale, rcvBuf.free());
     }
 
     private void armRto() {

@@ -48,8 +48,31 @@ record TcpSegment(int sport, int dport, int seq, int ack, int flags, int window,
     /** A whole IP packet carrying one TCP segment; mss >= 0 adds the MSS option (SYNs only). */
     static byte[] build(boolean v6, byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags,
             int window, int mss, byte[] data, int off, int len, int ipId) {
-        int hdr = HEADER + (mss >= 0 ? 4 : 0);
-        byte[] p = IpPacket.allocate(v6, src, dst, IpPacket.TCP, hdr + len, ipId);
+        return build(v6, src, dst, sport, dport, seq, ack, flags, window, mss, -1, data, off, len, ipId);
+    }
+
+    /** The same; wscale >= 0 adds the window-scale option too (RFC 7323 §2.2, SYNs only). */
+    static byte[] build(boolean v6, byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags,
+            int window, int mss, int wscale, byte[] data, int off, int len, int ipId) {
+        byte[] p = new byte[IpPacket.headerLen(v6) + optionsLen(mss, wscale) + HEADER + len];
+        int h = writeHeaders(p, v6, src, dst, sport, dport, seq, ack, flags, window, mss, wscale, len, ipId);
+        if (len > 0) System.arraycopy(data, off, p, h, len);
+        IpPacket.sealL4(p, v6, IpPacket.TCP, 16);
+        return p;
+    }
+
+    private static int optionsLen(int mss, int wscale) {
+        return (mss >= 0 ? 4 : 0) + (wscale >= 0 ? 4 : 0);
+    }
+
+    /**
+     * Writes the IP and TCP headers of a segment carrying dataLen bytes into p, the TCP checksum left
+     * zero; returns where the data goes. window is the header field as sent (already scaled).
+     */
+    static int writeHeaders(byte[] p, boolean v6, byte[] src, byte[] dst, int sport, int dport, int seq, int ack, int flags,
+            int window, int mss, int wscale, int dataLen, int ipId) {
+        int hdr = HEADER + optionsLen(mss, wscale);
+        IpPacket.writeHeader(p, v6, src, dst, IpPacket.TCP, hdr + dataLen, ipId);
         int o = IpPacket.headerLen(v6);
         IpPacket.put16(p, o, sport);
         IpPacket.put16(p, o + 2, dport);
@@ -58,14 +81,22 @@ record TcpSegment(int sport, int dport, int seq, int ack, int flags, int window,
         p[o + 12] = (byte) ((hdr / 4) << 4);
         p[o + 13] = (byte) flags;
         IpPacket.put16(p, o + 14, Math.min(window, 0xffff));
+        IpPacket.put32(p, o + 16, 0); // checksum and urgent pointer
+        int i = o + HEADER;
         if (mss >= 0) {
-            p[o + 20] = 2;
-            p[o + 21] = 4;
-            IpPacket.put16(p, o + 22, mss);
+            p[i] = 2;
+            p[i + 1] = 4;
+            IpPacket.put16(p, i + 2, mss);
+            i += 4;
         }
-        if (len > 0) System.arraycopy(data, off, p, o + hdr, len);
-        IpPacket.sealL4(p, v6, IpPacket.TCP, 16);
-        return p;
+        if (wscale >= 0) {
+            p[i] = 1; // NOP, so the option ends on a 32-bit boundary
+            p[i + 1] = 3;
+            p[i + 2] = 3;
+            p[i + 3] = (byte) wscale;
+            i += 4;
+        }
+        return i;
     }
 
     static boolean lt(int a, int b) {

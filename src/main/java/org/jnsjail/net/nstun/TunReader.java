@@ -6,71 +6,47 @@ import java.lang.foreign.ValueLayout;
 
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
-import org.jnsjail.sys.PollEvent;
-import org.jnsjail.sys.PollSet;
 
 /**
- * The thread that reads the TUN fd (non-blocking; one read is one packet) in poll(2) together with
- * a wake pipe, and hands each packet to the engine. It holds no stack state. When the engine's queue
- * is full it stops reading, so a flooding guest fills its own TUN queue (where the kernel drops).
+ * The thread that watches the TUN fd for the engine while the engine sleeps in its Selector (which
+ * cannot watch a raw fd). It waits in the engine's epoll set, where the TUN fd is registered
+ * EPOLLONESHOT: when it fires, the engine is woken and reads the packets itself, and re-arms the
+ * watch only before it next sleeps, so this thread wakes at most once per engine sleep and never
+ * touches a packet. It holds no stack state, and ends when close() writes to the wake pipe.
  */
 final class TunReader implements Runnable {
-    private static final int BATCH = 64;
-    private final int tunFd, wakeFd;
+    private static final long NR_EPOLL_WAIT = 232;
+    private final int epollFd, tunFd;
     private final Engine eng;
 
-    TunReader(int tunFd, int wakeFd, Engine eng) {
+    TunReader(int epollFd, int tunFd, Engine eng) {
+        this.epollFd = epollFd;
         this.tunFd = tunFd;
-        this.wakeFd = wakeFd;
         this.eng = eng;
     }
 
     @Override
     public void run() {
-        try (Arena arena = Arena.ofConfined(); PollSet ps = new PollSet(2)) {
-            MemorySegment buf = arena.allocate(Nstun.MTU + 4096, 8);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment events = arena.allocate(2 * 12L, 8); // struct epoll_event is packed: u32 events, u64 data
             for (;;) {
-                ps.clear();
-                ps.add(tunFd, PollEvent.POLLIN.bit);
-                ps.add(wakeFd, PollEvent.POLLIN.bit);
-                int r = ps.poll(-1);
-                if (r == -Errno.EINTR) continue;
-                if (r < 0) {
-                    eng.debug("poll on the TUN device failed: " + Errno.describe(-r));
+                long n = Libc.sys(NR_EPOLL_WAIT, epollFd, events.address(), 2, -1, 0, 0);
+                if (n < 0) {
+                    int e = Libc.errno();
+                    if (e == Errno.EINTR) continue;
+                    eng.debug("epoll_wait on the TUN device failed: " + Errno.describe(e));
                     return;
                 }
-                if (ps.revents(1) != 0) return; // close() wrote to the wake pipe
-                int ev = ps.revents(0);
-                if ((ev & PollEvent.POLLIN.bit) == 0) {
-                    if (ev != 0) {
-                        eng.debug("the TUN device is gone (poll events 0x" + Integer.toHexString(ev) + ")");
-                        return;
-                    }
-                    continue;
+                boolean tun = false;
+                for (int i = 0; i < n; i++) {
+                    long fd = events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * 12L + 4);
+                    if (fd != tunFd) return; // close() wrote to the wake pipe
+                    tun = true;
                 }
-                int got = 0;
-                while (got < BATCH) {
-                    long n = Libc.sys(0 /* read */, tunFd, buf.address(), buf.byteSize(), 0, 0, 0);
-                    if (n < 0) {
-                        int e = Libc.errno();
-                        if (e == Errno.EINTR) continue;
-                        if (e == Errno.EAGAIN) break;
-                        eng.debug("read from the TUN device failed: " + Errno.describe(e));
-                        return;
-                    }
-                    if (n == 0) {
-                        eng.debug("the TUN device is closed");
-                        return;
-                    }
-                    eng.offer(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
-                    got++;
-                }
-                if (got > 0) eng.wakeup();
+                if (tun) eng.tunReady();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            eng.warn("TUN reader stopped: " + e);
+            eng.warn("TUN watcher stopped: " + e);
         }
     }
 }

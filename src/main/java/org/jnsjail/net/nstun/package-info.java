@@ -23,7 +23,7 @@
  * addresses never show inside.
  *
  * <p>Owns: the stack's threads, host sockets and listeners, and the TUN fd handed to it. May not
- * touch: the jail's namespaces or the TUN device's configuration (the exec stub creates and
- * configures it), nor any other package's state.
+ * touch: the jail's namespaces or the TUN device's configuration (org.jnsjail.net.UserNetwork
+ * creates and configures it from the fds the jail hands over), nor any other package's state.
  */
 package org.jnsjail.net.nstun;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checksums against known vectors and an independent implementation; header parsing and building. */
 class CodecTest {
@@ -139,5 +140,44 @@ class CodecTest {
         assertEquals("fc00::", FlowKey.text6(Cidr.address("fc00::", true)));
         assertEquals("2001:db8:0:1:1:1:1:1", FlowKey.text6(Cidr.address("2001:db8:0:1:1:1:1:1", true)), "a single zero group stays");
         assertEquals("2001:0:0:1::1", FlowKey.text6(Cidr.address("2001:0:0:1:0:0:0:1", true)), "the longest run wins");
+    }
+
+    @Test
+    void ringChecksumsAcrossTheWrapAtAnyParity() {
+        Random r = new Random(9);
+        for (int i = 0; i < 200; i++) {
+            ByteRing ring = new ByteRing(new ByteRing.Budget(1 << 20), 8192);
+            byte[] junk = new byte[r.nextInt(8000)];
+            ring.put(junk, 0, junk.length);
+            ring.discard(junk.length); // an empty ring restarts at 0: refill to move the head
+            byte[] a = new byte[1 + r.nextInt(4095)];
+            r.nextBytes(a);
+            ring.put(a, 0, a.length);
+            ring.discard(r.nextInt(a.length));
+            byte[] b = new byte[r.nextInt(ring.free() + 1)];
+            r.nextBytes(b);
+            assertEquals(b.length, ring.put(b, 0, b.length));
+            int off = r.nextInt(ring.size() + 1), len = r.nextInt(ring.size() - off + 1);
+            byte[] want = new byte[len];
+            ring.peek(off, want, 0, len);
+            assertEquals(Checksum.of(want, 0, len), Checksum.finish(ring.checksum(0, off, len)), "offset " + off + " length " + len);
+            int first = ring.run(off, len);
+            assertTrue(first <= len && (len == 0 || first > 0));
+            ring.release();
+        }
+    }
+
+    @Test
+    void wideChecksumMatchesTheWordByWordSum() {
+        Random r = new Random(10);
+        for (int i = 0; i < 500; i++) {
+            byte[] b = new byte[r.nextInt(3000)];
+            r.nextBytes(b);
+            int off = b.length == 0 ? 0 : r.nextInt(b.length), len = r.nextInt(b.length - off + 1);
+            long sum = 0;
+            for (int j = 0; j + 1 < len; j += 2) sum += ((b[off + j] & 0xff) << 8) | (b[off + j + 1] & 0xff);
+            if ((len & 1) != 0) sum += (b[off + len - 1] & 0xff) << 8;
+            assertEquals(Checksum.finish(sum), Checksum.of(b, off, len));
+        }
     }
 }

@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * A tiny guest-side TCP for the tests: in-order only, acknowledges everything it receives with a
- * chosen window, and checks that the stack never sends beyond the window it was offered.
+ * chosen window, and checks that the stack never sends beyond the window it was offered. With
+ * {@link #wscale} set it offers window scaling (RFC 7323) and, when the stack answers, scales both ways.
  */
 final class GuestTcp {
     final FakeGuest g;
@@ -15,6 +16,14 @@ final class GuestTcp {
     int iss = 1_000_000, sndNxt, sndUna, rcvNxt;
     int peerWnd, peerMss = -1;
     int window = 65535;
+    /** The shift offered in our SYN / SYN-ACK (-1: no option); the MSS offered. */
+    int wscale = -1, mssOffer = 1460;
+    /** Shifts in force after the handshake: ours (applied to window) and the stack's (applied to its window fields). */
+    int myScale, peerScale;
+    /** The window-scale option of the stack's SYN or SYN-ACK (-1: none). */
+    int peerOffer = -1;
+    /** rcv_nxt as of our last ACK, and how far beyond it the stack ever sent (bytes in flight). */
+    int lastAcked, maxAhead;
     /** Right edge of the window last advertised: the stack must not send past it (except 1-byte probes). */
     int rightEdge;
     final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -37,7 +46,16 @@ final class GuestTcp {
     }
 
     byte[] segment(int flags, int seq, byte[] data, int off, int len, int mss) {
-        return TcpSegment.build(v6, me, peer, myPort, peerPort, seq, rcvNxt, flags, window, mss, data, off, len, g.ipId());
+        boolean syn = (flags & TcpSegment.SYN) != 0;
+        // RFC 7323 §2.2: a SYN's window is never scaled and carries the option; later ones are shifted.
+        int ws = !syn ? -1 : (flags & TcpSegment.ACK) == 0 || peerOffer >= 0 ? wscale : -1;
+        int field = syn ? Math.min(window, 65535) : Math.min(window >> myScale, 65535);
+        return TcpSegment.build(v6, me, peer, myPort, peerPort, seq, rcvNxt, flags, field, mss, ws, data, off, len, g.ipId());
+    }
+
+    /** The window the stack learns from our non-SYN segments, in bytes. */
+    int advertised() {
+        return Math.min(window >> myScale, 65535) << myScale;
     }
 
     void sendRaw(int flags, int seq, byte[] data, int off, int len) throws Exception {
@@ -48,7 +66,7 @@ final class GuestTcp {
     boolean connect(long timeoutMs) throws Exception {
         sndNxt = iss + 1;
         sndUna = iss;
-        g.send(segment(TcpSegment.SYN, iss, null, 0, 0, 1460));
+        g.send(segment(TcpSegment.SYN, iss, null, 0, 0, mssOffer));
         TcpSegment s = next(timeoutMs);
         if (s == null) throw new AssertionError("no answer to the SYN");
         if (s.has(TcpSegment.RST)) {
@@ -60,6 +78,11 @@ final class GuestTcp {
         sndUna = s.ack();
         peerWnd = s.window();
         peerMss = s.mss();
+        peerOffer = s.wscale();
+        if (wscale >= 0 && peerOffer >= 0) {
+            myScale = wscale;
+            peerScale = peerOffer;
+        }
         ack();
         return true;
     }
@@ -69,16 +92,23 @@ final class GuestTcp {
         rcvNxt = syn.seq() + 1;
         peerWnd = syn.window();
         peerMss = syn.mss();
+        peerOffer = syn.wscale();
         sndNxt = iss + 1;
         sndUna = iss;
-        g.send(segment(TcpSegment.SYN | TcpSegment.ACK, iss, null, 0, 0, 1460));
-        rightEdge = rcvNxt + window;
+        g.send(segment(TcpSegment.SYN | TcpSegment.ACK, iss, null, 0, 0, mssOffer));
+        if (wscale >= 0 && peerOffer >= 0) {
+            myScale = wscale;
+            peerScale = peerOffer;
+        }
+        rightEdge = rcvNxt + Math.min(window, 65535);
+        lastAcked = rcvNxt;
     }
 
     void ack() throws Exception {
         sendRaw(TcpSegment.ACK, sndNxt, null, 0, 0);
+        lastAcked = rcvNxt;
         // A shrinking window (RFC 9293 §3.8.6.2.2) does not recall what may already be in flight.
-        if (rightEdge == 0 || TcpSegment.lt(rightEdge, rcvNxt + window)) rightEdge = rcvNxt + window;
+        if (rightEdge == 0 || TcpSegment.lt(rightEdge, rcvNxt + advertised())) rightEdge = rcvNxt + advertised();
     }
 
     /** The next segment of this connection, or null. */
@@ -94,7 +124,8 @@ final class GuestTcp {
             return false;
         }
         if (s.has(TcpSegment.ACK) && TcpSegment.lt(sndUna, s.ack())) sndUna = s.ack();
-        if (s.has(TcpSegment.ACK)) peerWnd = s.window();
+        if (s.has(TcpSegment.ACK)) peerWnd = s.window() << peerScale;
+        if (s.dataLen() > 0) maxAhead = Math.max(maxAhead, s.seq() + s.dataLen() - lastAcked);
         if (s.has(TcpSegment.ACK) && s.window() == 0) sawZeroWindow = true;
         boolean probe = window == 0 && s.dataLen() == 1;
         if (probe) probes++;
