@@ -37,6 +37,21 @@ class WindowScaleTest {
      * The host writes data on s and closes; the guest, after a pause that lets the stack fill the
      * window it offered, reads it all; returns what arrived.
      */
+    /** The guest sends {@code up}; returns what the host socket received. */
+    private static byte[] upload(Socket s, GuestTcp c, byte[] up) throws Exception {
+        byte[][] got = new byte[1][];
+        Thread r = Thread.ofPlatform().start(() -> {
+            try {
+                got[0] = s.getInputStream().readNBytes(up.length);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        c.write(up, 30000);
+        r.join();
+        return got[0];
+    }
+
     private static byte[] download(Socket s, GuestTcp c, byte[] data) throws Exception {
         Thread w = Thread.ofPlatform().start(() -> {
             try (OutputStream o = s.getOutputStream()) {
@@ -71,17 +86,7 @@ class WindowScaleTest {
             assertArrayEquals("ping".getBytes(StandardCharsets.US_ASCII), s.getInputStream().readNBytes(4));
             assertTrue(c.peerWnd > 65535, "the stack's scaled window: " + c.peerWnd);
             byte[] up = random(600_000, 11);
-            byte[][] got = new byte[1][];
-            Thread r = Thread.ofPlatform().start(() -> {
-                try {
-                    got[0] = s.getInputStream().readNBytes(up.length);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            c.write(up, 30000);
-            r.join();
-            assertArrayEquals(up, got[0]);
+            assertArrayEquals(up, upload(s, c, up));
             // Host to guest: every segment is checked against the scaled window (GuestTcp.absorb).
             byte[] down = random(1 << 20, 12);
             assertArrayEquals(down, download(s, c, down));
@@ -100,17 +105,7 @@ class WindowScaleTest {
             assertEquals(-1, c.peerOffer, "no window-scale option in the SYN-ACK");
             Socket s = srv.next(5000);
             byte[] up = random(200_000, 13);
-            byte[][] got = new byte[1][];
-            Thread r = Thread.ofPlatform().start(() -> {
-                try {
-                    got[0] = s.getInputStream().readNBytes(up.length);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            c.write(up, 30000);
-            r.join();
-            assertArrayEquals(up, got[0]);
+            assertArrayEquals(up, upload(s, c, up));
             assertTrue(c.peerWnd <= 65535, "the stack's window is not scaled: " + c.peerWnd);
             byte[] down = random(400_000, 14);
             assertArrayEquals(down, download(s, c, down));
