@@ -4,7 +4,8 @@
 // Run (single-file source launch, Java 25):
 //   java --enable-native-access=ALL-UNNAMED -cp "target/jnsjail.jar:target/lib/*" bench/WarmSpawn.java
 // Env: WARM_WARMUP (default 200) and WARM_N (default 500) jails; WARM_SPEC=cli uses the spec the CLI
-// builds for "-Mo --chroot / -q -- /bin/true" instead of the builder one below.
+// builds for "-Mo --chroot / -q -- /bin/true" instead of the builder one below; WARM_USERNET=nstun or
+// pasta adds user_net (the interface is created, configured and carried for every jail).
 //
 // Prints min/median/p90/max (ms) of sequential start+waitFor, jails/s, and one machine-readable
 // line "WARM min=.. median=.. p90=.. max=.. rate=.." that bench/startup.sh parses.
@@ -63,6 +64,20 @@ public class WarmSpawn {
             }
         }
 
+        String userNet = System.getenv().getOrDefault("WARM_USERNET", "");
+        if (!userNet.isEmpty()) {
+            org.jnsjail.api.UserNet d = org.jnsjail.api.UserNet.DEFAULT;
+            org.jnsjail.api.UserNet un = switch (userNet) {
+                case "nstun" -> d;
+                case "pasta" -> new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.PASTA, d.ip4(), d.gw4(),
+                        d.ip6(), d.gw6(), d.nsIface(), List.of(), List.of(), org.jnsjail.api.UserNet.Pasta.DEFAULT);
+                default -> throw new IllegalArgumentException("WARM_USERNET: nstun or pasta, not " + userNet);
+            };
+            JailSpec.Builder u = b;
+            u.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
+            spec = u.build();
+            System.out.println("with user_net (" + userNet + ")");
+        }
         for (int i = 0; i < warmup; i++) runOne(spec);
         long[] t = new long[n];
         long t0 = System.nanoTime();

@@ -90,7 +90,7 @@ class ApiTest {
             try (JailHandle h = Jails.start(spec)) {
                 assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " warm-up");
             }
-            List<String> fdsBefore = openFds();
+            List<String> fdsBefore = settledFds();
             long threadsBefore = Thread.getAllStackTraces().size();
             for (int i = 0; i < 10; i++) {
                 try (JailHandle h = Jails.start(spec)) {
@@ -101,7 +101,7 @@ class ApiTest {
             JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
             bad.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
             assertThrows(JailException.class, () -> Jails.start(bad.build()));
-            assertEquals(fdsBefore, openFds(), un.backend() + ": the JVM's open fds changed");
+            assertEquals(fdsBefore, settledFds(), un.backend() + ": the JVM's open fds changed");
             assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");
             assertEquals(List.of(), zombieChildren(), "zombie children remain");
         }
@@ -289,6 +289,21 @@ class ApiTest {
 
     private static long spawnerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("jnsjail-spawner-")).count();
+    }
+
+    /**
+     * The open fds once they stopped changing: NSTUN closes TUN fds on a background thread, since
+     * unregistering a TUN device takes ~30 ms of RCU grace periods.
+     */
+    static List<String> settledFds() throws IOException, InterruptedException {
+        List<String> last = openFds();
+        for (int i = 0; i < 100; i++) {
+            Thread.sleep(50);
+            List<String> now = openFds();
+            if (now.equals(last)) return now;
+            last = now;
+        }
+        return last;
     }
 
     static List<String> openFds() throws IOException {

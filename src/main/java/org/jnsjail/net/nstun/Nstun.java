@@ -112,7 +112,7 @@ public final class Nstun implements AutoCloseable {
         engine.closeWatch();
         Libc.close(wakeRead);
         Libc.close(wakeWrite);
-        Libc.close(tunFd);
+        TunCloser.close(tunFd);
     }
 
     private static void join(Thread t) {

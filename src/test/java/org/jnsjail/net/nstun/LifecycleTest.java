@@ -31,6 +31,18 @@ class LifecycleTest {
         return l == null ? -1 : l.length;
     }
 
+    /** The fd count once it stopped changing (TUN fds are closed asynchronously, see TunCloser). */
+    static int settledFds() throws InterruptedException {
+        int last = fds();
+        for (int i = 0; i < 50; i++) {
+            Thread.sleep(40);
+            int now = fds();
+            if (now == last) return now;
+            last = now;
+        }
+        return last;
+    }
+
     static long stackThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("nstun-") && t.isAlive()).count();
     }
@@ -86,7 +98,7 @@ class LifecycleTest {
             busy.bind(new InetSocketAddress(0));
             int port = busy.getLocalPort();
             FakeGuest.start(FakeGuest.cfg(List.of(), List.of())).close(); // warm-up
-            int before = fds();
+            int before = settledFds(); // the warm-up's TUN fd is closed on TunCloser's thread
             int[] sp = Libc.socketpair(Fcntl.AF_UNIX, FakeGuest.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
             JailException e = assertThrows(JailException.class, () -> Nstun.start(FakeGuest.cfg(
                     List.of(FakeGuest.hostToGuest(Proto.UDP, HostServers.freePort(), 0), FakeGuest.hostToGuest(Proto.TCP, port, 0)),
@@ -95,7 +107,7 @@ class LifecycleTest {
                     e.getMessage());
             assertTrue(!e.getMessage().contains("\n"));
             Libc.close(sp[0]);
-            assertEquals(before, fds(), "the TUN fd and the listener opened before the failure are closed");
+            assertEquals(before, settledFds(), "the TUN fd and the listener opened before the failure are closed");
             assertEquals(0, stackThreads());
         }
     }
@@ -103,7 +115,7 @@ class LifecycleTest {
     @Test
     void badConfigFailsTheStart() throws Exception {
         int[] sp = Libc.socketpair(Fcntl.AF_UNIX, FakeGuest.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
-        int before = fds();
+        int before = settledFds();
         JailException e = assertThrows(JailException.class, () -> Nstun.start(FakeGuest.cfg(
                 List.of(FakeGuest.rule(Action.DROP, Proto.TCP, "300.1.1.1", 0, null, 0)), List.of()), sp[1], "bad"));
         assertEquals("user_net.rule4[0].dst_ip: '300.1.1.1' is not an IPv4 address or CIDR", e.getMessage());
