@@ -6,12 +6,15 @@
 #
 #   bench/usernet.sh                      # uses target/ (what ./build makes)
 #   BUILD_DIR=target-x SIZE_MB=256 CONNS=500 bench/usernet.sh
+#   JFLAGS= bench/usernet.sh              # the JVM's default JITs instead of the ./nsjail launcher's C1 only
 #
 # Run as root. Results go to stdout and bench/results/usernet-<date>.txt.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 root="$(dirname "$here")"
 SIZE_MB="${SIZE_MB:-256}"
+# The ./nsjail launcher's JIT and GC flags by default (start-up first: C1 only).
+JFLAGS="${JFLAGS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 CONNS="${CONNS:-300}"
 BUILD_DIR="${BUILD_DIR:-target}"
 case "$BUILD_DIR" in /*) bdir="$BUILD_DIR" ;; *) bdir="$root/$BUILD_DIR" ;; esac
@@ -103,9 +106,9 @@ EOF
 chmod 644 "$work/client.sh"
 
 echo "== jnsjail user_net, $(date -Is)"
-echo "host: $(uname -r), $(nproc) CPUs; server on $host; download ${SIZE_MB} MiB; $CONNS connections"
+echo "host: $(uname -r), $(nproc) CPUs; server on $host; download ${SIZE_MB} MiB; $CONNS connections; JVM flags: ${JFLAGS:-(defaults)}"
 run() { # backend
-  "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$jar" -q -C "$work/$1.cfg" -- /bin/bash "$work/client.sh"
+  "$JAVA" ${JFLAGS} --enable-native-access=ALL-UNNAMED -jar "$jar" -q -C "$work/$1.cfg" -- /bin/bash "$work/client.sh"
 }
 declare -A mbps ups cps
 for b in nstun pasta; do
