@@ -19,7 +19,8 @@ import org.jnsjail.sys.Syscall;
 /**
  * The pasta(1) backend of user_net: pasta joins the jail's user and network namespaces through its
  * pid, creates and configures the interface there, and carries the traffic. Lifetimes are tied
- * both ways, as in nsjail: the jail ending kills pasta, and pasta dying kills the jail.
+ * as in nsjail: the jail ending kills pasta, pasta dying kills the jail, and the supervisor dying
+ * kills pasta (PR_SET_PDEATHSIG, set by the exec stub before it execs pasta).
  */
 final class PastaProcess implements AutoCloseable {
     private static final int READY_TIMEOUT_MS = 10_000;
@@ -105,11 +106,10 @@ final class PastaProcess implements AutoCloseable {
             devNull = Libc.open("/dev/null", Fcntl.O_RDWR | Fcntl.O_CLOEXEC, 0);
             // stderr into a memfd: it never blocks pasta, and says why pasta failed if it does.
             errFile = Libc.memfdCreate("jnsjail-pasta-stderr", 1 /* MFD_CLOEXEC */);
-            List<Libc.FdAction> fa = List.of(Libc.FdAction.dup2(devNull, 0), Libc.FdAction.dup2(devNull, 1),
-                    Libc.FdAction.dup2(errFile, 2));
+            // Through the exec stub, for a parent-death signal: a crashed supervisor takes pasta along.
             // pasta reads no environment we must hide, but a clean one keeps the host's secrets out of its /proc.
-            pid = Libc.posixSpawn(argv.getFirst(), argv.toArray(String[]::new), new String[] {"PATH=/usr/bin:/bin"},
-                    fa, 3);
+            pid = org.jnsjail.supervisor.HelperProcess.start(argv.getFirst(), argv, List.of("PATH=/usr/bin:/bin"),
+                    devNull, devNull, errFile);
             pidfd = pidfdOpen(pid);
             jailPidfd = pidfdOpen(jailPid);
             waitReady(un, nl, pid, pidfd, errFile);

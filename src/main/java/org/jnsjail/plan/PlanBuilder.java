@@ -221,6 +221,23 @@ public final class PlanBuilder {
     /** seccomp(2): the filter's result is a user-notification listener fd. */
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
 
+    /**
+     * A helper program of the supervisor (pasta): the stub arms PR_SET_PDEATHSIG, so the helper dies
+     * with the supervisor's spawning thread (prctl(2); kept across execve for a program without
+     * set-user-ID or file capabilities), reads "go" (EOF, when the supervisor is already gone, ends
+     * it), and execs the program. No namespaces, no other change.
+     */
+    public static Plan helperExec(String path, List<String> argv, List<String> env) {
+        List<Object> strs = new ArrayList<>();
+        strs.add(path);
+        strs.addAll(argv);
+        strs.addAll(env);
+        return new Plan(List.of(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0),
+                Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
+                new Op(OpCode.EXECVE, 0, "execve('" + path + "')", new long[] {argv.size(), env.size(), -1},
+                        Op.bytes(strs.toArray()))), List.of());
+    }
+
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
     private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {
         if (!userns && host.euid() != 0) return;

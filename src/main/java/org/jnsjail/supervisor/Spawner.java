@@ -302,7 +302,7 @@ public final class Spawner {
     }
 
     /** One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at EOF. */
-    private static int[] readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
+    static int[] readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
         MemorySegment buf = a.allocate(16);
         long got = 0;
         while (got < 16) {

@@ -21,7 +21,7 @@ import org.jnsjail.sys.Libc;
  * stack sleeps. Both are daemon platform threads and end in {@link #close}.
  *
  * <p>Unlike nsjail, a TCP connection or UDP datagram to the gateway (gw4/gw6) is carried to host
- * loopback only when the first matching rule is a REDIRECT or an ALLOW with dst_ip set; otherwise
+ * loopback only when the first matching rule is a REDIRECT or an ALLOW whose dst_ip is the gateway; otherwise
  * it is rejected, so host-loopback services stay out of the jail's reach by default.
  */
 public final class Nstun implements AutoCloseable {

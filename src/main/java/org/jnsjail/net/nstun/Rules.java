@@ -17,8 +17,8 @@ import org.jnsjail.api.UserNet.Proto;
  *
  * <p>The gateway address is special (jnsjail's deliberate difference from nsjail, which always maps
  * it to host loopback): a TCP or UDP flow to gw4/gw6 reaches host loopback (127.0.0.1 / ::1) only
- * when the first matching rule is a REDIRECT, or an ALLOW whose dst_ip is set (and so covers the
- * gateway); anything else to the gateway is REJECTed, so a jail cannot reach host-loopback services
+ * when the first matching rule is a REDIRECT, or an ALLOW whose dst_ip is the gateway itself (a
+ * catch-all such as 0.0.0.0/0 does not count); anything else to the gateway is REJECTed, so a jail cannot reach host-loopback services
  * unless the config says so.
  */
 final class Rules {
@@ -73,8 +73,9 @@ final class Rules {
             case ALLOW -> {
                 if (!toGw) yield new Verdict.Direct(dst, dport);
                 if (proto == Proto.ICMP) yield Verdict.GATEWAY;
-                // Host loopback only on an explicit dst_ip rule (see the class comment).
-                yield c != null && c.dst() != null ? new Verdict.Direct(loopback, dport) : Verdict.REJECT;
+                // Host loopback only when the rule names the gateway itself (dst_ip = gw4 or gw4/32):
+                // a catch-all such as 0.0.0.0/0 must not open every host-loopback service.
+                yield c != null && namesGateway(c.dst()) ? new Verdict.Direct(loopback, dport) : Verdict.REJECT;
             }
             case REDIRECT -> {
                 int port = c.rule().redirectPort() != 0 ? c.rule().redirectPort() : dport;
@@ -96,6 +97,11 @@ final class Rules {
 
     boolean v6() {
         return v6;
+    }
+
+    /** A host prefix that is exactly the gateway's address. */
+    private boolean namesGateway(Cidr dst) {
+        return dst != null && dst.len() == gw.length * 8 && Arrays.equals(dst.addr(), gw);
     }
 
     static InetAddress inet(byte[] a) {

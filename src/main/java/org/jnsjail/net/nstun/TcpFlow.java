@@ -431,7 +431,9 @@ final class TcpFlow implements Engine.Handler {
             if (TcpSegment.lt(sndMax, sndNxt)) sndMax = sndNxt;
             if (rtoAt == 0) armRto();
         }
-        if (hostEof && sndNxt == dataEnd()) {
+        // Not once the FIN is acknowledged: then sndNxt == dataEnd() again, and a guest in CLOSE_WAIT
+        // would get (and ignore) a new FIN beyond the stream's end, retransmitted until the flow aborted.
+        if (hostEof && !finAcked && sndNxt == dataEnd()) {
             finSending();
             send(TcpSegment.FIN | TcpSegment.ACK, sndNxt, null, 0, 0);
             sndNxt++;

@@ -18,8 +18,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class UdpFlow implements Engine.Handler {
     static final long IDLE_TIMEOUT = TimeUnit.SECONDS.toNanos(60);
-    /** Datagrams held while a SOCKS5 association is being set up. */
-    private static final int MAX_PENDING = 32;
+    /** A SOCKS5 association not ready by then is given up (as TcpFlow's connect timeout). */
+    static final long ASSOCIATE_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Bytes of datagrams held while a SOCKS5 association is being set up: bounded per flow, so the
+     * 1024 flows of a jail hold at most 16 MiB, whatever the guest sends to a proxy that never answers.
+     */
+    private static final int MAX_PENDING_BYTES = 16 << 10;
 
     private final Engine eng;
     final FlowKey key;
@@ -35,6 +40,8 @@ final class UdpFlow implements Engine.Handler {
     private ProxyHandshake.Socks5 hs;
     private byte[] socksHeader;
     private ArrayDeque<byte[]> pending;
+    private int pendingBytes;
+    private final long born;
     /** The start of the last guest datagram, quoted by an ICMP error. */
     private IpPacket last;
     private long lastActive;
@@ -51,6 +58,7 @@ final class UdpFlow implements Engine.Handler {
         this.peerPort = u.dport();
         this.target = target;
         this.lastActive = eng.now();
+        this.born = lastActive;
     }
 
     static UdpFlow open(Engine eng, FlowKey key, IpPacket ip, Udp u, Verdict v) throws IOException {
@@ -110,7 +118,10 @@ final class UdpFlow implements Engine.Handler {
             System.arraycopy(socksHeader, 0, data, 0, socksHeader.length);
             System.arraycopy(u.buf(), u.dataOff(), data, socksHeader.length, u.dataLen());
             if (ch == null) {
-                if (pending.size() < MAX_PENDING) pending.add(data);
+                if (pendingBytes + data.length <= MAX_PENDING_BYTES) {
+                    pending.add(data);
+                    pendingBytes += data.length;
+                }
                 return;
             }
         } else {
@@ -204,9 +215,15 @@ final class UdpFlow implements Engine.Handler {
         openData(relay);
         byte[] d;
         while ((d = pending.poll()) != null) send(d);
+        pendingBytes = 0;
     }
 
     void tick(long now) {
+        if (hs != null && now - born > ASSOCIATE_TIMEOUT) {
+            eng.debug("UDP " + key.text() + ": no SOCKS5 association within 10 s, closed");
+            close();
+            return;
+        }
         if (now - lastActive > IDLE_TIMEOUT) {
             eng.debug("UDP " + key.text() + ": idle, closed");
             close();

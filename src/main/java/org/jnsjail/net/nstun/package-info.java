@@ -18,7 +18,8 @@
  * memory (256 KiB each way per TCP flow, 128 MiB per stack) are capped, and a failure on one packet
  * is logged at debug and never stops the stack. Deliberately unlike nsjail, the gateway address does
  * <em>not</em> lead to host loopback by default: TCP/UDP to gw4/gw6 is carried to 127.0.0.1/::1 only
- * when the first matching rule is a REDIRECT or an ALLOW with dst_ip set, and is REJECTed otherwise.
+ * when the first matching rule is a REDIRECT or an ALLOW whose dst_ip is the gateway itself (not
+ * merely a prefix covering it, such as 0.0.0.0/0), and is REJECTed otherwise.
  * Connections from HOST_TO_GUEST listeners always reach the guest from the gateway address, so host
  * addresses never show inside.
  *

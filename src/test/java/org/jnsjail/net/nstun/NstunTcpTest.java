@@ -65,6 +65,38 @@ class NstunTcpTest {
         }
     }
 
+    /** The host closes first; the guest, in CLOSE_WAIT, keeps sending: exactly one FIN, and no reset. */
+    @Test
+    void hostHalfCloseThenGuestKeepsSending() throws Exception {
+        try (var srv = new HostServers.Acceptor(LO); var g = FakeGuest.start(FakeGuest.cfg(List.of(GW_TO_LOOPBACK), List.of()))) {
+            GuestTcp c = tcp(g, false, FakeGuest.GW4, srv.port());
+            assertTrue(c.connect(5000));
+            Socket s = srv.next(5000);
+            s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertEquals("bye", new String(c.readToEnd(5000), StandardCharsets.US_ASCII));
+            assertTrue(c.finReceived);
+            int finSeq = c.rcvNxt - 1;
+            // Long enough for several retransmission timeouts (200 ms doubling) to have fired.
+            long end = System.currentTimeMillis() + 2500;
+            int sent = 0;
+            while (System.currentTimeMillis() < end) {
+                c.sendRaw(TcpSegment.ACK | TcpSegment.PSH, c.sndNxt, new byte[] {'x'}, 0, 1);
+                c.sndNxt++;
+                sent++;
+                TcpSegment seg;
+                while ((seg = c.next(250)) != null) {
+                    assertFalse(seg.has(TcpSegment.RST), "reset while the guest still sends");
+                    if (seg.has(TcpSegment.FIN)) assertEquals(finSeq, seg.seq(), "a FIN beyond the one acknowledged");
+                }
+            }
+            assertEquals(sent, s.getInputStream().readNBytes(sent).length, "the host got every byte after its FIN");
+            c.fin();
+            assertEquals(-1, s.getInputStream().read());
+            s.close();
+        }
+    }
+
     @Test
     void handshakeV6ViaRedirectToLoopback6() throws Exception {
         InetAddress lo6 = InetAddress.getByName("::1");
@@ -108,11 +140,20 @@ class NstunTcpTest {
                 assertFalse(tcp(g, false, FakeGuest.GW4, srv.port()).connect(5000));
             }
             assertNull(srv.next(200), "nothing reached host loopback");
-            // An ALLOW whose dst_ip covers the gateway does.
+            // Nor does a catch-all whose dst_ip merely covers the gateway ("allow everything but X").
             try (var g = FakeGuest.start(FakeGuest.cfg(
-                    List.of(FakeGuest.rule(Action.ALLOW, Proto.TCP, "10.255.255.0/24", srv.port(), null, 0)), List.of()))) {
-                assertTrue(tcp(g, false, FakeGuest.GW4, srv.port()).connect(5000));
-                assertNotNull(srv.next(5000));
+                    List.of(FakeGuest.rule(Action.ALLOW, Proto.TCP, "0.0.0.0/0", 0, null, 0),
+                            FakeGuest.rule(Action.ALLOW, Proto.TCP, "10.255.255.0/24", srv.port(), null, 0)), List.of()))) {
+                assertFalse(tcp(g, false, FakeGuest.GW4, srv.port()).connect(5000));
+            }
+            assertNull(srv.next(200), "nothing reached host loopback");
+            // An ALLOW whose dst_ip is the gateway itself does (bare or /32).
+            for (String gw : List.of("10.255.255.1", "10.255.255.1/32")) {
+                try (var g = FakeGuest.start(FakeGuest.cfg(
+                        List.of(FakeGuest.rule(Action.ALLOW, Proto.TCP, gw, srv.port(), null, 0)), List.of()))) {
+                    assertTrue(tcp(g, false, FakeGuest.GW4, srv.port()).connect(5000), gw);
+                    assertNotNull(srv.next(5000));
+                }
             }
         }
     }

@@ -126,6 +126,41 @@ class NstunUdpIcmpTest {
         }
     }
 
+    /** Datagrams queued while a SOCKS5 proxy has not answered are bounded (16 KiB a flow), not kept without limit. */
+    @Test
+    void socks5PendingDatagramsAreBounded() throws Exception {
+        try (java.net.ServerSocket slowProxy = new java.net.ServerSocket(0, 5, LO);
+                java.net.DatagramSocket relay = new java.net.DatagramSocket(0, LO);
+                var g = FakeGuest.start(FakeGuest.cfg(List.of(FakeGuest.rule(Action.ENCAP_SOCKS5, Proto.UDP, null, 0,
+                        "127.0.0.1", slowProxy.getLocalPort())), List.of()))) {
+            String big = "x".repeat(1000);
+            g.send(udp(g, false, FakeGuest.IP4, FAR4, 5353, 53, big));
+            try (java.net.Socket ctl = slowProxy.accept()) {
+                var in = ctl.getInputStream();
+                var out = ctl.getOutputStream();
+                in.readNBytes(3); // VER 5, one method, no auth
+                // The guest goes on sending while the proxy keeps it waiting.
+                for (int i = 0; i < 99; i++) g.send(udp(g, false, FakeGuest.IP4, FAR4, 5353, 53, big));
+                Thread.sleep(300);
+                out.write(new byte[] {5, 0});
+                in.readNBytes(10); // VER CMD=UDP ASSOCIATE RSV ATYP=1 0.0.0.0:0
+                byte[] reply = {5, 0, 0, 1, 127, 0, 0, 1, (byte) (relay.getLocalPort() >> 8), (byte) relay.getLocalPort()};
+                out.write(reply);
+                relay.setSoTimeout(1000);
+                int got = 0;
+                try {
+                    for (;;) {
+                        relay.receive(new java.net.DatagramPacket(new byte[2048], 2048));
+                        got++;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // all that was queued has arrived
+                }
+                assertTrue(got >= 1 && got <= 16, "datagrams relayed after the handshake: " + got);
+            }
+        }
+    }
+
     @Test
     void echoToGatewayIsAnsweredLocally() throws Exception {
         try (var g = FakeGuest.start(FakeGuest.cfg(List.of(), List.of()))) {
