@@ -219,6 +219,27 @@ class UserNetTest {
         assertTrue(lines.getFirst().contains("user_net: pasta exited"), r::describe);
     }
 
+    /** A supervisor killed by SIGKILL takes the jail and pasta along (PR_SET_PDEATHSIG on both). */
+    @Test
+    void killedSupervisorLeavesNeitherJailNorPasta() throws Exception {
+        RunAs.ROOT.assume();
+        assumePasta();
+        String marker = "61.25";
+        try (NsjailCli.Running run = NsjailCli.as(RunAs.ROOT).args(cli(pastaConfig(""),
+                "echo ready; exec /bin/sleep " + marker)).start()) {
+            run.awaitStdout(s -> s.contains("ready"), java.time.Duration.ofSeconds(20), "the jail");
+            assertTrue(alive(p -> cmdline(p).contains("sleep " + marker)), "the jail runs");
+            run.signal(9);
+            long end = System.currentTimeMillis() + 5000;
+            while (System.currentTimeMillis() < end && (alive(p -> cmdline(p).contains("sleep " + marker))
+                    || pastaRunning())) {
+                Thread.sleep(50);
+            }
+            assertFalse(alive(p -> cmdline(p).contains("sleep " + marker)), "the jail outlived its supervisor");
+            assertFalse(pastaRunning(), "pasta outlived its supervisor");
+        }
+    }
+
     // ---- helpers ----
 
     private Path config(String rules) {
@@ -366,18 +387,33 @@ class UserNetTest {
         Assumptions.abort("pasta(1) is missing (Debian package 'passt')");
     }
 
+    /** A live (not zombie) pasta: it re-execs itself as passt.avx2 where the CPU allows. */
     private static boolean pastaRunning() {
+        return alive(p -> {
+            String comm = read(p.resolve("comm"));
+            return comm.equals("pasta") || comm.startsWith("passt");
+        });
+    }
+
+    /** Whether a process that is not a zombie (which init may not have reaped yet) matches. */
+    private static boolean alive(java.util.function.Predicate<Path> match) {
         try (var procs = Files.list(Path.of("/proc"))) {
-            return procs.anyMatch(p -> {
-                try {
-                    String comm = Files.readString(p.resolve("comm")).strip(); // pasta re-execs itself as passt.avx2
-                    return comm.equals("pasta") || comm.startsWith("passt");
-                } catch (IOException | RuntimeException e) {
-                    return false;
-                }
-            });
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .anyMatch(p -> match.test(p) && !read(p.resolve("stat")).matches("\\d+ \\(.*\\) Z .*"));
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private static String cmdline(Path proc) {
+        return read(proc.resolve("cmdline")).replace('\0', ' ');
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 }
