@@ -176,11 +176,34 @@ final class Engine implements Runnable {
     }
 
     void removeTcp(TcpFlow f) {
-        tcp.remove(f.key, f);
+        if (tcp.remove(f.key, f)) giveBack();
     }
 
     void removeUdp(UdpFlow f) {
-        udp.remove(f.key, f);
+        if (udp.remove(f.key, f)) giveBack();
+    }
+
+    /** This stack's share of the supervisor-wide FlowBudget: one per flow in tcp and udp. */
+    private int budgetHeld;
+    private boolean warnedBudget;
+
+    private boolean takeBudget() {
+        if (FlowBudget.take()) {
+            budgetHeld++;
+            warnedBudget = false;
+            return true;
+        }
+        if (!warnedBudget) warn("the supervisor's " + FlowBudget.limit() + " host sockets for user_net flows are all in use"
+                + " (half of RLIMIT_NOFILE); refusing new flows");
+        warnedBudget = true;
+        return false;
+    }
+
+    private void giveBack() {
+        if (budgetHeld > 0) {
+            budgetHeld--;
+            FlowBudget.give(1);
+        }
     }
 
     void addUdpReply(boolean v6, int guestPort, int hostPort, HostListener l) {
@@ -562,6 +585,10 @@ final class Engine implements Runnable {
             return;
         }
         warnedTcpCap = false;
+        if (!takeBudget()) {
+            sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+            return;
+        }
         f = TcpFlow.fromGuest(this, key, ip, s);
         tcp.put(key, f);
         if (Log.enabled(Log.Level.DEBUG)) {
@@ -611,9 +638,11 @@ final class Engine implements Runnable {
                 return;
             }
             warnedUdpCap = false;
+            if (!takeBudget()) return;
             try {
                 f = UdpFlow.open(this, key, ip, u, v);
             } catch (IOException e) {
+                giveBack();
                 debug("UDP " + key.text() + ": " + e);
                 unreachable(ip, false);
                 return;
@@ -641,7 +670,7 @@ final class Engine implements Runnable {
 
     /** A host connection accepted by a HOST_TO_GUEST listener becomes a connection from the gateway to the guest. */
     void acceptedTcp(boolean v6, int guestPort, java.nio.channels.SocketChannel ch) {
-        if (tcp.size() >= MAX_TCP) {
+        if (tcp.size() >= MAX_TCP || !takeBudget()) {
             close(ch);
             return;
         }
@@ -655,6 +684,7 @@ final class Engine implements Runnable {
             if (!tcp.containsKey(k)) key = k;
         }
         if (key == null) {
+            giveBack();
             close(ch);
             return;
         }
@@ -663,6 +693,7 @@ final class Engine implements Runnable {
             tcp.put(key, f);
             debug("TCP " + key.text() + ": from host " + ch.getRemoteAddress());
         } catch (IOException e) {
+            if (!tcp.containsKey(key)) giveBack();
             debug("accepted connection: " + e);
             close(ch);
         }
@@ -691,6 +722,8 @@ final class Engine implements Runnable {
         }
         if (tunChannel != null) close(tunChannel); // closes the TUN fd's duplicate only
         arena.close();
+        FlowBudget.give(budgetHeld); // whatever a flow's own close did not return
+        budgetHeld = 0;
     }
 
     /** Closes what {@link #listen} opened when the thread never ran. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,24 @@ class LifecycleTest {
             Libc.close(sp[0]);
             assertEquals(before, settledFds(), "the TUN fd and the listener opened before the failure are closed");
             assertEquals(0, stackThreads());
+        }
+    }
+
+    /** The supervisor-wide budget of flow sockets: refused beyond it, all of it back after close. */
+    @Test
+    void flowBudgetIsSharedAndReturned() throws Exception {
+        int base = FlowBudget.used();
+        try (var srv = new HostServers.Acceptor(LO); var g = FakeGuest.start(FakeGuest.cfg(List.of(NstunTcpTest.GW_TO_LOOPBACK),
+                List.of()))) {
+            FlowBudget.setLimit(base + 2);
+            assertTrue(new GuestTcp(g, false, 34001, FakeGuest.GW4, srv.port()).connect(5000));
+            assertTrue(new GuestTcp(g, false, 34002, FakeGuest.GW4, srv.port()).connect(5000));
+            assertEquals(base + 2, FlowBudget.used());
+            assertFalse(new GuestTcp(g, false, 34003, FakeGuest.GW4, srv.port()).connect(5000), "beyond the budget: RST");
+            g.stack.close();
+            assertEquals(base, FlowBudget.used(), "closing the stack returned its flows");
+        } finally {
+            FlowBudget.setLimit(-1);
         }
     }
 
