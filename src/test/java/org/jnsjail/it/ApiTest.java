@@ -101,7 +101,7 @@ class ApiTest {
             JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
             bad.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
             assertThrows(JailException.class, () -> Jails.start(bad.build()));
-            assertEquals(fdsBefore, settledFds(), un.backend() + ": the JVM's open fds changed");
+            assertEquals(fdsBefore, fdsBackTo(fdsBefore), un.backend() + ": the JVM's open fds changed");
             assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");
             assertEquals(List.of(), zombieChildren(), "zombie children remain");
         }
@@ -296,14 +296,26 @@ class ApiTest {
      * unregistering a TUN device takes ~30 ms of RCU grace periods.
      */
     static List<String> settledFds() throws IOException, InterruptedException {
+        // Stable for 600 ms: longer than the closer's backlog (8 devices of ~30-40 ms each) takes.
         List<String> last = openFds();
-        for (int i = 0; i < 100; i++) {
-            Thread.sleep(50);
+        int stable = 0;
+        for (int i = 0; i < 200 && stable < 6; i++) {
+            Thread.sleep(100);
             List<String> now = openFds();
-            if (now.equals(last)) return now;
+            stable = now.equals(last) ? stable + 1 : 0;
             last = now;
         }
         return last;
+    }
+
+    /** Waits (up to 10 s) for the open fds to be {@code expected} again; returns what they are then. */
+    static List<String> fdsBackTo(List<String> expected) throws IOException, InterruptedException {
+        List<String> now = openFds();
+        for (int i = 0; i < 100 && !now.equals(expected); i++) {
+            Thread.sleep(100);
+            now = openFds();
+        }
+        return now;
     }
 
     static List<String> openFds() throws IOException {

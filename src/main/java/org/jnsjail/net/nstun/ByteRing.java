@@ -151,6 +151,12 @@ final class ByteRing {
         head = size == n ? 0 : pos(n);
         size -= n;
     }
+    /** How many bytes the next {@link #readFrom} offers the channel (growing the storage if full). */
+    int readRoom() {
+        if (size == cap && !grow()) return 0;
+        return Math.min(cap - size, cap - pos(size));
+    }
+
     /** Reads from ch into the free space (one contiguous part); the count, 0, or -1 at EOF. */
     int readFrom(ReadableByteChannel ch) throws IOException {
         if (size == cap && !grow()) return 0;

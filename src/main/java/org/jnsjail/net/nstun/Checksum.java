@@ -20,6 +20,7 @@ final class Checksum {
 
     /** Adds b[off, off+len) as 16-bit words to sum (an odd last byte is padded with zero). */
     static long add(long sum, byte[] b, int off, int len) {
+        if (len >= BULK) return add(sum, MemorySegment.ofArray(b), off, len);
         int i = off, end8 = off + (len & ~7), end = off + len;
         long s = 0;
         for (; i < end8; i += 8) {
@@ -31,10 +32,14 @@ final class Checksum {
         return sum + fold32(s);
     }
 
-    /** The same over native memory. */
+    /** The same over native memory (or a heap segment). */
     static long add(long sum, MemorySegment m, long off, long len) {
         long i = off, end8 = off + (len & ~7L), end = off + len;
         long s = 0;
+        if (len >= BULK) {
+            sum += bulk(m, off, len >>> 3);
+            i = end8;
+        }
         for (; i < end8; i += 8) {
             long w = m.get(BE64N, i);
             s += (w >>> 32) + (w & 0xffffffffL);
@@ -42,6 +47,36 @@ final class Checksum {
         for (; i + 1 < end; i += 2) s += ((m.get(ValueLayout.JAVA_BYTE, i) & 0xff) << 8) | (m.get(ValueLayout.JAVA_BYTE, i + 1) & 0xff);
         if (i < end) s += (m.get(ValueLayout.JAVA_BYTE, i) & 0xff) << 8;
         return sum + fold32(s);
+    }
+
+    /**
+     * From this many bytes on, sums are taken over 64-bit words first copied in bulk (a plain memcpy) into
+     * a long[]: element-wise MemorySegment or VarHandle reads are not inlined well by C1 (the launcher's
+     * only JIT), and a loop over a long[] is. The words are in native order; by RFC 1071 §2(B) the sum of
+     * byte-swapped words is the byte-swapped sum, so a little-endian sum is swapped once at the end.
+     */
+    static final int BULK = 128;
+    private static final ValueLayout.OfLong NATIVE64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[2048]);
+
+    /** The 16-bit ones' complement sum (big-endian words, at most 17 bits) of the given number of 64-bit words at m[off...). */
+    private static long bulk(MemorySegment m, long off, long words) {
+        long[] w = SCRATCH.get();
+        long s = 0;
+        while (words > 0) {
+            int n = (int) Math.min(w.length, words);
+            MemorySegment.copy(m, NATIVE64, off, w, 0, n);
+            for (int k = 0; k < n; k++) {
+                long x = w[k];
+                s += (x >>> 32) + (x & 0xffffffffL);
+            }
+            // At most 2048 * 2^33 per chunk: fold before the next chunk so s never overflows.
+            s = fold32(s);
+            off += (long) n << 3;
+            words -= n;
+        }
+        return LITTLE ? swap(s) : s;
     }
 
     /** A sum of 32-bit words folded to at most 17 bits; the 16-bit ones' complement sum is unchanged. */

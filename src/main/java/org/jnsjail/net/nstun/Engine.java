@@ -82,6 +82,10 @@ final class Engine implements Runnable {
     /** For tests: use the watcher thread even where a TunChannel could be made. */
     static volatile boolean forceWatcher;
     private final java.nio.ByteBuffer rx = java.nio.ByteBuffer.allocate(65536);
+    /** tunIn as a ByteBuffer: guest bytes are written to host sockets from here, so the JDK need not copy them to native memory first. */
+    private final java.nio.ByteBuffer tunView;
+    /** The TCP flow of the last guest segment: a bulk transfer's segments skip building a FlowKey and the map lookup. */
+    private TcpFlow lastTcp;
     private volatile boolean stop;
     private long now = System.nanoTime(), nextTick;
     private int ipId, nextEphemeral = 49152;
@@ -97,6 +101,7 @@ final class Engine implements Runnable {
         this.iov = arena.allocate(3 * 16, 8);
         this.epollEvent = arena.allocate(12, 8);
         this.tunIn = arena.allocate(rxPacket.length, 64);
+        this.tunView = tunIn.asByteBuffer();
         this.ping = new Ping(this);
     }
 
@@ -132,6 +137,16 @@ final class Engine implements Runnable {
         int v = IpPacket.s32(randomBlock, randomLeft);
         IpPacket.put32(randomBlock, randomLeft, 0); // used once only
         return v;
+    }
+
+    /**
+     * b[off, off+n) as a buffer to write to a channel: when b is the guest packet being handled, the same
+     * bytes in the native buffer the packet was read into (valid until the next guest packet); else b wrapped.
+     */
+    java.nio.ByteBuffer guestBytes(byte[] b, int off, int n) {
+        if (b != rxPacket) return java.nio.ByteBuffer.wrap(b, off, n);
+        tunView.clear().position(off).limit(off + n);
+        return tunView;
     }
 
     /** A 64 KiB scratch buffer for datagrams read from host sockets. */
@@ -176,6 +191,7 @@ final class Engine implements Runnable {
     }
 
     void removeTcp(TcpFlow f) {
+        if (lastTcp == f) lastTcp = null;
         if (tcp.remove(f.key, f)) giveBack();
     }
 
@@ -540,9 +556,16 @@ final class Engine implements Runnable {
 
     private void onTcp(IpPacket ip) throws BadPacket {
         TcpSegment s = TcpSegment.parse(ip);
+        TcpFlow f = lastTcp;
+        // A flow that is not CLOSED is in the map (flows are added when made and removed only once CLOSED).
+        if (f != null && f.state != TcpFlow.State.CLOSED && f.is(ip.src(), s.sport(), ip.dst(), s.dport())) {
+            f.onSegment(s);
+            return;
+        }
         FlowKey key = FlowKey.of(ip.src(), s.sport(), ip.dst(), s.dport());
-        TcpFlow f = tcp.get(key);
+        f = tcp.get(key);
         if (f != null) {
+            lastTcp = f;
             f.onSegment(s);
             return;
         }

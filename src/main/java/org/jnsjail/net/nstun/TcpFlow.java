@@ -3,7 +3,6 @@ package org.jnsjail.net.nstun;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +62,11 @@ final class TcpFlow implements Engine.Handler {
     private boolean scaling;
     private final ByteRing rcvBuf;
     private boolean guestFin, hostShut, ackNow;
+    /**
+     * The host socket is not watched for reading because sndBuf was full; when the guest's ACK frees room,
+     * pump reads it at once instead of re-arming the Selector (an epoll_ctl and a loop turn per window).
+     */
+    private boolean readStalled;
 
     private long rto = RTO_MIN, rtoAt;
     private int retries, dupAcks;
@@ -110,12 +114,14 @@ final class TcpFlow implements Engine.Handler {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             hostConnected = ch.connect(target);
+            // A local peer has usually answered before connect(2) returns EINPROGRESS: finish now, saving a loop turn.
+            if (!hostConnected) hostConnected = ch.finishConnect();
             sk = ch.register(eng.selector(), 0, this);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        if (hostConnected) hostOpen();
+        if (hostConnected && hs == null) hostOpen(); // through a proxy, the SYN-ACK waits for the handshake (see ready)
         interest();
     }
 
@@ -134,6 +140,11 @@ final class TcpFlow implements Engine.Handler {
         f.sendSyn();
         f.armRto();
         return f;
+    }
+
+    /** Whether this flow is the guest's guestIp:guestPort talking to peerIp:peerPort (what its key says). */
+    boolean is(byte[] guest, int gPort, byte[] peer, int pPort) {
+        return gPort == guestPort && pPort == peerPort && java.util.Arrays.equals(guest, guestIp) && java.util.Arrays.equals(peer, peerIp);
     }
 
     private int peerMss(int offered) {
@@ -206,6 +217,7 @@ final class TcpFlow implements Engine.Handler {
             return;
         }
         for (int i = 0; i < 8 && sndBuf.free() > 0; i++) {
+            int room = sndBuf.readRoom();
             int r = sndBuf.readFrom(ch);
             if (r < 0) {
                 hostEof = true;
@@ -213,6 +225,7 @@ final class TcpFlow implements Engine.Handler {
             }
             if (r == 0) break;
             lastActive = eng.now();
+            if (r < room) break; // the socket had no more just now (a read that would fail with EAGAIN is saved)
         }
     }
 
@@ -229,7 +242,9 @@ final class TcpFlow implements Engine.Handler {
         if (!hostConnected) ops = SelectionKey.OP_CONNECT;
         else if (hs != null) ops = hs.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
         else {
-            if (synchronizedState() && !hostEof && sndBuf.free() > 0) ops |= SelectionKey.OP_READ;
+            boolean open = synchronizedState() && !hostEof;
+            if (open && sndBuf.free() > 0) ops |= SelectionKey.OP_READ;
+            readStalled = open && (ops & SelectionKey.OP_READ) == 0;
             if (!rcvBuf.isEmpty()) ops |= SelectionKey.OP_WRITE;
         }
         if (sk.interestOps() != ops) sk.interestOps(ops);
@@ -380,7 +395,7 @@ final class TcpFlow implements Engine.Handler {
     /** Writes guest bytes to the host socket, buffering what it does not take; how many were accepted. */
     private int deliver(byte[] b, int off, int n) throws IOException {
         int done = 0;
-        if (rcvBuf.isEmpty() && hostConnected && !hostShut) done = ch.write(ByteBuffer.wrap(b, off, n));
+        if (rcvBuf.isEmpty() && hostConnected && !hostShut) done = ch.write(eng.guestBytes(b, off, n));
         return done + rcvBuf.put(b, off + done, n - done);
     }
 
@@ -396,6 +411,15 @@ final class TcpFlow implements Engine.Handler {
     /** Sends what window and buffer allow, then any pending ACK; closes the flow when both FINs are acknowledged. */
     void pump() {
         if (state == State.CLOSED) return;
+        if (readStalled && sndBuf.free() > 0) {
+            readStalled = false;
+            try {
+                hostReadable();
+            } catch (IOException e) {
+                hostFailed(e);
+                return;
+            }
+        }
         if (synchronizedState()) sendData();
         if (ackNow && state != State.CONNECTING && state != State.SYN_SENT) {
             send(TcpSegment.ACK, sndNxt, null, 0, 0);

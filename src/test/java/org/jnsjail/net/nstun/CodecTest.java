@@ -180,4 +180,25 @@ class CodecTest {
             assertEquals(Checksum.finish(sum), Checksum.of(b, off, len));
         }
     }
+
+    /** The bulk path (copied to a long[] in chunks, summed in native order) against the word-by-word sum, heap and native. */
+    @Test
+    void bulkChecksumMatchesTheWordByWordSumAcrossChunks() {
+        Random r = new Random(11);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment m = arena.allocate(70_000, 8);
+            for (int i = 0; i < 200; i++) {
+                byte[] b = new byte[70_000];
+                if (i % 10 == 0) java.util.Arrays.fill(b, (byte) 0xff); // the largest words: no overflow in a chunk
+                else r.nextBytes(b);
+                java.lang.foreign.MemorySegment.copy(b, 0, m, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+                int off = r.nextInt(64), len = i < 4 ? b.length - off : r.nextInt(b.length - off + 1);
+                long want = 0x1234;
+                for (int j = 0; j + 1 < len; j += 2) want += ((b[off + j] & 0xff) << 8) | (b[off + j + 1] & 0xff);
+                if ((len & 1) != 0) want += (b[off + len - 1] & 0xff) << 8;
+                assertEquals(Checksum.finish(want), Checksum.finish(Checksum.add(0x1234, b, off, len)), "heap, length " + len);
+                assertEquals(Checksum.finish(want), Checksum.finish(Checksum.add(0x1234, m, off, len)), "native, length " + len);
+            }
+        }
+    }
 }

@@ -65,6 +65,53 @@ class NstunTcpTest {
         }
     }
 
+    /**
+     * Segments of two flows interleaved (the engine remembers the last segment's flow to skip the lookup):
+     * each flow's bytes reach its own host socket, and each host socket's reach its own guest connection.
+     */
+    @Test
+    void interleavedFlowsStaySeparate() throws Exception {
+        try (var srv = new HostServers.Acceptor(LO); var g = FakeGuest.start(FakeGuest.cfg(List.of(GW_TO_LOOPBACK), List.of()))) {
+            GuestTcp a = tcp(g, false, FakeGuest.GW4, srv.port());
+            assertTrue(a.connect(5000));
+            Socket sa = srv.next(5000);
+            assertNotNull(sa);
+            GuestTcp b = tcp(g, false, FakeGuest.GW4, srv.port());
+            assertTrue(b.connect(5000));
+            Socket sb = srv.next(5000);
+            assertNotNull(sb);
+            for (int i = 0; i < 20; i++) {
+                a.write(("a" + (char) ('A' + i)).getBytes(StandardCharsets.US_ASCII), 5000);
+                b.write(("b" + (char) ('A' + i)).getBytes(StandardCharsets.US_ASCII), 5000);
+            }
+            StringBuilder wantA = new StringBuilder(), wantB = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                wantA.append('a').append((char) ('A' + i));
+                wantB.append('b').append((char) ('A' + i));
+            }
+            assertEquals(wantA.toString(), new String(sa.getInputStream().readNBytes(40), StandardCharsets.US_ASCII));
+            assertEquals(wantB.toString(), new String(sb.getInputStream().readNBytes(40), StandardCharsets.US_ASCII));
+            sb.getOutputStream().write("to-b".getBytes(StandardCharsets.US_ASCII));
+            sa.getOutputStream().write("to-a".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("to-b", new String(b.read(4, 5000), StandardCharsets.US_ASCII));
+            assertEquals("to-a", new String(a.read(4, 5000), StandardCharsets.US_ASCII));
+            // One flow gone (its reset ends it): the other, the last one used, still works.
+            b.write("x".getBytes(StandardCharsets.US_ASCII), 5000);
+            assertEquals('x', sb.getInputStream().read());
+            a.rst();
+            assertThrows(java.io.IOException.class, () -> sa.getInputStream().read(), "the reset flow's host socket is reset");
+            byte[] late = "late".getBytes(StandardCharsets.US_ASCII);
+            a.sendRaw(TcpSegment.ACK | TcpSegment.PSH, a.sndNxt, late, 0, late.length); // to a flow that is gone
+            TcpSegment r = a.next(5000);
+            assertNotNull(r);
+            assertTrue(r.has(TcpSegment.RST), "a segment of a removed flow is answered with a reset");
+            b.write("y".getBytes(StandardCharsets.US_ASCII), 5000);
+            assertEquals('y', sb.getInputStream().read());
+            sa.close();
+            sb.close();
+        }
+    }
+
     /** The host closes first; the guest, in CLOSE_WAIT, keeps sending: exactly one FIN, and no reset. */
     @Test
     void hostHalfCloseThenGuestKeepsSending() throws Exception {
