@@ -7,7 +7,7 @@
 #     checks that protobuf/gson stay unloaded on the plain CLI path;
 #  4. phase medians from the class-load timestamps of 5 full runs (first load of a marker class ends a phase);
 #  5. exceptions thrown on the happy path (-Xlog:exceptions).
-# All JVM runs use the ./nsjail launcher's flags (parsed from its exec line), the jar from $BUILD_DIR.
+# All JVM runs use the ./nsjail launcher's flags (bench/launcher-flags.sh), the jar from $BUILD_DIR.
 #   BUILD_DIR=target-x BENCH_N=15 bench/breakdown.sh
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -22,14 +22,8 @@ aot="$bdir/jnsjail.aot"
 . "$root/bin/find-java.sh"
 PY="$(command -v python3 || echo /usr/bin/python3)"
 
-flags=()
-line="$(sed -n '/exec "\$JAVA"/,/-jar/p' "$root/nsjail" | tr '\\\n' '  ' | sed 's/.*exec "\$JAVA"//; s/-jar.*//')"
-for w in $line; do
-  case "$w" in '"${aot[@]}"') ;; *'$'* | *'"'* | *"'"*) flags=(); break ;; *) flags+=("$w") ;; esac
-done
-[ ${#flags[@]} -gt 0 ] || flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Xshare:auto --enable-native-access=ALL-UNNAMED)
-noshare=()
-for f in "${flags[@]}"; do case "$f" in -Xshare:*) ;; *) noshare+=("$f") ;; esac; done
+# shellcheck source=launcher-flags.sh
+. "$here/launcher-flags.sh"
 args=(-Mo --chroot / -q -- /bin/true)
 
 mkdir -p "$here/results"

@@ -22,7 +22,8 @@ PY="$(command -v python3 || echo /usr/bin/python3)"
 command -v bwrap >/dev/null || { echo "listen.sh: needs bwrap (apt-get install bubblewrap)" >&2; exit 1; }
 client="$here/listen_client.py"
 # The ./nsjail launcher's JVM flags (without its AOT cache, which is tied to target/).
-flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Xshare:auto --enable-native-access=ALL-UNNAMED)
+# shellcheck source=launcher-flags.sh
+. "$here/launcher-flags.sh"
 
 mkdir -p "$here/results"
 out="$here/results/listen-$(date +%Y%m%d-%H%M%S).txt"

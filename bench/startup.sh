@@ -4,8 +4,8 @@
 #   bench/startup.sh                      # uses target/ (what ./build makes)
 #   BUILD_DIR=target-x BENCH_N=50 bench/startup.sh
 #
-# The jnsjail rows run java directly with the flags of the ./nsjail launcher (parsed from its exec
-# line, so they follow it) and the jar from $BUILD_DIR; the launcher's own cost (bash +
+# The jnsjail rows run java directly with the flags of the ./nsjail launcher (bench/launcher-flags.sh
+# reads them, so they follow it) and the jar from $BUILD_DIR; the launcher's own cost (bash +
 # bin/find-java.sh, which starts one extra JVM to read its version) is a separate row. Commands run
 # round-robin (see bench/harness.py). Results go to stdout and bench/results/startup-<date>.txt.
 set -euo pipefail
@@ -31,20 +31,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # ---- the launcher's JVM flags ------------------------------------------------------------------
-# Words between `exec "$JAVA"` and `-jar` on ./nsjail's exec line, without "${aot[@]}".
-flags=()
-if [ -f "$root/nsjail" ]; then
-  line="$(sed -n '/exec "\$JAVA"/,/-jar/p' "$root/nsjail" | tr '\\\n' '  ' | sed 's/.*exec "\$JAVA"//; s/-jar.*//')"
-  for w in $line; do
-    case "$w" in '"${aot[@]}"') ;; *'$'* | *'"'* | *"'"*) flags=(); break ;; *) flags+=("$w") ;; esac
-  done
-fi
-if [ ${#flags[@]} -eq 0 ]; then
-  flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Xshare:auto --enable-native-access=ALL-UNNAMED)
-  echo "note: could not parse ./nsjail's exec line; using the known launcher flags"
-fi
-noshare=()
-for f in "${flags[@]}"; do case "$f" in -Xshare:*) ;; *) noshare+=("$f") ;; esac; done
+# shellcheck source=launcher-flags.sh
+. "$here/launcher-flags.sh"
 
 echo "== jnsjail start-up benchmark, $(date -Is)"
 echo "host: $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (before)"
@@ -69,13 +57,9 @@ UNSHARE="$(command -v unshare || true)"
 aot_flags=()
 aot_note="no AOT cache ($aot absent; bench/make-aot.sh makes one)"
 if [ -f "$aot" ]; then
-  if err="$("$JAVA" "${flags[@]}" -XX:AOTCache="$aot" -jar "$jar" -Mo --chroot / -q -- /bin/true 2>&1)"; then
-    aot_flags=("${flags[@]}" -XX:AOTCache="$aot")
-    aot_note="AOT cache $aot: accepted with the launcher's flags"
-  else
-    aot_flags=("${noshare[@]}" -XX:AOTCache="$aot")
-    aot_note="AOT cache $aot: REJECTED with the launcher's flags ($(echo "$err" | grep -v '^\[' | grep . | tail -1)); ./nsjail cannot start while it exists. Timed without -Xshare:*"
-  fi
+  # As ./nsjail runs with a cache: its flags without -Xshare:* (JDK 25 refuses both together).
+  aot_flags=("${noshare[@]}" -XX:AOTCache="$aot")
+  aot_note="AOT cache $aot"
   if "$JAVA" "${aot_flags[@]}" -Xlog:class+load -jar "$jar" -Mo --chroot / -q -- /bin/true 2>/dev/null \
       | grep -q 'org.jnsjail.cli.Main source: shared objects file'; then
     aot_note="$aot_note; used: yes (app classes come from the cache)"

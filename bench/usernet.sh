@@ -13,8 +13,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 root="$(dirname "$here")"
 SIZE_MB="${SIZE_MB:-256}"
-# The ./nsjail launcher's JIT and GC flags by default (start-up first: C1 only).
-JFLAGS="${JFLAGS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+# The ./nsjail launcher's JVM flags by default (start-up first: C1 only).
+# shellcheck source=launcher-flags.sh
+. "$here/launcher-flags.sh"
+JFLAGS="${JFLAGS-${flags[*]}}"
 CONNS="${CONNS:-300}"
 BUILD_DIR="${BUILD_DIR:-target}"
 case "$BUILD_DIR" in /*) bdir="$BUILD_DIR" ;; *) bdir="$root/$BUILD_DIR" ;; esac

@@ -22,8 +22,7 @@ import org.jnsjail.sys.RLimit;
  * the jail spec plus the supervisor's settings. Bad values are {@link CliException}s (one line, 255).
  */
 public final class CommandLine {
-    /** What the command line asks for. */
-    /** @param unotifyReport --seccomp_unotify_report's file, or null */
+    /** What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null */
     public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
             org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport) {}
 
@@ -196,7 +195,6 @@ public final class CommandLine {
             case CGROUPV2_MOUNT -> s.cgroupv2Mount = v;
             case USE_CGROUPV2 -> s.useCgroupv2 = true;
             case DETECT_CGROUPV2 -> s.detectCgroupv2 = true;
-            // Capabilities of later milestones: recognised, and refused rather than ignored.
             // A config's user_net {} keeps its settings; the flag only makes the message present.
             case USER_NET -> {
                 if (s.userNet == null) s.userNet = org.jnsjail.api.UserNet.DEFAULT;

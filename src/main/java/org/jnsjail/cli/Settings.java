@@ -79,7 +79,6 @@ final class Settings {
             cgroupPidsParent = "NSJAIL", cgroupNetClsMount = "/sys/fs/cgroup/net_cls", cgroupNetClsParent = "NSJAIL",
             cgroupCpuMount = "/sys/fs/cgroup/cpu", cgroupCpuParent = "NSJAIL", cgroupv2Mount = "/sys/fs/cgroup";
     boolean useCgroupv2, detectCgroupv2;
-    /** Capabilities set that are not built yet, by the option or field that set them (fail at the end). */
 
     Settings() {
         rlimits.put(RLimit.RLIMIT_AS, new Rlim(Rlim.VALUE, 4096));

@@ -96,8 +96,9 @@ final class PastaProcess implements AutoCloseable {
     }
 
     /** Starts pasta on the jail and returns once it has configured the interface (seen over {@code nl}). */
-    static PastaProcess start(UserNet un, int jailPid, RtnlSocket nl, String label) throws JailException {
-        List<String> argv = argv(binary(), un, jailPid, Libc.geteuid() == 0);
+    static PastaProcess start(UserNet un, String binary, int jailPid, RtnlSocket nl, String label)
+            throws JailException {
+        List<String> argv = argv(binary, un, jailPid, Libc.geteuid() == 0);
         Log.debug("Starting pasta: " + String.join(" ", argv));
         int devNull = -1, errFile = -1, pid = -1, pidfd = -1, jailPidfd = -1;
         int[] wake = null;

@@ -32,6 +32,8 @@ public final class UserNetwork implements JailResource {
     private int pid = -1;
     private Nstun stack;
     private PastaProcess pasta;
+    /** pasta(1) as found in prepare(), before the clone. */
+    private String pastaBinary;
 
     public UserNetwork(UserNet un) {
         this.un = un;
@@ -74,7 +76,7 @@ public final class UserNetwork implements JailResource {
         } catch (IllegalArgumentException e) {
             throw new JailException(e.getMessage());
         }
-        if (un.backend() == UserNet.Backend.PASTA && un.pasta() != null) PastaProcess.binary();
+        if (un.backend() == UserNet.Backend.PASTA && un.pasta() != null) pastaBinary = PastaProcess.binary();
         return -1;
     }
 
@@ -106,7 +108,7 @@ public final class UserNetwork implements JailResource {
                 }
                 stack = Nstun.start(un, tun, label);
             } else {
-                pasta = PastaProcess.start(un, pid, nl, label);
+                pasta = PastaProcess.start(un, pastaBinary, pid, nl, label);
             }
             return true;
         } finally {

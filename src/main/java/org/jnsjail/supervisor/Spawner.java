@@ -359,18 +359,18 @@ public final class Spawner {
     public static void execInPlace(JailSpec spec) throws JailException {
         // nsjail's EXECVE mode has no net initParent: no supervisor stays to make vs or move interfaces.
         if (spec.net().any()) throw new JailException("MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
-        if (spec.net().userNet() != null) throw new JailException("user_net needs a supervisor (not -Me)");
-        if (spec.seccompUnotify()) throw new JailException("--seccomp_unotify needs a supervisor (not -Me)");
         HostInfo host = HostInfo.get();
-        // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
-        // supervisor left nobody removes them (the next supervisor's stale sweep does).
-        org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());
         try {
             int execFd = spec.execFd() ? openExecFd(spec.program()) : -1;
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
+            // The plan first: it refuses what needs a supervisor (user_net, --seccomp_unotify) before
+            // anything changes on the host.
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
                     System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1));
             for (String w : plan.warnings()) Log.warn(w);
+            // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
+            // supervisor left nobody removes them (the next supervisor's stale sweep does).
+            org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());
             int memfd = Libc.memfdCreate("jnsjail-plan", 0);
             try (Arena a = Arena.ofConfined()) {
                 byte[] encoded = plan.encode();
