@@ -160,7 +160,7 @@ public final class Spawner {
             int stubFd = ExecStub.fd();
             int top = Math.max(Math.max(stubFd, cgroupFd), Math.max(sp[1], execFd));
             top = Math.max(top, Math.max(io.stdin(), Math.max(io.stdout(), io.stderr())));
-            for (int p : spec.passFds()) top = Math.max(top, p);
+            for (int p : spec.passFds()) top = Math.max(top, Math.max(p, io.sourceOf(p)));
             int ctlTarget = top + 1;
             int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
             int cgroupTarget = cgroupFd >= 0 ? Math.max(ctlTarget, execTarget) + 1 : -1;
@@ -175,7 +175,7 @@ public final class Spawner {
             actions.add(Libc.FdAction.dup2(io.stderr(), 2));
             Set<Integer> keep = new HashSet<>(List.of(0, 1, 2, ctlTarget, stubFd));
             for (int p : spec.passFds()) {
-                actions.add(Libc.FdAction.dup2(p, p));
+                actions.add(Libc.FdAction.dup2(io.sourceOf(p), p));
                 keep.add(p);
             }
             actions.add(Libc.FdAction.dup2(sp[1], ctlTarget));
