@@ -12,7 +12,7 @@ import org.jnsjail.sys.Libc;
 final class CpuAffinity {
     private CpuAffinity() {}
 
-    /** The mask to set, or null when nothing changes (0, or N equals the CPUs available). */
+    /** The mask to set, or null when nothing changes (0, or N is at least the CPUs available: clamped, with a warning). */
     static long[] choose(int maxCpus) throws JailException {
         if (maxCpus <= 0) return null;
         long[] mask;
@@ -24,8 +24,10 @@ final class CpuAffinity {
         List<Integer> cpus = new ArrayList<>();
         for (int i = 0; i < mask.length * 64; i++) if ((mask[i / 64] & (1L << (i % 64))) != 0) cpus.add(i);
         if (maxCpus > cpus.size()) {
-            // nsjail only warns here and runs on every CPU (upstream PR #324 makes it fail closed).
-            throw new JailException("--max_cpus " + maxCpus + " is more than the " + cpus.size() + " CPUs available");
+            // As nsjail (cpu.cc): a config written for a bigger machine runs on every CPU there is.
+            org.jnsjail.log.Log.warn("Number of requested CPUs is bigger than number of available CPUs (" + maxCpus
+                    + " > " + cpus.size() + ")");
+            return null;
         }
         if (maxCpus == cpus.size()) return null;
         long[] out = new long[mask.length];
