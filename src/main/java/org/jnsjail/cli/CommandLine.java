@@ -10,6 +10,7 @@ import org.jnsjail.api.JailSpec;
 import org.jnsjail.api.MountPt;
 import org.jnsjail.api.Namespace;
 import org.jnsjail.log.Log;
+import org.jnsjail.log.Quote;
 import org.jnsjail.sys.Capability;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.HostInfo;
@@ -30,6 +31,8 @@ public final class CommandLine {
     private String chroot;
     private boolean rw, procRw;
     private String procPath = "/proc";
+    /** /proc was asked for (--proc_path, mount_proc: true), not just the command line's default. */
+    private boolean procAsked;
     private final List<IdMap> uids = new ArrayList<>(), gids = new ArrayList<>();
     private final List<Integer> passFds = new ArrayList<>();
     /** nsjail's nsj->argv: each config's exec_bin appends to it; a positional command replaces it. */
@@ -62,7 +65,9 @@ public final class CommandLine {
 
     void apply(ParsedOption o) throws CliException, HelpRequested {
         String v = o.value();
-        String name = "--" + o.opt().longName();
+        // Messages name the option as it was typed: an alias (--iface_vs_ip), a prefix (--chro), -t.
+        String name = o.spelledAs();
+        s.spelled.put(o.opt(), name);
         switch (o.opt()) {
             case HELP -> {
                 if (o.isQuestionMark()) throw new CliException("invalid option -- '?'", true);
@@ -73,13 +78,14 @@ public final class CommandLine {
                 case 'o' -> Settings.Mode.ONCE;
                 case 'e' -> Settings.Mode.EXECVE;
                 case 'r' -> Settings.Mode.RERUN;
-                default -> throw new CliException("Modes supported: -M l, -M o, -M e, -M r; not '" + v + "'", true);
+                default -> throw new CliException("Modes supported: -M l, -M o, -M e, -M r; not " + Quote.of(v), true);
             };
             case CONFIG -> {
                 // nsjail's CopyFrom: every setting in the config message is replaced; see ConfigApplier.
                 var out = new ConfigApplier.Outside(uids, gids, passFds, configArgv, procPath);
                 s = ConfigApplier.fromFile(v, hostEnv, host, out);
                 procPath = out.procPath;
+                procAsked = procPath != null && (out.mountProc || procAsked);
             }
             case EXEC_FILE -> s.execPath = v;
             case EXECUTE_FD -> s.execFd = true;
@@ -96,10 +102,10 @@ public final class CommandLine {
             case BINDHOST -> s.bindhost = v;
             case MAX_CONNS -> s.maxConns = Num.parse(v, name, 0, 0xffffffffL);
             case MAX_CONNS_PER_IP -> s.maxConnsPerIp = Num.parse(v, name, 0, 0xffffffffL);
-            case USER -> uids.add(Ids.parse(v, true, false, host));
-            case GROUP -> gids.add(Ids.parse(v, false, false, host));
-            case UID_MAPPING -> uids.add(Ids.parse(v, true, true, host));
-            case GID_MAPPING -> gids.add(Ids.parse(v, false, true, host));
+            case USER -> uids.add(Ids.parse(v, name, true, false, host));
+            case GROUP -> gids.add(Ids.parse(v, name, false, false, host));
+            case UID_MAPPING -> uids.add(Ids.parse(v, name, true, true, host));
+            case GID_MAPPING -> gids.add(Ids.parse(v, name, false, true, host));
             case HOSTNAME -> s.hostname = v;
             case CWD -> s.cwd = v;
             case KEEP_ENV -> s.keepEnv = true;
@@ -117,7 +123,7 @@ public final class CommandLine {
             case FORWARD_SIGNALS -> s.forwardSignals = true;
             case KEEP_CAPS -> s.keepCaps = true;
             case CAP -> {
-                if (Capability.byName(v) == null) throw new CliException("Unknown capability: '" + v + "'", false);
+                if (Capability.byName(v) == null) throw new CliException("Unknown capability: " + Quote.of(v), false);
                 s.caps.add(v);
             }
             case DISABLE_NO_NEW_PRIVS -> s.disableNoNewPrivs = true;
@@ -150,18 +156,24 @@ public final class CommandLine {
             case NO_PIVOTROOT -> s.noPivotRoot = true;
             case PIVOT_ROOT_ONLY -> s.noPivotRoot = false;
             case RW -> rw = true;
-            case BINDMOUNT_RO -> s.mounts.add(new Settings.Mount(MountSpecs.bindRo(v), false));
-            case BINDMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.bindRw(v), false));
-            case TMPFSMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.tmpfs(v), true));
+            case BINDMOUNT_RO -> s.mounts.add(new Settings.Mount(MountSpecs.bindRo(v, name), false));
+            case BINDMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.bindRw(v, name), false));
+            case TMPFSMOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.tmpfs(v, name), true));
             case TMPFS_SIZE -> s.tmpfsSize = Num.parse(v, name, 1, Long.MAX_VALUE);
-            case MOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.mount(v), false));
-            case SYMLINK -> s.mounts.add(new Settings.Mount(MountSpecs.symlink(v), false));
-            case DISABLE_PROC -> procPath = null;
-            case PROC_PATH -> procPath = v;
+            case MOUNT -> s.mounts.add(new Settings.Mount(MountSpecs.mount(v, name), false));
+            case SYMLINK -> s.mounts.add(new Settings.Mount(MountSpecs.symlink(v, name), false));
+            case DISABLE_PROC -> {
+                procPath = null;
+                procAsked = false;
+            }
+            case PROC_PATH -> {
+                procPath = v;
+                procAsked = true;
+            }
             case PROC_RW -> procRw = true;
             case EXPERIMENTAL_MNT -> {
                 if (!v.equals("new") && !v.equals("old") && !v.equals("auto")) {
-                    throw new CliException("Unknown --experimental_mnt value: '" + v + "' (use 'new', 'old' or 'auto')", false);
+                    throw new CliException(name + ": unknown value " + Quote.of(v) + " (use 'new', 'old' or 'auto')", false);
                 }
                 Log.debug("--experimental_mnt " + v + ": jnsjail has one mount backend; read-only is recursive, as nsjail's 'new'");
             }
@@ -214,7 +226,7 @@ public final class CommandLine {
         }
         String cur = hostEnv.get(v);
         if (cur == null) {
-            Log.warn("Environment variable '" + v + "' is not set; not passing it to the jail");
+            Log.warn("Environment variable " + Quote.of(v) + " is not set; not passing it to the jail");
             return;
         }
         s.envars.remove(v);
@@ -236,10 +248,18 @@ public final class CommandLine {
         String unotifyReport = SeccompOptions.unotifyReport(s);
 
         JailSpec.Builder b = JailSpec.builder();
-        // `-- cmd` replaces the configs' argv (arg0 included) but not exec_bin.path / -x: the path still
-        // wins over argv[0], as in nsjail since 3.4. -x alone is no command, as in nsjail.
+        // nsjail's rule (cmdline.cc setupArgv), observed with the reference build for every combination
+        // of exec_bin {path, arg, arg0, exec_fd}, -x and `-- cmd`: the file executed is -x (after the last
+        // -C), else exec_bin.path, else argv[0]; argv is `-- cmd` when one is given (the configs' arg and
+        // arg0 are dropped), else the configs' [path, arg...] with arg0 as argv[0]. A file with no argv at
+        // all (-x alone) runs with an empty one, which the kernel turns into argv[0] = "" (execve(2)).
         List<String> argv = new ArrayList<>(command.isEmpty() ? configArgv : command);
-        if (argv.isEmpty()) throw new CliException("No command-line provided", true);
+        if (argv.isEmpty()) {
+            if (s.execPath == null) throw new CliException("No command-line provided", true);
+            argv.add("");
+        }
+        // nsjail opens the file for execveat(2) while parsing, so a missing one fails before anything starts.
+        if (s.execFd) checkExecFd(s.execPath != null ? s.execPath : argv.getFirst());
         b.argv = argv;
         b.execPath = s.execPath;
         b.execFd = s.execFd;
@@ -274,7 +294,7 @@ public final class CommandLine {
             // nosuid,nodev,noexec as upstream nsjail since PR #283 (2026-08).
             mounts.add(MountPt.fs("", procPath, "proc", "", procRw, true).withFlags(true, true, true));
         }
-        b.mounts = mounts;
+        b.mounts = s.cloneNewns ? mounts : withoutMountNamespace(mounts);
         b.rootRw = rw;
         b.noPivotRoot = s.noPivotRoot;
         b.timeLimitSec = (int) Math.min(Integer.MAX_VALUE, s.timeLimit);
@@ -300,9 +320,40 @@ public final class CommandLine {
         b.seccompUnotify = s.seccompUnotify;
         b.cgroups = cgroupLimits();
         JailSpec spec = b.build();
-        return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec,
+        return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec, mounts,
                 chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
                 s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport);
+    }
+
+    /**
+     * Without a mount namespace nsjail honours only --chroot, with chroot(2) (mnt.cc initNs): every
+     * mount and symlink of the command line and the configs is left out, a config's mount onto '/'
+     * included. The same here, with a warning naming what is left out (the automatic /proc only when
+     * it was asked for).
+     */
+    private List<MountPt> withoutMountNamespace(List<MountPt> mounts) {
+        List<MountPt> kept = chroot != null ? List.of(mounts.getFirst()) : List.of();
+        List<String> ignored = new ArrayList<>();
+        for (Settings.Mount m : s.mounts) ignored.add(Quote.of(m.pt().dst()));
+        if (procPath != null && procAsked) ignored.add(Quote.of(procPath));
+        if (!ignored.isEmpty()) {
+            String n = s.nameOf(Opt.DISABLE_CLONE_NEWNS, "clone_newns: false");
+            Log.warn("No mount namespace (" + n + "): ignoring the mount" + (ignored.size() > 1 ? "s " : " ")
+                    + Quote.cut(String.join(", ", ignored)) + ", as nsjail does" + (chroot != null
+                    ? "; only --chroot applies (chroot(2))" : ""));
+        }
+        return kept;
+    }
+
+    /** exec_fd / --execute_fd: the file must open (O_PATH) now, as nsjail's setupArgv opens it. */
+    private void checkExecFd(String path) throws CliException {
+        try {
+            Libc.close(Libc.open(path, org.jnsjail.sys.Fcntl.O_RDONLY | org.jnsjail.sys.Fcntl.O_PATH
+                    | org.jnsjail.sys.Fcntl.O_CLOEXEC, 0));
+        } catch (ErrnoException e) {
+            throw new CliException("Couldn't open " + Quote.of(path) + " file for " + s.nameOf(Opt.EXECUTE_FD,
+                    "exec_bin.exec_fd") + ": " + org.jnsjail.sys.Errno.describe(e.errno()), false);
+        }
     }
 
     /** -I/--macvlan_*, --iface_own and traffic_rule; checked now, so a bad value starts nothing. */
@@ -320,6 +371,15 @@ public final class CommandLine {
                     + " be used with --disable_clone_newnet)", false);
         }
         try {
+            if (s.macvlanIface != null) {
+                // First with the names as typed (--iface_vs_ip, or the config's field); then the rest.
+                org.jnsjail.net.Inet.ipv4(s.macvlanVsIp, s.nameOf(Opt.MACVLAN_VS_IP, "macvlan_vs_ip"));
+                org.jnsjail.net.Inet.prefixOfNetmask(s.macvlanVsNm, s.nameOf(Opt.MACVLAN_VS_NM, "macvlan_vs_nm"));
+                org.jnsjail.net.Inet.ipv4(s.macvlanVsGw, s.nameOf(Opt.MACVLAN_VS_GW, "macvlan_vs_gw"));
+                if (s.macvlanVsMa != null && !s.macvlanVsMa.isEmpty()) {
+                    org.jnsjail.net.Inet.mac(s.macvlanVsMa, s.nameOf(Opt.MACVLAN_VS_MA, "macvlan_vs_ma"));
+                }
+            }
             org.jnsjail.net.JailNetwork.check(net);
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), false);

@@ -36,6 +36,8 @@ final class ConfigApplier {
         /** nsjail's nsj->argv: each config's exec_bin is appended; `-- cmd` later replaces it all. */
         final List<String> argv;
         String procPath;
+        /** The last config said mount_proc: true. */
+        boolean mountProc;
 
         Outside(List<IdMap> uids, List<IdMap> gids, List<Integer> passFds, List<String> argv, String procPath) {
             this.uids = uids;
@@ -150,6 +152,7 @@ final class ConfigApplier {
         // mount_proc:false (the default) clears the automatic /proc; true leaves the path as it was
         // (nsjail never sets it from a config, so an earlier --proc_path or --disable_proc stands).
         if (!cfg.getMountProc()) out.procPath = null;
+        out.mountProc = cfg.getMountProc();
         if (cfg.hasExecBin()) {
             NsjailConfigProto.Exe exe = cfg.getExecBin();
             out.argv.add(exe.getPath());
@@ -253,10 +256,6 @@ final class ConfigApplier {
     /** Resolved now, like -u/-g/-U/-G (names cannot contain ':', so the joined form is unambiguous). */
     private static IdMap idMap(NsjailConfigProto.IdMap m, boolean user, HostInfo host) throws CliException {
         String spec = m.getInsideId() + ":" + m.getOutsideId() + ":" + Integer.toUnsignedLong(m.getCount());
-        try {
-            return Ids.parse(spec, user, m.getUseNewidmap(), host);
-        } catch (CliException e) {
-            throw new CliException((user ? "uidmap" : "gidmap") + " (config): " + e.getMessage(), false);
-        }
+        return Ids.parse(spec, user ? "uidmap" : "gidmap", user, m.getUseNewidmap(), host);
     }
 }

@@ -1,6 +1,7 @@
 package org.jnsjail.cli;
 
 import org.jnsjail.api.IdMap;
+import org.jnsjail.log.Quote;
 import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;
 
@@ -11,22 +12,22 @@ import org.jnsjail.sys.Libc;
 final class Ids {
     private Ids() {}
 
-    static IdMap parse(String v, boolean user, boolean newIdMap, HostInfo host) throws CliException {
+    static IdMap parse(String v, String opt, boolean user, boolean newIdMap, HostInfo host) throws CliException {
         String[] f = v.split(":", -1);
-        if (f.length > 3) throw new CliException("Invalid " + (user ? "uid" : "gid") + " mapping '" + v + "'", false);
+        if (f.length > 3) throw new CliException(opt + ": invalid " + (user ? "uid" : "gid") + " mapping " + Quote.of(v), false);
         long self = user ? host.uid() : host.gid();
         if (newIdMap && f.length != 3) {
-            throw new CliException("--" + (user ? "uid" : "gid") + "_mapping wants 'inside:outside:count', not '" + v + "'", false);
+            throw new CliException(opt + " wants 'inside:outside:count', not " + Quote.of(v), false);
         }
-        long inside = resolve(f[0], user, self);
-        long outside = f.length > 1 ? resolve(f[1], user, self) : self;
+        long inside = resolve(f[0], opt, user, self);
+        long outside = f.length > 1 ? resolve(f[1], opt, user, self) : self;
         long count = 1;
-        if (f.length > 2 && !f[2].isEmpty()) count = Num.parse(f[2], "count in '" + v + "'", 0, 0xffffffffL);
+        if (f.length > 2 && !f[2].isEmpty()) count = Num.parse(f[2], opt + ": the count in " + Quote.of(v), 0, 0xffffffffL);
         return new IdMap(inside, outside, count, newIdMap);
     }
 
     /** A purely numeric string is tried as a name first, then as a number, as nsjail does. */
-    private static long resolve(String id, boolean user, long self) throws CliException {
+    private static long resolve(String id, String opt, boolean user, long self) throws CliException {
         if (id.isEmpty()) return self;
         long byName = user ? Libc.uidOfUser(id) : Libc.gidOfGroup(id);
         if (byName >= 0) return byName;
@@ -36,6 +37,6 @@ final class Ids {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw new CliException("No such " + (user ? "user" : "group") + ": '" + id + "'", false);
+        throw new CliException(opt + ": no such " + (user ? "user" : "group") + ": " + Quote.of(id), false);
     }
 }

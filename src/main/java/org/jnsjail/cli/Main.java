@@ -17,7 +17,8 @@ public final class Main {
             rc = run(args);
         } catch (Throwable t) {
             // Never a stack trace: one line, 255.
-            Log.fatal("internal error: " + t);
+            Log.fatal(MissingLibraries.isMissingClass(t) ? MissingLibraries.describe(t)
+                    : "internal error: " + org.jnsjail.log.Quote.describe(t));
             rc = 255;
         }
         System.out.flush();

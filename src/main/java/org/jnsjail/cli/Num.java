@@ -10,14 +10,14 @@ final class Num {
     static long parse(String v, String opt, long min, long max) throws CliException {
         long n = parseOrFail(v, opt, false);
         if (Long.compareUnsigned(n, min) < 0 || Long.compareUnsigned(n, max) > 0) {
-            throw new CliException(opt + ": value '" + v + "' is out of range [" + min + ", " + max + "]", false);
+            throw new CliException(opt + ": value " + org.jnsjail.log.Quote.of(v) + " is out of range [" + min + ", " + max + "]", false);
         }
         return n;
     }
 
     static long parseSigned(String v, String opt, long min, long max) throws CliException {
         long n = parseOrFail(v, opt, true);
-        if (n < min || n > max) throw new CliException(opt + ": value '" + v + "' is out of range [" + min + ", " + max + "]", false);
+        if (n < min || n > max) throw new CliException(opt + ": value " + org.jnsjail.log.Quote.of(v) + " is out of range [" + min + ", " + max + "]", false);
         return n;
     }
 
@@ -42,7 +42,7 @@ final class Num {
             if (signed && n < 0) throw new NumberFormatException();
             return neg ? -n : n;
         } catch (NumberFormatException e) {
-            throw new CliException(opt + ": '" + v + "' is not a number", false);
+            throw new CliException(opt + ": " + org.jnsjail.log.Quote.of(v) + " is not a number", false);
         }
     }
 }

@@ -38,15 +38,9 @@ final class SeccompOptions {
             try {
                 // Kafel reads bytes; ISO-8859-1 maps each byte to one char, as PolicyTool does.
                 text = Files.readString(Path.of(s.seccompPolicyFile), java.nio.charset.StandardCharsets.ISO_8859_1);
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile
-                        + "': No such file or directory", false);
-            } catch (java.nio.file.AccessDeniedException e) {
-                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile
-                        + "': Permission denied", false);
             } catch (IOException e) {
-                throw new CliException("Couldn't read the seccomp policy '" + s.seccompPolicyFile + "': "
-                        + e.getClass().getSimpleName() + " " + e.getMessage(), false);
+                throw new CliException("Couldn't read the seccomp policy " + org.jnsjail.log.Quote.of(s.seccompPolicyFile)
+                        + ": " + org.jnsjail.log.Quote.reason(e), false);
             }
         } else {
             text = String.join("\n", s.seccompString);

@@ -26,6 +26,12 @@ final class Settings {
     /** A mount entry, remembering -T ones so --tmpfs_size can size them all. */
     record Mount(MountPt pt, boolean fromTmpfsFlag) {}
 
+    /**
+     * How each option that set a value here was typed (an alias, a prefix, a short letter), for
+     * messages about that value; a -C replaces it with the rest, so config values are named by field.
+     */
+    final Map<Opt, String> spelled = new EnumMap<>(Opt.class);
+
     Mode mode = Mode.ONCE;
     String hostname = "NSJAIL";
     String cwd = "/";
@@ -91,6 +97,12 @@ final class Settings {
         rlimits.put(RLimit.RLIMIT_MEMLOCK, new Rlim(Rlim.SOFT, 64));
         rlimits.put(RLimit.RLIMIT_RTPRIO, new Rlim(Rlim.SOFT, 0));
         rlimits.put(RLimit.RLIMIT_MSGQUEUE, new Rlim(Rlim.SOFT, 1024));
+    }
+
+    /** The option as typed when it set the current value, else its config field name. */
+    String nameOf(Opt o, String configField) {
+        String n = spelled.get(o);
+        return n != null ? n : configField;
     }
 
     /** nsjail's unit for each rlimit option (config.cc adjustRLimit). */

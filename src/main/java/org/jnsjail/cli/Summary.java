@@ -15,7 +15,7 @@ final class Summary {
     private Summary() {}
 
     /** Each entry: a level letter ('I' or 'W') followed by the text. */
-    static List<String> lines(Settings s, JailSpec spec, String chroot, HostInfo host) {
+    static List<String> lines(Settings s, JailSpec spec, List<MountPt> listed, String chroot, HostInfo host) {
         List<String> out = new ArrayList<>();
         out.add("IMode: " + switch (s.mode) {
             case LISTEN -> "LISTEN_TCP";
@@ -34,7 +34,8 @@ final class Summary {
                 + ", disable_no_new_privs:"
                 + spec.disableNoNewPrivs() + ", max_cpus:" + spec.maxCpus() + ", use_core_scheduling:"
                 + spec.useCoreScheduling());
-        for (MountPt m : spec.mounts()) out.add("I" + MountPlanner.describe(m));
+        // Every mount given, as nsjail lists them, even those a missing mount namespace leaves out.
+        for (MountPt m : listed) out.add("I" + MountPlanner.describe(m));
         for (IdMap m : spec.uidMaps()) {
             out.add("IUid map: inside_uid:" + m.inside() + " outside_uid:" + m.outside() + " count:" + m.count()
                     + " newuidmap:" + m.useNewIdMap());

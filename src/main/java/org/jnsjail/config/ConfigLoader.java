@@ -157,7 +157,7 @@ public final class ConfigLoader {
       return new Failed(jsonMessage(e.getMessage()));
     } catch (RuntimeException e) {
       // Defensive: the Gson layer can surface unchecked exceptions on odd input.
-      return new Failed(String.valueOf(e.getMessage()));
+      return new Failed(org.jnsjail.log.Quote.describe(e));
     }
     // Nested messages are checked by JsonFormat itself (it build()s them), but without a path;
     // the top level is ours to check.
@@ -244,7 +244,7 @@ public final class ConfigLoader {
       case NoSuchFileException x -> "No such file or directory";
       case AccessDeniedException x -> "Permission denied";
       case FileSystemException x when x.getReason() != null -> x.getReason();
-      default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      default -> org.jnsjail.log.Quote.reason(e);
     };
   }
 }

@@ -40,7 +40,7 @@ public final class Log {
             sink = new FileOutputStream(path, true);
             sinkFd = -1;
         } catch (IOException e) {
-            warn("Couldn't open logfile '" + path + "': " + e.getMessage());
+            warn("Couldn't open logfile " + Quote.of(path) + ": " + Quote.reason(e));
         }
     }
 

@@ -88,6 +88,6 @@ public final class Inet {
     }
 
     private static IllegalArgumentException bad(String what, String value, String kind) {
-        return new IllegalArgumentException(what + ": '" + value + "' is not a valid " + kind);
+        return new IllegalArgumentException(what + ": " + org.jnsjail.log.Quote.of(value) + " is not a valid " + kind);
     }
 }

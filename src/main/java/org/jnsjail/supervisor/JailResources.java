@@ -30,7 +30,7 @@ final class JailResources {
             try {
                 resources.get(i).release();
             } catch (RuntimeException e) {
-                Log.warn("releasing a jail resource failed: " + e);
+                Log.warn("releasing a jail resource failed: " + org.jnsjail.log.Quote.describe(e));
             }
         }
     }

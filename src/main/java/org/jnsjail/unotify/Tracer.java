@@ -47,7 +47,7 @@ public final class Tracer implements AutoCloseable {
             t.thread = Thread.ofPlatform().daemon().name("jnsjail-unotify-" + label).start(t::run);
         } catch (Throwable e) {
             // The jail's traced syscalls now fail with ENOSYS, as nsjail's untraced second jail's do.
-            Log.error("unotify: cannot start a tracer for " + label + ": " + e);
+            Log.error("unotify: cannot start a tracer for " + label + ": " + org.jnsjail.log.Quote.describe(e));
             t.closeFd();
         }
         return t;
@@ -64,7 +64,7 @@ public final class Tracer implements AutoCloseable {
                 if (r == NotifyFd.Ready.NOTIFICATION) handle(listener, jail);
             }
         } catch (Throwable e) {
-            Log.error("unotify: the tracer of " + label + " stopped: " + e);
+            Log.error("unotify: the tracer of " + label + " stopped: " + org.jnsjail.log.Quote.describe(e));
         } finally {
             closeFd();
             Log.debug("unotify: " + label + " done: " + received.get() + " notifications, " + recorded.get()
@@ -93,7 +93,7 @@ public final class Tracer implements AutoCloseable {
             }
         } catch (Throwable e) {
             undecodable.incrementAndGet();
-            if (Log.enabled(Log.Level.DEBUG)) Log.debug("unotify: syscall " + n.nr() + " of pid " + n.pid() + " not decoded: " + e);
+            if (Log.enabled(Log.Level.DEBUG)) Log.debug("unotify: syscall " + n.nr() + " of pid " + n.pid() + " not decoded: " + org.jnsjail.log.Quote.describe(e));
         } finally {
             int e = listener.answerContinue(n.id());
             if (e != 0 && e != Errno.ENOENT) Log.debug("unotify: SECCOMP_IOCTL_NOTIF_SEND: " + Errno.describe(e));

@@ -54,7 +54,7 @@ public final class PolicyTool {
             err.println("jnsjail-policy: I/O error: " + e.getMessage());
             return EXIT_BAD;
         } catch (RuntimeException e) { // a bug, but still one line and a clean exit status
-            err.println("jnsjail-policy: internal error: " + e);
+            err.println("jnsjail-policy: internal error: " + org.jnsjail.log.Quote.describe(e));
             return EXIT_BAD;
         }
     }
