@@ -1,0 +1,328 @@
+package org.jnsjail.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+
+import org.jnsjail.it.ItEnv.RunAs;
+import org.jnsjail.it.NsjailCli.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.jnsjail.it.CliErrorsTest.assertNoStackTrace;
+import static org.jnsjail.it.CliErrorsTest.oneLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #18: what users moving from nsjail hit first. Each case states what the reference nsjail build
+ * (d6454b4, run on this machine as root) did with the same input; the tests themselves need only jnsjail.
+ */
+class DropInTest {
+    /** A world-readable directory with three static programs A, B, C that print their name and argv. */
+    private static Path dir;
+
+    @BeforeAll
+    static void programs() throws Exception {
+        dir = Files.createTempDirectory("jnsjail-dropin");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path src = dir.resolve("show.c");
+        Files.writeString(src, """
+                #include <stdio.h>
+                int main(int c, char **v) {
+                    printf("exe=%s argv=[", NAME);
+                    for (int i = 0; i < c; i++) printf("%s'%s'", i ? "," : "", v[i]);
+                    printf("]\\n");
+                    return 0;
+                }
+                """);
+        for (String n : List.of("A", "B", "C")) {
+            List<String> cmd = List.of("gcc", "-static", "-O2", "-DNAME=\"" + n + "\"", "-o", dir.resolve(n).toString(),
+                    src.toString());
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                Assumptions.abort("gcc is missing (needed to build the argv-printing test program)");
+                return;
+            }
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                Assumptions.abort("gcc -static could not build the test program: " + out);
+            }
+            Files.setPosixFilePermissions(dir.resolve(n), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.copy(dir.resolve("A"), root.resolve("A"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(root.resolve("A"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        if (dir == null) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static String p(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    /** A config with the whole host root bound at / and the given extra lines; world-readable. */
+    private static String config(String name, String body) throws IOException {
+        Path f = dir.resolve(name + ".cfg");
+        Files.writeString(f, "mount { src: \"/\" dst: \"/\" is_bind: true }\n" + body + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        return f.toString();
+    }
+
+    // ---- item 5: which of exec_bin.path, arg0, -x and argv wins ----
+
+    /**
+     * One row: config body ({@code @} stands for the program directory), extra command-line words,
+     * and the expected output line or error text. The comment after each row is nsjail's observed result
+     * where it differs from the expected one.
+     */
+    record Row(String name, String cfg, List<String> cl, String expect) {
+        @Override
+        public String toString() {
+            return name + " " + String.join(" ", cl);
+        }
+    }
+
+    static List<Row> execRows() {
+        String pa = "exec_bin { path: \"@/A\" }";
+        String pArg = "exec_bin { path: \"@/A\" arg: \"a1\" }";
+        String pArg0 = "exec_bin { path: \"@/A\" arg0: \"zero\" arg: \"a1\" }";
+        String emptyArg0 = "exec_bin { path: \"\" arg0: \"@/A\" arg: \"a1\" }";
+        String pFd = "exec_bin { path: \"@/A\" exec_fd: true }";
+        String emptyFd = "exec_bin { path: \"\" arg0: \"@/A\" exec_fd: true }";
+        String missFd = "exec_bin { path: \"@/missing\" exec_fd: true }";
+        String miss = "exec_bin { path: \"@/missing\" }";
+        List<String> none = List.of();
+        List<String> cmd = List.of("--", "@/B", "b1");
+        List<String> x = List.of("-x", "@/C");
+        List<String> xCmd = List.of("-x", "@/C", "--", "@/B", "b1");
+        List<String> fdCmd = List.of("--execute_fd", "--", "@/B", "b1");
+        return List.of(
+                new Row("no exec_bin", "", none, "No command-line provided"),
+                new Row("no exec_bin", "", cmd, "exe=B argv=['@/B','b1']"),
+                // nsjail: exe=C argv=[''] (an empty argv; the kernel supplies argv[0] "")
+                new Row("no exec_bin", "", x, "exe=C argv=['']"),
+                new Row("no exec_bin", "", xCmd, "exe=C argv=['@/B','b1']"),
+                new Row("no exec_bin", "", fdCmd, "exe=B argv=['@/B','b1']"),
+                new Row("path", pa, none, "exe=A argv=['@/A']"),
+                new Row("path", pa, cmd, "exe=A argv=['@/B','b1']"),
+                new Row("path", pa, x, "exe=C argv=['@/A']"),
+                new Row("path", pa, xCmd, "exe=C argv=['@/B','b1']"),
+                new Row("path", pa, fdCmd, "exe=A argv=['@/B','b1']"),
+                new Row("path+arg", pArg, none, "exe=A argv=['@/A','a1']"),
+                new Row("path+arg", pArg, cmd, "exe=A argv=['@/B','b1']"),
+                new Row("path+arg", pArg, x, "exe=C argv=['@/A','a1']"),
+                new Row("path+arg0", pArg0, none, "exe=A argv=['zero','a1']"),
+                new Row("path+arg0", pArg0, cmd, "exe=A argv=['@/B','b1']"),
+                new Row("path+arg0", pArg0, x, "exe=C argv=['zero','a1']"),
+                new Row("path+arg0", pArg0, xCmd, "exe=C argv=['@/B','b1']"),
+                // nsjail: "execve('') failed: No such file or directory", 255 (a deliberate difference:
+                // an empty path is no path, so nsjail's own configs/imagemagick-convert.cfg works)
+                new Row("empty path+arg0", emptyArg0, none, "exe=A argv=['@/A','a1']"),
+                // nsjail: "execve('') failed: No such file or directory", 255 (the same difference)
+                new Row("empty path+arg0", emptyArg0, cmd, "exe=B argv=['@/B','b1']"),
+                new Row("empty path+arg0", emptyArg0, x, "exe=C argv=['@/A','a1']"),
+                new Row("path exec_fd", pFd, none, "exe=A argv=['@/A']"),
+                new Row("path exec_fd", pFd, cmd, "exe=A argv=['@/B','b1']"),
+                new Row("path exec_fd", pFd, x, "exe=C argv=['@/A']"),
+                new Row("path exec_fd", pFd, xCmd, "exe=C argv=['@/B','b1']"),
+                // nsjail: "Couldn't open '' file: No such file or directory", 255 (the same difference)
+                new Row("empty path exec_fd", emptyFd, cmd, "exe=B argv=['@/B','b1']"),
+                new Row("missing path exec_fd", missFd, none,
+                        "Couldn't open '@/missing' file for exec_bin.exec_fd: No such file or directory"),
+                // nsjail opens exec_bin.path even when `-- cmd` is given: "Couldn't open '@/missing' file"
+                new Row("missing path exec_fd", missFd, cmd,
+                        "Couldn't open '@/missing' file for exec_bin.exec_fd: No such file or directory"),
+                new Row("missing path exec_fd", missFd, x, "exe=C argv=['@/missing']"),
+                new Row("missing path exec_fd", missFd, xCmd, "exe=C argv=['@/B','b1']"),
+                new Row("missing path", miss, fdCmd,
+                        "Couldn't open '@/missing' file for --execute_fd: No such file or directory"),
+                new Row("missing path", miss, none, "execve('@/missing') failed: No such file or directory"),
+                new Row("missing path", miss, cmd, "execve('@/missing') failed: No such file or directory"),
+                new Row("missing path", miss, x, "exe=C argv=['@/missing']"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("execRows")
+    void execBinPathArg0AndArgvAsNsjail(Row row) throws IOException {
+        RunAs as = RunAs.NOBODY;
+        as.assume();
+        String cfg = config("exec-" + row.name().replace(' ', '-').replace('+', '-'), row.cfg().replace("@", dir.toString()));
+        List<String> args = new ArrayList<>(List.of("-q", "-C", cfg));
+        for (String a : row.cl()) args.add(a.replace("@", dir.toString()));
+        Result r = NsjailCli.as(as).args(args).run();
+        String want = row.expect().replace("@", dir.toString());
+        if (want.startsWith("exe=")) {
+            assertEquals(0, r.exitCode(), r::describe);
+            assertEquals(want + "\n", r.stdout(), r::describe);
+        } else {
+            assertEquals(255, r.exitCode(), r::describe);
+            assertTrue(oneLine(r).contains(want), r::describe);
+            assertEquals("", r.stdout(), r::describe);
+        }
+    }
+
+    /** The same rules as root, for the execveat cases (the fd is opened by the supervisor). */
+    @Test
+    void execFdAsRoot() throws IOException {
+        RunAs.ROOT.assume();
+        String cfg = config("exec-fd-root", "exec_bin { path: \"" + p("A") + "\" exec_fd: true }");
+        Result r = NsjailCli.as(RunAs.ROOT).args("-q", "-C", cfg, "--", p("B"), "b1").run();
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("exe=A argv=['" + p("B") + "','b1']\n", r.stdout(), r::describe);
+    }
+
+    // ---- item 6: clone_newns: false ignores config mounts ----
+
+    /**
+     * nsjail with `clone_newns: false` and a config `mount { src: DIR dst: "/" is_bind: true }`, plus a tmpfs:
+     * both are ignored without a word, the jail sees the host's / (observed: `ls /` listed the host root).
+     */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void noMountNamespaceIgnoresConfigMountsWithAWarning(RunAs as) throws IOException {
+        as.assume();
+        Path f = dir.resolve("nons.cfg");
+        Files.writeString(f, "clone_newns: false\nmount { src: \"" + dir.resolve("root") + "\" dst: \"/\" is_bind: true }\n"
+                + "mount { dst: \"/tmp\" fstype: \"tmpfs\" }\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        Result r = NsjailCli.as(as).args("-q", "-C", f.toString(), "--", p("B")).run();
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("exe=B argv=['" + p("B") + "']\n", r.stdout(), r::describe);
+        String warn = oneLine(r);
+        assertTrue(warn.contains("No mount namespace (clone_newns: false): ignoring the mounts '/', '/tmp'"),
+                r::describe);
+    }
+
+    /** --disable_clone_newns keeps --chroot (chroot(2)), as nsjail; the other mounts are ignored, with a warning. */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void noMountNamespaceKeepsChroot(RunAs as) {
+        as.assume();
+        Result r = NsjailCli.as(as).args("-q", "--disable_clone_newns", "--chroot", dir.resolve("root").toString(),
+                "-T", "/tmp", "--", "/A").run();
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("exe=A argv=['/A']\n", r.stdout(), r::describe);
+        assertTrue(oneLine(r).contains("(--disable_clone_newns): ignoring the mount '/tmp', as nsjail does; only"
+                + " --chroot applies"), r::describe);
+    }
+
+    // ---- item 9: messages ----
+
+    /** The option as typed: nsjail's older alias --iface_vs_ip, not the current --macvlan_vs_ip. */
+    @Test
+    void optionIsNamedAsTyped() {
+        RunAs as = ItEnv.isRoot() ? RunAs.ROOT : RunAs.NOBODY;
+        as.assume();
+        Result r = NsjailCli.as(as).args("-Mo", "-q", "--chroot", "/", "--iface", "lo", "--iface_vs_ip", "1.2.3", "--",
+                "/bin/true").run();
+        assertEquals(255, r.exitCode(), r::describe);
+        String line = oneLine(r);
+        assertTrue(line.contains("--iface_vs_ip: '1.2.3' is not a valid IPv4 address"), r::describe);
+        assertFalse(line.contains("macvlan"), r::describe);
+        // A prefix getopt_long accepted is named as written too.
+        Result t = NsjailCli.as(as).args("-Mo", "--time_lim", "soon", "--", "/bin/true").run();
+        assertTrue(oneLine(t).contains("--time_lim: 'soon' is not a number"), t::describe);
+    }
+
+    /** A value longer than 256 characters is cut, with its length. */
+    @Test
+    void longValuesAreCut() {
+        RunAs as = ItEnv.isRoot() ? RunAs.ROOT : RunAs.NOBODY;
+        as.assume();
+        String v = "9".repeat(300) + "x";
+        Result r = NsjailCli.as(as).args("-Mo", "-t", v, "--", "/bin/true").run();
+        String line = oneLine(r);
+        assertTrue(line.contains("-t: '" + "9".repeat(256) + "...' (301 characters) is not a number"), r::describe);
+        assertFalse(line.contains("9".repeat(257)), r::describe);
+    }
+
+    /** No Java class names: a directory given as the policy file is strerror's "Is a directory". */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void noJavaExceptionNames(RunAs as) {
+        as.assume();
+        Result r = NsjailCli.as(as).args("-Mo", "--chroot", "/", "-P", "/", "--", "/bin/true").run();
+        assertEquals(255, r.exitCode(), r::describe);
+        assertEquals("Couldn't read the seccomp policy '/': Is a directory", oneLine(r).replaceFirst("^\\[F]\\[[^]]*]\\[\\d+] ",
+                ""), r::describe);
+        assertNoStackTrace(r);
+        Result l = NsjailCli.as(as).args("-Mo", "-q", "--chroot", "/", "-l", "/nonexistent-dir/x.log", "--", "/bin/true")
+                .run();
+        assertTrue(l.stderr().contains("Couldn't open logfile '/nonexistent-dir/x.log': No such file or directory"),
+                l::describe);
+        assertFalse(l.stderr().contains("Exception"), l::describe);
+    }
+
+    /**
+     * A jar copied without its lib/ directory runs until -C needs protobuf, then says in one line which
+     * libraries are missing where (not "NoClassDefFoundError"). The jar is built here from the compiled
+     * classes with the real manifest's Class-Path shape, since the test phase runs before `package`.
+     */
+    @Test
+    void jarWithoutLibSaysWhatIsMissing() throws Exception {
+        RunAs as = ItEnv.isRoot() ? RunAs.ROOT : RunAs.NOBODY;
+        as.assume();
+        Path classes = null;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Files.isRegularFile(Path.of(e, "org/jnsjail/cli/Main.class"))) classes = Path.of(e);
+        }
+        if (classes == null) Assumptions.abort("no classes directory on the class path");
+        Path jarDir = Files.createDirectories(dir.resolve("copied"));
+        Files.setPosixFilePermissions(jarDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = jarDir.resolve("jnsjail.jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "org.jnsjail.cli.Main");
+        mf.getMainAttributes().put(Attributes.Name.CLASS_PATH, "lib/protobuf-java-4.36.2.jar lib/gson-2.8.9.jar");
+        mf.getMainAttributes().putValue("Enable-Native-Access", "ALL-UNNAMED");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf); Stream<Path> s = Files.walk(classes)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString()));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        String cfg = config("jar", "exec_bin { path: \"/bin/true\" }");
+        List<String> cmd = new ArrayList<>(as.prefix());
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "-q",
+                "-C", cfg));
+        Process pr = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String out = new String(pr.getInputStream().readAllBytes());
+        String err = new String(pr.getErrorStream().readAllBytes());
+        assertTrue(pr.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(255, pr.exitValue(), err);
+        assertEquals("", out);
+        List<String> lines = err.lines().toList();
+        assertEquals(1, lines.size(), err);
+        assertTrue(lines.getFirst().contains("jnsjail.jar needs lib/protobuf-java-4.36.2.jar, lib/gson-2.8.9.jar in "
+                + jarDir), err);
+        assertFalse(err.contains("NoClassDefFoundError"), err);
+    }
+}
