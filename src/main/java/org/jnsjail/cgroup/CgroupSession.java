@@ -23,6 +23,8 @@ final class CgroupSession {
     private final Map<Path, FutureTask<Void>> swept = new ConcurrentHashMap<>();
     private final Set<String> detectionLogged = ConcurrentHashMap.newKeySet();
     private final AtomicLong v2Seq = new AtomicLong();
+    /** v1 parent directories this supervisor created because they were missing, in creation order. */
+    private final java.util.List<Path> createdParents = new java.util.ArrayList<>();
 
     CgroupSession(CgroupHost host) {
         this.host = host;
@@ -62,6 +64,31 @@ final class CgroupSession {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** A missing v1 parent directory that this supervisor made (kept for later jails, removed at exit). */
+    synchronized void createdParent(Path dir) {
+        createdParents.add(dir);
+    }
+
+    /**
+     * At the supervisor's exit: removes the parent directories it created, deepest first, where they
+     * are empty (rmdir(2) refuses a cgroup with children or tasks: another supervisor may use it), and
+     * says so in the log. Idempotent.
+     */
+    synchronized void removeCreatedParents() {
+        for (int i = createdParents.size() - 1; i >= 0; i--) {
+            Path p = createdParents.get(i);
+            try {
+                host.rmdir(p);
+                Log.info("Removed the cgroup parent '" + p + "', which jnsjail had created");
+            } catch (org.jnsjail.sys.ErrnoException e) {
+                if (e.errno() == org.jnsjail.sys.Errno.ENOENT) continue;
+                Log.info("Kept the cgroup parent '" + p + "', which jnsjail had created: "
+                        + org.jnsjail.sys.Errno.describe(e.errno()) + " (still in use)");
+            }
+        }
+        createdParents.clear();
     }
 
     /**

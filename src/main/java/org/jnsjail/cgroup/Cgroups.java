@@ -42,6 +42,14 @@ public final class Cgroups {
         }
     }
 
+    /**
+     * At the supervisor's exit: the v1 parent directories jnsjail created because they were missing are
+     * removed where empty (logged); those still holding cgroups stay.
+     */
+    public static void removeCreatedParents() {
+        CgroupSession.JVM.removeCreatedParents();
+    }
+
     /** nsjail's start-up check of the memory settings ("cannot set both ..."). */
     public static void check(CgroupLimits l) throws JailException {
         MemoryLimits.of(l);

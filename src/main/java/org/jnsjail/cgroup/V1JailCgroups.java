@@ -63,7 +63,8 @@ final class V1JailCgroups implements JailResource {
             if (h.isDirectory(p)) continue;
             try {
                 h.mkdir(p, 0700);
-                Log.info("Created the cgroup parent '" + p + "'");
+                session.createdParent(p);
+                Log.info("Created the cgroup parent '" + p + "' (it is removed at exit if empty)");
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.EEXIST) throw new JailException("Could not create the cgroup parent: " + e.getMessage());
             }
@@ -79,8 +80,14 @@ final class V1JailCgroups implements JailResource {
                 try {
                     h.mkdir(g.dir(), 0700);
                 } catch (ErrnoException e) {
-                    // A leftover of a killed supervisor whose jail had the same pid: reuse it, remove it after.
-                    if (e.errno() != Errno.EEXIST) throw e;
+                    if (e.errno() == Errno.ENOENT) {
+                        // Another supervisor removed the parent it had created, at its exit: make it again.
+                        makeParents(g.controller().mount(limits), g.parent());
+                        h.mkdir(g.dir(), 0700);
+                    } else if (e.errno() != Errno.EEXIST) {
+                        // EEXIST: a leftover of a killed supervisor whose jail had the same pid: reuse it, remove it after.
+                        throw e;
+                    }
                 }
                 made.add(g.dir());
                 if (g.controller() == V1Controller.MEMORY) memoryDir = g.dir();

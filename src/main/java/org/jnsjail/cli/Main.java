@@ -72,6 +72,8 @@ public final class Main {
         };
         // nsjail prints the report once the supervisor is done with every jail.
         if (run.spec().seccompUnotify()) org.jnsjail.unotify.Unotify.report(run.unotifyReport());
+        // Every jail is gone: the cgroup parents jnsjail created (when missing) go too, if empty.
+        org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         return rc;
     }
 }

@@ -107,6 +107,48 @@ class CgroupResourceTest {
         }
     }
 
+    /**
+     * Issue #18 item 4: the parents jnsjail made because they were missing are removed at the supervisor's
+     * exit when empty (deepest first), and kept while another cgroup is inside; nested parents are made
+     * one level at a time. (nsjail refuses a missing parent: "mkdir(...) failed: No such file or directory",
+     * observed with the reference build for --cgroup_mem_parent NSJAIL_missing.)
+     */
+    @Test
+    void createdParentsAreRemovedAtExitWhenEmpty() throws Exception {
+        CgroupLimits l = new CgroupLimits(0, 0, -1, root + "/memory", "NSJAIL", 10, root + "/pids", "A/B", 0,
+                root + "/net_cls", "NSJAIL", 0, root + "/cpu", "NSJAIL", root + "/unified", false, false);
+        JailResource r = Cgroups.forJail(l, session, false);
+        r.prepare();
+        assertTrue(Files.isDirectory(root.resolve("pids/A/B")));
+        cloneJail();
+        r.attach(JAIL);
+        // Another supervisor's jail cgroup under A keeps A, not B.
+        h.cgroup(root.resolve("pids/A/other"), "");
+        reap();
+        r.release();
+        session.removeCreatedParents();
+        assertFalse(Files.exists(root.resolve("pids/A/B")), "empty created parent removed");
+        assertTrue(Files.isDirectory(root.resolve("pids/A")), "a parent that still holds a cgroup stays");
+        assertTrue(Files.isDirectory(root.resolve("pids")), "the mount itself is never touched");
+        // A second call has nothing left to do.
+        session.removeCreatedParents();
+        assertTrue(Files.isDirectory(root.resolve("pids/A")));
+    }
+
+    /** A parent that existed before is never removed. */
+    @Test
+    void existingParentsStay() throws Exception {
+        h.cgroup(root.resolve("pids/NSJAIL"), "");
+        JailResource r = Cgroups.forJail(v1(0, 0, -1, 10, 0, 0), session, false);
+        r.prepare();
+        cloneJail();
+        r.attach(JAIL);
+        reap();
+        r.release();
+        session.removeCreatedParents();
+        assertTrue(Files.isDirectory(root.resolve("pids/NSJAIL")));
+    }
+
     @Test
     void v1WithoutLimitsMakesNothing() {
         assertNull(Cgroups.forJail(v1(0, 0, -1, 0, 0, 0), session, false));

@@ -87,6 +87,37 @@ class CgroupTest {
         return NsjailCli.as(RunAs.ROOT).args(a).timeout(Duration.ofSeconds(40)).run();
     }
 
+    /**
+     * Issue #18 item 4: a missing parent is created (jnsjail's improvement over nsjail, which fails:
+     * observed with the reference build, `--cgroup_mem_parent NSJAIL_missing` gave "mkdir('/sys/fs/cgroup/
+     * memory/NSJAIL_missing/NSJAIL.<pid>', 0700) failed: No such file or directory" and "Launching child
+     * process failed"), and what was created is removed again at exit, as the log says.
+     */
+    @Test
+    void createdParentIsRemovedAtExit() {
+        assumeV1("pids");
+        String top = "JNSJAIL_IT_CREATED_" + ProcessHandle.current().pid();
+        Path topDir = CG.resolve("pids").resolve(top);
+        try {
+            Result r = jail(List.of("--cgroup_pids_max", "10", "--cgroup_pids_parent", top + "/inner"), "/bin/true");
+            assertEquals(0, r.exitCode(), r::describe);
+            assertTrue(r.stderr().contains("Created the cgroup parent '" + topDir + "'"), r::describe);
+            assertTrue(r.stderr().contains("Created the cgroup parent '" + topDir.resolve("inner") + "'"), r::describe);
+            int inner = r.stderr().indexOf("Removed the cgroup parent '" + topDir.resolve("inner") + "'");
+            int outer = r.stderr().indexOf("Removed the cgroup parent '" + topDir + "'");
+            assertTrue(inner >= 0 && outer > inner, r::describe);
+            assertFalse(Files.exists(topDir), r::describe);
+        } finally {
+            for (Path p : List.of(topDir.resolve("inner"), topDir)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // reported by the assertion above
+                }
+            }
+        }
+    }
+
     @Test
     void allocatingPastMemMaxIsOomKilledAndReported() {
         assumeV1("memory");
