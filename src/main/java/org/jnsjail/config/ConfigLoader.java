@@ -93,13 +93,37 @@ public final class ConfigLoader {
 
   static NsJailConfig parse(String name, String content) throws ConfigException {
     SourcePos pos = new SourcePos(name, content);
-    NsJailConfig cfg = decide(name, parseText(content, pos), parseJson(content, pos));
+    NsJailConfig cfg = decide(name, parseText(content, pos), parseJson(content, pos), looksLikeJson(content));
     rejectNul(name, cfg, "");
     return cfg;
   }
 
-  /** nsjail's rule: exactly one of the two formats must accept the file. */
-  static NsJailConfig decide(String name, Attempt text, Attempt json) throws ConfigException {
+  /**
+   * A file whose first character (after white space and # comments) is '{' can only be ProtoJSON (TextProto wants a
+   * field name there); any other can only be TextProto (strict JSON starts with '{'). So when both
+   * parsers fail, only that format's error says anything about the file.
+   */
+  static boolean looksLikeJson(String content) {
+    boolean comment = false;
+    for (int i = 0; i < content.length(); i++) {
+      char c = content.charAt(i);
+      if (comment) {
+        comment = c != '\n';
+      } else if (c == '#') {
+        comment = true; // JSON with a leading comment is still meant as JSON (and refused as such)
+      } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return c == '{';
+      }
+    }
+    return false;
+  }
+
+  /**
+   * nsjail's rule: exactly one of the two formats must accept the file. When neither does, the first
+   * problem found by the parser of the format the file is written in is reported.
+   */
+  static NsJailConfig decide(String name, Attempt text, Attempt json, boolean looksLikeJson)
+      throws ConfigException {
     return switch (text) {
       case Parsed(var cfg) when json instanceof Failed -> cfg;
       case Parsed p ->
@@ -110,18 +134,18 @@ public final class ConfigLoader {
             case Parsed(var cfg) -> cfg;
             case Failed(var jsonError) ->
                 throw new ConfigException(
-                    "Couldn't parse config file '"
-                        + name
-                        + "' as TextProto ("
-                        + textError
-                        + ") or as ProtoJSON ("
-                        + jsonError
-                        + ")");
+                    "Couldn't parse config file "
+                        + org.jnsjail.log.Quote.of(name)
+                        + (looksLikeJson ? " as ProtoJSON: " + jsonError : " as TextProto: " + textError));
           };
     };
   }
 
   static Attempt parseText(String content, SourcePos pos) {
+    // The first problem, as the C++ parser finds it; protobuf-java would hide an unknown field
+    // behind any later syntax error.
+    String first = TextFormatCheck.firstError(content, NsJailConfig.getDescriptor(), pos);
+    if (first != null) return new Failed(first);
     TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
     TextFormat.Parser parser =
         TextFormat.Parser.newBuilder()

@@ -110,9 +110,13 @@ class ConfigLoaderTest {
   void syntaxError() {
     String msg = failure("syntax-error.cfg");
     Path f = resource("syntax-error.cfg");
-    // The unterminated `mount {` swallows `time_limit: 5`; the error is at end of input.
-    assertTrue(msg.contains("as TextProto (" + f + ":5:1: Expected \"}\".)"), msg);
-    assertTrue(msg.contains("or as ProtoJSON (" + f + ":1:1: expected a JSON object ('{'))"), msg);
+    // The unterminated `mount {` swallows `time_limit: 5`, which the C++ parser reports at once (nsjail,
+    // observed: "4:11: Message type "nsjail.MountPt" has no field named "time_limit"."); protobuf-java
+    // alone would say `5:1: Expected "}".` at the end of input. Only the TextProto error is shown: the
+    // file cannot be JSON.
+    assertTrue(msg.endsWith("as TextProto: " + f
+        + ":4:11: Message type \"nsjail.MountPt\" has no field named \"time_limit\"."), msg);
+    assertFalse(msg.contains("JSON"), msg);
   }
 
   @Test
@@ -121,25 +125,27 @@ class ConfigLoaderTest {
     assertTrue(
         msg.contains(
             resource("unknown-field.cfg")
-                + ":3:3: Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\"."),
+                + ":3:14: Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\"."),
         msg);
   }
 
   @Test
   void unknownNestedFieldColumnCountsTabsAsProtocDoes() {
     String msg = failure("unknown-nested-field.cfg");
-    // "\tbogus" : the C++ tokenizer (and protoc) put a tab at the next multiple of 8.
+    // "\tbogus:" : the C++ tokenizer (and protoc) put a tab at the next multiple of 8; the error is at the
+    // token after the name, as nsjail reports it (observed: 3:14).
     assertTrue(
         msg.contains(
             resource("unknown-nested-field.cfg")
-                + ":3:9: Message type \"nsjail.MountPt\" has no field named \"bogus\"."),
+                + ":3:14: Message type \"nsjail.MountPt\" has no field named \"bogus\"."),
         msg);
   }
 
   @Test
   void wrongType() {
     String msg = failure("wrong-type.cfg");
-    assertTrue(msg.contains(resource("wrong-type.cfg") + ":1:13: Couldn't parse integer"), msg);
+    // nsjail, observed: "1:13: Expected integer, got: "ten""
+    assertTrue(msg.endsWith(resource("wrong-type.cfg") + ":1:13: Expected integer, got: \"ten\""), msg);
   }
 
   @Test
@@ -175,16 +181,16 @@ class ConfigLoaderTest {
     String msg = failure("unknown-field.json");
     assertTrue(
         msg.contains(
-            "ProtoJSON (Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\".)"),
+            "ProtoJSON: Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\"."),
         msg);
-    // The TextFormat reason is there too, with its position.
-    assertTrue(msg.contains(resource("unknown-field.json") + ":1:1: Expected identifier"), msg);
+    // A file that starts with '{' can only be JSON: the TextProto error would say nothing.
+    assertFalse(msg.contains("TextProto"), msg);
   }
 
   @Test
   void jsonWrongType() {
     String msg = failure("wrong-type.json");
-    assertTrue(msg.contains("ProtoJSON (Not an uint32 value: \"ten\")"), msg);
+    assertTrue(msg.contains("ProtoJSON: Not an uint32 value: \"ten\""), msg);
   }
 
   @Test
@@ -192,14 +198,14 @@ class ConfigLoaderTest {
     String msg = failure("syntax-error.json");
     assertTrue(
         msg.contains(
-            "ProtoJSON (" + resource("syntax-error.json") + ":4:1: expected a quoted key, found '}')"),
+            "ProtoJSON: " + resource("syntax-error.json") + ":4:1: expected a quoted key, found '}'"),
         msg);
   }
 
   @Test
   void jsonMissingRequiredDst() {
     String msg = failure("missing-dst.json");
-    assertTrue(msg.contains("ProtoJSON (Message missing required fields: dst)"), msg);
+    assertTrue(msg.contains("ProtoJSON: Message missing required fields: dst"), msg);
   }
 
   @Test
@@ -211,6 +217,68 @@ class ConfigLoaderTest {
         failure("lenient-trailing.json").contains(":1:18: unexpected 't' after the JSON object"));
   }
 
+
+  // ---- the first problem, as nsjail's C++ parser reports it (issue #18 item 7) ----
+
+  private static String firstProblem(String content) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("t.cfg", content));
+    String msg = e.getMessage();
+    String prefix = "Couldn't parse config file 't.cfg' as TextProto: t.cfg:";
+    assertTrue(msg.startsWith(prefix), msg);
+    return msg.substring(prefix.length());
+  }
+
+  /** Each expected text is what the reference nsjail printed for the same file (its ProtoTextFormat line). */
+  @Test
+  void unknownFieldIsReportedEvenWhenALaterTokenIsWrong() {
+    // nsjail: "4:5: Message type "nsjail.MountPt" has no field named "ro"." (protobuf-java alone:
+    // "6:11: Expected string.", about the later `hostname: 12`)
+    assertEquals("4:5: Message type \"nsjail.MountPt\" has no field named \"ro\".",
+        firstProblem("mount {\n  src: \"/\"\n  dst: \"/\"\n  ro: true\n}\nhostname: 12 34\n"));
+    // nsjail: "1:12: Message type "nsjail.NsJailConfig" has no field named "bogus_field"."
+    assertEquals("1:12: Message type \"nsjail.NsJailConfig\" has no field named \"bogus_field\".",
+        firstProblem("bogus_field: 1\nmount { dst: 5 }\n"));
+  }
+
+  @Test
+  void otherFirstProblemsInNsjailsWords() {
+    // nsjail: "2:13: Expected integer, got: "abc""
+    assertEquals("2:13: Expected integer, got: \"abc\"", firstProblem("hostname: \"x\"\ntime_limit: \"abc\"\n"));
+    // nsjail: "2:1: Expected identifier, got: " (end of input inside `mount {`)
+    assertEquals("2:1: Expected identifier, got:", firstProblem("mount { src: \"/\" dst: \"/\" \n"));
+    // nsjail: "2:1: Unknown enumeration value of "FOO" for field "mode"."
+    assertEquals("2:1: Unknown enumeration value of \"FOO\" for field \"mode\".", firstProblem("mode: FOO\n"));
+    // nsjail: "2:9: Non-repeated field "hostname" is specified multiple times."
+    assertEquals("2:9: Non-repeated field \"hostname\" is specified multiple times.",
+        firstProblem("hostname: \"x\"\nhostname: \"y\"\n"));
+    // nsjail: "1:11: Expected string, got: 5"
+    assertEquals("1:11: Expected string, got: 5", firstProblem("hostname: 5\n"));
+    // nsjail: "1:13: Integer out of range (4294967296)", and "1:14: ... (2147483649)" after a '-'
+    assertEquals("1:13: Integer out of range (4294967296)", firstProblem("time_limit: 4294967296\n"));
+    assertEquals("1:14: Integer out of range (2147483649)", firstProblem("nice_level: -2147483649\n"));
+    // nsjail: "3:1: Invalid value for boolean field "keep_env". Value: "maybe"." (after the value)
+    assertEquals("3:1: Invalid value for boolean field \"keep_env\". Value: \"maybe\".",
+        firstProblem("keep_env: maybe\n# end\n"));
+    // nsjail: "2:1: Unknown enumeration value of "7" for field "mode"."
+    assertEquals("2:1: Unknown enumeration value of \"7\" for field \"mode\".", firstProblem("mode: 7\n"));
+    // nsjail: "1:10: Expected ":", found ""x""." and "1:1: Expected identifier, got: }"
+    assertEquals("1:10: Expected \":\", found \"\"x\"\".", firstProblem("hostname \"x\"\n"));
+    assertEquals("1:1: Expected identifier, got: }", firstProblem("}\n"));
+  }
+
+  @Test
+  void validTextStillLoads() throws Exception {
+    NsJailConfig c = ConfigLoader.parse("t.cfg", "# c\nname: \"a\" \"b\"\nmode: 2\ntime_limit: 0x10;\nkeep_env: t,\n"
+        + "mount < dst: '/x' >\nmount: { dst: \"/y\" is_bind: 1 }\nuidmap [{ inside_id: \"1\" }, { inside_id: \"2\" }]\n"
+        + "pass_fd: [3, 4]\nnice_level: -5\n");
+    assertEquals("ab", c.getName());
+    assertEquals(Mode.RERUN, c.getMode());
+    assertEquals(16, c.getTimeLimit());
+    assertEquals(2, c.getMountCount());
+    assertEquals(2, c.getUidmapCount());
+    assertEquals(-5, c.getNiceLevel());
+  }
+
   // ---- the one-of-two rule ----
 
   @Test
@@ -219,7 +287,7 @@ class ConfigLoaderTest {
     // decision directly.
     var ok = new ConfigLoader.Parsed(NsJailConfig.getDefaultInstance());
     ConfigException e =
-        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x.cfg", ok, ok));
+        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x.cfg", ok, ok, false));
     assertEquals("Config file 'x.cfg' ambiguously parsed as TextProto and ProtoJSON", e.getMessage());
   }
 
@@ -227,10 +295,14 @@ class ConfigLoaderTest {
   void exactlyOneFormatWins() throws Exception {
     NsJailConfig a = NsJailConfig.newBuilder().setName("a").build();
     var failed = new ConfigLoader.Failed("nope");
-    assertEquals(a, ConfigLoader.decide("x", new ConfigLoader.Parsed(a), failed));
-    assertEquals(a, ConfigLoader.decide("x", failed, new ConfigLoader.Parsed(a)));
+    assertEquals(a, ConfigLoader.decide("x", new ConfigLoader.Parsed(a), failed, false));
+    assertEquals(a, ConfigLoader.decide("x", failed, new ConfigLoader.Parsed(a), true));
+    var t = new ConfigLoader.Failed("text says no");
+    var j = new ConfigLoader.Failed("json says no");
     ConfigException e =
-        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x", failed, failed));
-    assertEquals("Couldn't parse config file 'x' as TextProto (nope) or as ProtoJSON (nope)", e.getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.decide("x", t, j, false));
+    assertEquals("Couldn't parse config file 'x' as TextProto: text says no", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ConfigLoader.decide("x", t, j, true));
+    assertEquals("Couldn't parse config file 'x' as ProtoJSON: json says no", e.getMessage());
   }
 }
