@@ -77,6 +77,7 @@ final class V1JailCgroups implements JailResource {
         List<V1Layout.V1Cgroup> plan = V1Layout.plan(limits, "NSJAIL." + pid);
         try {
             for (V1Layout.V1Cgroup g : plan) {
+                Log.debug("Create '" + g.dir() + "' for pid=" + pid);
                 try {
                     h.mkdir(g.dir(), 0700);
                 } catch (ErrnoException e) {
@@ -98,7 +99,10 @@ final class V1JailCgroups implements JailResource {
             }
             // cgroup.procs rather than nsjail's tasks: the same for the single-threaded jail, and it
             // moves every thread when the supervisor moves itself (-Me).
-            for (V1Layout.V1Cgroup g : plan) h.write(g.dir().resolve("cgroup.procs"), Integer.toString(pid));
+            for (V1Layout.V1Cgroup g : plan) {
+                Log.debug("Adding pid=" + pid + " to '" + g.dir().resolve("cgroup.procs") + "'");
+                h.write(g.dir().resolve("cgroup.procs"), Integer.toString(pid));
+            }
         } catch (ErrnoException e) {
             throw new JailException("Could not set up the jail's cgroup: " + e.getMessage());
         }
@@ -119,7 +123,10 @@ final class V1JailCgroups implements JailResource {
 
     @Override
     public void release() {
-        for (int i = made.size() - 1; i >= 0; i--) CgroupRemoval.remove(h, made.get(i));
+        for (int i = made.size() - 1; i >= 0; i--) {
+            Log.debug("Remove '" + made.get(i) + "'");
+            CgroupRemoval.remove(h, made.get(i));
+        }
         made.clear();
     }
 }

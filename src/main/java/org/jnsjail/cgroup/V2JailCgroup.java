@@ -44,6 +44,7 @@ final class V2JailCgroup implements JailResource {
         session.sweepOnce(mount);
         V2Delegation.enable(h, mount, layout.controllers());
         Path d = mount.resolve(self ? "NSJAIL." + h.selfPid() : session.nextV2Name());
+        Log.debug("Create '" + d + "'");
         try {
             h.mkdir(d, 0700);
             dir = d;
@@ -84,7 +85,10 @@ final class V2JailCgroup implements JailResource {
 
     @Override
     public void release() {
-        if (dir != null) CgroupRemoval.remove(h, dir);
+        if (dir != null) {
+            Log.debug("Remove '" + dir + "'");
+            CgroupRemoval.remove(h, dir);
+        }
         dir = null;
     }
 

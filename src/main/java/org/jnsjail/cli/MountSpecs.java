@@ -36,7 +36,7 @@ final class MountSpecs {
         String dst = f[1].isEmpty() ? f[0] : f[1];
         if (dst.isEmpty()) throw new CliException(opt + " " + Quote.of(v) + ": empty mount point", false);
         if (f[2].isEmpty()) throw new CliException(opt + " " + Quote.of(v) + ": empty file system type", false);
-        String src = f[0].equals("none") ? "" : f[0];
+        String src = f[0]; // "none" kept, as nsjail shows it; the planner mounts it as the source "none"
         return MountPt.fs(src, dst, f[2], f.length > 3 ? f[3] : "", true, null);
     }
 

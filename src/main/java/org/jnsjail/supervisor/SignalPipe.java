@@ -54,7 +54,7 @@ final class SignalPipe implements AutoCloseable {
         try {
             Signal.handle(new Signal("QUIT"), s -> action.run());
         } catch (IllegalArgumentException e) {
-            Log.debug("SIGQUIT stays the JVM's (thread dump): " + e.getMessage());
+            // documented in docs/compatibility.md; nothing for the log (it would mean nothing to a user)
         }
     }
 

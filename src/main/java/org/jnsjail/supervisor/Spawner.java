@@ -168,6 +168,7 @@ public final class Spawner {
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
                     HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, last + 1));
             for (String w : plan.warnings()) Log.warn(w);
+            VerboseLog.add(resources, spec, plan, host.euid()); // -v: logged at attach, when the pid is known
 
             List<Libc.FdAction> actions = new ArrayList<>();
             actions.add(Libc.FdAction.dup2(io.stdin(), 0));
@@ -368,6 +369,7 @@ public final class Spawner {
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
                     System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1));
             for (String w : plan.warnings()) Log.warn(w);
+            VerboseLog.inPlace(spec, plan);
             // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
             // supervisor left nobody removes them (the next supervisor's stale sweep does).
             org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());

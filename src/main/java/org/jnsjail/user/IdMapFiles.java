@@ -31,18 +31,39 @@ public final class IdMapFiles {
         return b.toString();
     }
 
+    /**
+     * One step of writing the maps: {@code text} into {@code /proc/<pid>/<file>}, or, when {@code helper}
+     * is set, that setuid helper run with {@code args}.
+     */
+    public record Step(String file, String text, String helper, List<String> args) {
+        /** For the log: what is written where, or what is run. */
+        public String describe(int pid) {
+            if (helper != null) return "Running '" + helper + " " + String.join(" ", args) + "'";
+            return "Writing '" + text + "' to '/proc/" + pid + "/" + file + "'";
+        }
+    }
+
     /** nsjail's order: setgroups deny (when needed), gid_map, newgidmap, uid_map, newuidmap. */
-    public static void writeFromParent(int pid, List<IdMap> uids, List<IdMap> gids, int euid) throws JailException {
+    public static List<Step> steps(int pid, List<IdMap> uids, List<IdMap> gids, int euid) {
+        List<Step> out = new ArrayList<>(5);
         boolean direct = false;
         for (IdMap g : gids) direct |= !g.useNewIdMap();
         // An unprivileged writer may map its gid only after giving up setgroups(2).
-        if (euid != 0 && direct) write(pid, "setgroups", "deny");
+        if (euid != 0 && direct) out.add(new Step("setgroups", "deny", null, null));
         String g = mapText(gids, false);
-        if (!g.isEmpty()) write(pid, "gid_map", g);
-        runHelper(NEWGIDMAP, pid, gids);
+        if (!g.isEmpty()) out.add(new Step("gid_map", g, null, null));
+        helper(out, NEWGIDMAP, pid, gids);
         String u = mapText(uids, false);
-        if (!u.isEmpty()) write(pid, "uid_map", u);
-        runHelper(NEWUIDMAP, pid, uids);
+        if (!u.isEmpty()) out.add(new Step("uid_map", u, null, null));
+        helper(out, NEWUIDMAP, pid, uids);
+        return out;
+    }
+
+    public static void writeFromParent(int pid, List<IdMap> uids, List<IdMap> gids, int euid) throws JailException {
+        for (Step s : steps(pid, uids, gids, euid)) {
+            if (s.helper() == null) write(pid, s.file(), s.text());
+            else runHelper(s.helper(), s.args());
+        }
     }
 
     private static void write(int pid, String file, String text) throws JailException {
@@ -51,21 +72,27 @@ public final class IdMapFiles {
             out.write(text.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new JailException("Couldn't write '" + text.strip().replace('\n', ',') + "' to '" + path + "': "
-                    + e.getMessage());
+                    + org.jnsjail.log.Quote.reason(e));
         }
     }
 
-    private static void runHelper(String helper, int pid, List<IdMap> maps) throws JailException {
-        List<String> argv = new ArrayList<>();
-        argv.add(helper);
-        argv.add(Integer.toString(pid));
+    /** newuidmap/newgidmap PID in out count ..., for the -U/-G entries (none: no step). */
+    private static void helper(List<Step> out, String helper, int pid, List<IdMap> maps) {
+        List<String> args = new ArrayList<>();
+        args.add(Integer.toString(pid));
         for (IdMap m : maps) {
             if (!m.useNewIdMap()) continue;
-            argv.add(Long.toString(m.inside()));
-            argv.add(Long.toString(m.outside()));
-            argv.add(Long.toString(m.count()));
+            args.add(Long.toString(m.inside()));
+            args.add(Long.toString(m.outside()));
+            args.add(Long.toString(m.count()));
         }
-        if (argv.size() == 2) return;
+        if (args.size() > 1) out.add(new Step(null, null, helper, List.copyOf(args)));
+    }
+
+    private static void runHelper(String helper, List<String> args) throws JailException {
+        List<String> argv = new ArrayList<>();
+        argv.add(helper);
+        argv.addAll(args);
         try {
             int child = Libc.posixSpawn(helper, argv.toArray(String[]::new), new String[0],
                     List.of(Libc.FdAction.dup2(0, 0), Libc.FdAction.dup2(1, 1), Libc.FdAction.dup2(2, 2)), 3);

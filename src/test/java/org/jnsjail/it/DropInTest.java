@@ -231,6 +231,64 @@ class DropInTest {
                 + " --chroot applies"), r::describe);
     }
 
+    // ---- item 8: -v ----
+
+    /**
+     * nsjail -v -Mo --chroot / -- /bin/true (observed with the reference build, as root and as 65534)
+     * logs, after the summary: the clone flags, the pid, the map writes ("Writing '0 0 1\n' to
+     * '/proc/N/gid_map'", setgroups 'deny' first when unprivileged), then from the jail: setresgid,
+     * setgroups, setresuid, each mount ("Mounting (legacy): '/' -> '/' ...") and its final flags, "Setting
+     * hostname to 'NSJAIL'", the inheritable / bounding-set / ambient capability lines, "No max_cpus limit
+     * set", setpriority(19), "fd=0 will be passed to the child process" for each fd, "Exec: '/bin/true',
+     * Args: ['/bin/true']". jnsjail shows the same facts in that order, plus the rlimits and the seccomp
+     * program length, and nothing about the JVM.
+     */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void verboseShowsWhatNsjailShowsInItsOrder(RunAs as) {
+        as.assume();
+        Result r = NsjailCli.as(as).withFd5().args("-v", "-Mo", "--chroot", "/", "--pass_fd", "5", "--rlimit_nofile", "64",
+                "--cap", "CAP_NET_RAW", "-u", "0", "-g", "0", "-T", "/tmp", "--seccomp_string",
+                "ALLOW { write, exit_group } DEFAULT ALLOW", "--", "/bin/true").run();
+        assertEquals(0, r.exitCode(), r::describe);
+        List<String> debug = r.stderrLines().stream().filter(l -> l.startsWith("[D]"))
+                .map(l -> l.replaceFirst("^\\[D]\\[[^]]*]\\[\\d+] ", "")).toList();
+        List<String> expected = new ArrayList<>(List.of(
+                "Created pid=", "Writing '0 " + as.gid() + " 1\\n' to '/proc/", "Writing '0 " + as.uid() + " 1\\n' to '/proc/",
+                "setresgid(0)", "setgroups(0, [])", "setresuid(0)",
+                "Mounting: '/' -> '/' type:'' options:'' dir:true flags:MS_BIND|MS_REC|MS_RDONLY (recursive)",
+                "Mounting: '/tmp' type:'tmpfs' options:'size=4194304' dir:true flags:0",
+                "Mounting: '/proc' type:'proc' options:'' dir:true flags:MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC",
+                "Setting hostname to 'NSJAIL'",
+                "Adding the following capabilities to the inheritable set: CAP_NET_RAW",
+                "Dropped the following capabilities from the bounding set: CAP_CHOWN ",
+                "Added the following capabilities to the ambient set: CAP_NET_RAW",
+                "No max_cpus limit set", "Setting RLIMIT_NOFILE to 64", "setpriority(19)",
+                "fd=0 will be passed to the child process", "fd=1 will be passed to the child process",
+                "fd=2 will be passed to the child process", "fd=5 will be passed to the child process",
+                "Installing the seccomp-bpf program: ", "Exec: '/bin/true', Args: ['/bin/true']"));
+        if (as.uid() != 0) expected.add(1, "Writing 'deny' to '/proc/");
+        int at = 0;
+        for (String want : expected) {
+            int found = -1;
+            for (int i = at; i < debug.size(); i++) {
+                if (debug.get(i).startsWith(want)) {
+                    found = i;
+                    break;
+                }
+            }
+            assertTrue(found >= 0, () -> "missing, or out of nsjail's order: '" + want + "'\n" + String.join("\n", debug));
+            at = found + 1;
+        }
+        assertFalse(debug.getLast().isEmpty());
+        assertFalse(String.join("\n", debug).contains("Dropped the following capabilities from the bounding set: CAP_CHOWN"
+                + " CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP"
+                + " CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW"), "CAP_NET_RAW kept");
+        for (String l : debug) {
+            assertFalse(l.contains("SIGQUIT") || l.contains("JVM") || l.contains("Exception"), () -> "meaningless: " + l);
+        }
+    }
+
     // ---- item 9: messages ----
 
     /** The option as typed: nsjail's older alias --iface_vs_ip, not the current --macvlan_vs_ip. */
