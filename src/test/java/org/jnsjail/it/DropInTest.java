@@ -289,6 +289,46 @@ class DropInTest {
         }
     }
 
+    // ---- item 11: the remaining differences, documented ----
+
+    /** nsjail -Mo --chroot / --disable_proc -- ls /proc listed 1107 entries (the host's processes); jnsjail: none. */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void chrootSlashWithoutProcShowsAnEmptyProc(RunAs as) {
+        as.assume();
+        Result r = NsjailCli.as(as).args("-Mo", "-q", "--chroot", "/", "--disable_proc", "--", "/bin/ls", "-A", "/proc").run();
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("", r.stdout(), r::describe);
+    }
+
+    /**
+     * The recipe docs/compatibility.md gives for JDK 25 programs, the same in both tools. Observed with the
+     * reference build on this 24 GiB machine: `java -version` with the default 4096 MiB RLIMIT_AS aborts in
+     * System.initPhase1 (how far it gets depends on the machine's memory, so only the recipe is tested),
+     * and prints its version with `--rlimit_as max`.
+     */
+    @Test
+    void jdk25ProgramsRunWithRlimitAsMax() {
+        RunAs as = RunAs.NOBODY;
+        as.assume();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result max = NsjailCli.as(as).args("-Mo", "-q", "--chroot", "/", "--rlimit_as", "max", "--", java, "-version").run();
+        assertEquals(0, max.exitCode(), max::describe);
+        assertTrue(max.stderr().contains("VM"), max::describe);
+    }
+
+    @Test
+    void compatibilityPageListsTheDeliberateDifferences() throws IOException {
+        Path doc = Path.of(System.getProperty("user.dir"), "docs", "compatibility.md");
+        if (!Files.isRegularFile(doc)) Assumptions.abort("docs/compatibility.md not found from " + doc.getParent());
+        String text = Files.readString(doc);
+        for (String topic : List.of("--chroot / --disable_proc", "--rlimit_as max", "exec_bin { path: \"\"", "clone_newns: false",
+                "removed at its exit when empty", "Number of requested CPUs is bigger", "first problem", "-v",
+                "cut, with its length", "lib/", "SIGQUIT", "setgroups deny", "Read-only is recursive")) {
+            assertTrue(text.contains(topic), () -> "docs/compatibility.md does not mention: " + topic);
+        }
+    }
+
     // ---- item 9: messages ----
 
     /** The option as typed: nsjail's older alias --iface_vs_ip, not the current --macvlan_vs_ip. */
