@@ -192,32 +192,27 @@ final class TextFormatCheck {
             throw problem("Non-repeated field \"" + name + "\" is specified multiple times.");
         }
         if (f.getRealContainingOneof() != null) throw new GiveUp();
-        if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-            tryConsume(":");
-            if (f.isRepeated() && tryConsume("[")) {
-                if (!tryConsume("]")) {
-                    do {
-                        messageValue(f);
-                    } while (tryConsume(","));
-                    consume("]");
-                }
-            } else {
-                messageValue(f);
+        boolean msg = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
+        // The ':' is optional before a message, required before a scalar.
+        if (msg) tryConsume(":");
+        else consume(":");
+        Value v = msg ? () -> messageValue(f) : () -> value(f);
+        if (f.isRepeated() && tryConsume("[")) {
+            // [a, b, ...]: the short form of a repeated field
+            if (!tryConsume("]")) {
+                do {
+                    v.read();
+                } while (tryConsume(","));
+                consume("]");
             }
         } else {
-            consume(":");
-            if (f.isRepeated() && tryConsume("[")) {
-                if (!tryConsume("]")) {
-                    do {
-                        value(f);
-                    } while (tryConsume(","));
-                    consume("]");
-                }
-            } else {
-                value(f);
-            }
+            v.read();
         }
         if (!tryConsume(";")) tryConsume(",");
+    }
+
+    private interface Value {
+        void read() throws Problem, GiveUp;
     }
 
     private void messageValue(FieldDescriptor f) throws Problem, GiveUp {
