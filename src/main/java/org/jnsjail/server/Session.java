@@ -164,10 +164,11 @@ final class Session implements Runnable {
         Log.Sink sink = Log.Sink.forRequest(std[2], cred.pid());
         sink.hold();
         try {
-            Log.callWith(sink, () -> {
+            // To the user the client is the supervisor: the request's cgroup work is its own, as a cold run's.
+            Log.callWith(sink, () -> org.jnsjail.cgroup.Cgroups.callAsSupervisor(cred.pid(), () -> {
                 serve(req, client, caller, sink, std);
                 return null;
-            });
+            }));
         } finally {
             sink.close();
         }
