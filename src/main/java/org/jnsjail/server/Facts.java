@@ -36,6 +36,11 @@ record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask,
         Map<Pidfd.Ns, Pidfd.FileId> namespaces, Pidfd.FileId root, String sched, String personality,
         String oomScoreAdj, List<String> cgroups, String lsm, Map<RLimit, Caller.Limit> rlimits, String cwd) {
 
+    /** The lines of /proc/PID/status that a jail inherits (proc(5)). */
+    private static final java.util.Set<String> STATUS_KEYS = java.util.Set.of("Uid", "Gid", "Groups", "CapInh", "CapPrm",
+            "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Umask", "TracerPid",
+            "Cpus_allowed", "Mems_allowed");
+
     /** The v2 cgroup path ("0::" line), or null without one. */
     String cgroup2() {
         for (String l : cgroups) if (l.startsWith("0::")) return l.substring(3);
@@ -70,7 +75,8 @@ record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask,
         Map<String, String> st = new java.util.HashMap<>();
         for (String line : HostInfo.readProc(dir + "/status").split("\n")) {
             int c = line.indexOf(':');
-            if (c > 0) st.put(line.substring(0, c), line.substring(c + 1).trim().replaceAll("\\s+", " "));
+            if (c <= 0 || !STATUS_KEYS.contains(line.substring(0, c))) continue;
+            st.put(line.substring(0, c), line.substring(c + 1).replace('\t', ' ').trim());
         }
         String ids = st.get("Uid") + " / " + st.get("Gid") + " / " + st.getOrDefault("Groups", "");
         String caps = st.get("CapInh") + " " + st.get("CapPrm") + " " + st.get("CapEff") + " " + st.get("CapBnd") + " "
