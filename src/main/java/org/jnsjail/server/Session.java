@@ -242,7 +242,7 @@ final class Session implements Runnable {
      */
     private int runJail(Handler.Parsed.Once once, JailIo io, Caller caller, Log.Sink sink) throws InterruptedException {
         FatalSignals sig = FatalSignals.forClient(once.forwardSignals());
-        int[] outcome = {0}; // 0 running, 1 finished, 2 client gone, 3 SIGHUP
+        java.util.concurrent.atomic.AtomicInteger outcome = new java.util.concurrent.atomic.AtomicInteger(RUNNING);
         Thread monitor = Thread.ofPlatform().name(Thread.currentThread().getName() + "-signals").start(() -> {
             for (;;) {
                 int sigNo;
@@ -251,41 +251,35 @@ final class Session implements Runnable {
                     if (f.type() != Wire.SIGNAL) throw new Wire.Malformed("unexpected frame while the jail runs");
                     sigNo = Wire.decodeSignal(f.payload());
                 } catch (Wire.Malformed | Channel.Gone e) {
-                    synchronized (outcome) {
-                        if (outcome[0] != 0) return;
-                        outcome[0] = 2;
+                    sigNo = -1;
+                }
+                if (sigNo == -1 || sigNo == Signals.SIGHUP) {
+                    // The end of this request unless the jail already ended: no more lines, the jail killed.
+                    if (outcome.compareAndSet(RUNNING, sigNo == -1 ? CLIENT_GONE : HANGUP)) {
+                        sink.close();
+                        sig.abandon();
                     }
-                    sink.close();
-                    sig.abandon();
                     return;
                 }
-                if (sigNo == Signals.SIGHUP) {
-                    synchronized (outcome) {
-                        if (outcome[0] != 0) return;
-                        outcome[0] = 3;
-                    }
-                    sink.close();
-                    sig.abandon();
-                    return;
-                }
+                int delivered = sigNo;
                 Log.callWith(sink, () -> {
-                    sig.deliver(sigNo);
+                    sig.deliver(delivered);
                     return null;
                 });
             }
         });
         int rc = Standalone.runOnce(once.spec(), io, caller, sig);
-        synchronized (outcome) {
-            if (outcome[0] == 0) outcome[0] = 1;
-        }
-        UnixSocket.shutdown(ch.fd, UnixSocket.SHUT_RD); // wakes the monitor, which sees outcome 1 and ends
+        outcome.compareAndSet(RUNNING, FINISHED);
+        UnixSocket.shutdown(ch.fd, UnixSocket.SHUT_RD); // wakes the monitor, which finds the request finished
         monitor.join();
-        return switch (outcome[0]) {
-            case 2 -> -1;
-            case 3 -> 128 + Signals.SIGHUP;
+        return switch (outcome.get()) {
+            case CLIENT_GONE -> -1;
+            case HANGUP -> 128 + Signals.SIGHUP;
             default -> rc;
         };
     }
+
+    private static final int RUNNING = 0, FINISHED = 1, CLIENT_GONE = 2, HANGUP = 3;
 
     private static void writeAll(int fd, String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);

@@ -278,19 +278,24 @@ class ServerTest {
         }
     }
 
+    /** A served jail that prints "started" and sleeps, its shell's command line carrying {@code marker}. */
+    private static Process startedSleeper(TestServers.Running s, RunAs as, String marker) throws IOException {
+        List<String> cmd = servedVia(s, as, List.of("/bin/echo", "COLD"), "-Mo", "--chroot", "/", "-q", "--",
+                "/bin/sh", "-c", "echo started; sleep 60; : " + marker);
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        assertEquals("started\n", new String(p.getInputStream().readNBytes(8), StandardCharsets.UTF_8));
+        return p;
+    }
+
     @ParameterizedTest
     @EnumSource(RunAs.class)
     void aServerKilledMidRunTakesTheJailAndTheClientSaysSo(RunAs as) throws Exception {
         as.assume();
         TestServers.Running s = privateServer(as);
         String marker = "jnsjail-it-server-killed-" + as;
-        List<String> cmd = servedVia(s, as, List.of("/bin/echo", "COLD"), "-Mo", "--chroot", "/", "-q", "--",
-                "/bin/sh", "-c", "echo started; sleep 60; : " + marker);
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        Process p = startedSleeper(s, as, marker);
         try {
-            byte[] first = p.getInputStream().readNBytes(8);
-            assertEquals("started\n", new String(first, StandardCharsets.UTF_8));
             Libc.kill((int) s.pid(), Signals.SIGKILL);
             assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the client ends");
             assertEquals(255, p.exitValue());
@@ -314,12 +319,8 @@ class ServerTest {
         as.assume();
         TestServers.Running s = TestServers.serverFor(as);
         String marker = "jnsjail-it-client-killed-" + as;
-        List<String> cmd = servedVia(s, as, List.of("/bin/echo", "COLD"), "-Mo", "--chroot", "/", "-q", "--",
-                "/bin/sh", "-c", "echo started; sleep 60; : " + marker);
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        Process p = startedSleeper(s, as, marker);
         try {
-            assertEquals("started\n", new String(p.getInputStream().readNBytes(8), StandardCharsets.UTF_8));
             Libc.kill((int) p.pid(), Signals.SIGKILL);
             p.waitFor();
             awaitGone(marker, Duration.ofSeconds(5));
