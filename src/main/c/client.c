@@ -14,8 +14,10 @@
  *
  * Wire format (host byte order), frames of: u32 type, u32 payload length, payload.
  *   client -> server
- *     'R' request: u32 version, u32 open-stdio mask (bit n: fd n is open), u32 securebits, u32 argc,
- *         u32 envc, then IDENTITY, ARGS and the environment as NUL-terminated strings; the open
+ *     'R' request: u32 version, u32 open-stdio mask (bit n: fd n is open), u32 securebits, u32
+ *         personality, u32 argc, u32 envc, then IDENTITY, ARGS and the environment as NUL-terminated
+ *         strings (securebits and personality are no privilege to lie about: procfs would show the
+ *         personality only to a ptrace-capable reader, which Yama may forbid); the open
  *         stdio fds travel with the header (SCM_RIGHTS), lowest first.
  *     'F' fds asked for: u32 n, n x i32 (the fd's number, or -1 when it is not open); the open
  *         ones travel with the header, in that order.
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -42,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VERSION 1u
+#define VERSION 2u
 #define MAX_FDS 250u /* below SCM_MAX_FD (253) */
 #define MAX_TEXT 4096u
 
@@ -145,7 +148,7 @@ static int read_full(void *buf, size_t len)
 
 static int send_request(char **args, int nargs, const char *identity)
 {
-	size_t len = 20 + strlen(identity) + 1;
+	size_t len = 24 + strlen(identity) + 1;
 	int envc = 0;
 	for (int i = 0; i < nargs; i++)
 		len += strlen(args[i]) + 1;
@@ -163,7 +166,8 @@ static int send_request(char **args, int nargs, const char *identity)
 			mask |= 1u << fd;
 			fds[nfds++] = fd;
 		}
-	uint32_t head[5] = {VERSION, mask, (uint32_t)prctl(PR_GET_SECUREBITS), (uint32_t)nargs, (uint32_t)envc};
+	uint32_t head[6] = {VERSION, mask, (uint32_t)prctl(PR_GET_SECUREBITS), (uint32_t)personality(0xffffffff),
+			    (uint32_t)nargs, (uint32_t)envc};
 	memcpy(buf, head, sizeof(head));
 	char *p = buf + sizeof(head);
 	p = stpcpy(p, identity) + 1;

@@ -20,7 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * What a process passes on to the children it starts, as the kernel reports it (proc(5), prlimit(2),
- * ioprio_get(2), the pidfd namespace ioctls): never what a client says about itself. A cold jnsjail
+ * ioprio_get(2), the pidfd namespace ioctls): never what a client says about itself. Only what any
+ * process of the same uid may read (PTRACE_MODE_READ at most), so that Yama's ptrace_scope does not
+ * turn every request cold. A cold jnsjail
  * would have exactly these, and so would its jail; the server compares a client's with its own.
  *
  * @param ids the Uid:, Gid: and Groups: lines of /proc/PID/status
@@ -33,8 +35,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * @param cwd the working directory, as a path in the server's (the same) root
  */
 record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask, int tracerPid, String cpus,
-        Map<Pidfd.Ns, Pidfd.FileId> namespaces, Pidfd.FileId root, String sched, String personality,
-        String oomScoreAdj, List<String> cgroups, String lsm, Map<RLimit, Caller.Limit> rlimits, String cwd) {
+        Map<Pidfd.Ns, Pidfd.FileId> namespaces, Pidfd.FileId root, String sched, String oomScoreAdj, List<String> cgroups, String lsm, Map<RLimit, Caller.Limit> rlimits, String cwd) {
 
     /** The lines of /proc/PID/status that a jail inherits (proc(5)). */
     private static final java.util.Set<String> STATUS_KEYS = java.util.Set.of("Uid", "Gid", "Groups", "CapInh", "CapPrm",
@@ -97,8 +98,7 @@ record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask,
         }
         return new Facts(ids, caps, Integer.parseInt(st.getOrDefault("NoNewPrivs", "0")), seccomp,
                 Integer.parseInt(st.getOrDefault("Umask", "0022"), 8), Integer.parseInt(st.getOrDefault("TracerPid", "0")),
-                cpus, ns, root, sched, HostInfo.readProc(dir + "/personality").trim(),
-                HostInfo.readProc(dir + "/oom_score_adj").trim(), cgroups, lsm, limits(pid), cwd);
+                cpus, ns, root, sched, HostInfo.readProc(dir + "/oom_score_adj").trim(), cgroups, lsm, limits(pid), cwd);
     }
 
     /** prlimit(2) of every resource (pid 0: the caller); the kernel allows it for a process with our ids. */

@@ -40,7 +40,7 @@ final class Server {
     final Identity identity;
     /** The accepting thread's own attributes, which every request thread inherits. */
     Facts self;
-    int selfSecurebits;
+    Takeover.Reported selfReported;
 
     final AtomicLong served = new AtomicLong(), cold = new AtomicLong(), refused = new AtomicLong(),
             malformed = new AtomicLong();
@@ -93,7 +93,8 @@ final class Server {
     /** Accepts until stopped or idle; then waits for the requests still running. */
     void serve(int listenFd) throws java.io.IOException, ErrnoException {
         self = Facts.ofSelf();
-        selfSecurebits = (int) Libc.sys(157 /* prctl */, 27 /* PR_GET_SECUREBITS */, 0, 0, 0, 0, 0);
+        selfReported = new Takeover.Reported((int) Libc.sys(157 /* prctl */, 27 /* PR_GET_SECUREBITS */, 0, 0, 0, 0, 0),
+                (int) Libc.sys(135 /* personality */, 0xffffffffL, 0, 0, 0, 0, 0));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(16);
             MemorySegment scratch = a.allocate(64);

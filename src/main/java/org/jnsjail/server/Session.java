@@ -113,12 +113,12 @@ final class Session implements Runnable {
 
     private void request(Channel.Frame f) throws Exception {
         Wire.Request req = Wire.decodeRequest(f.payload());
+        if (req.version() != Wire.VERSION) throw new Cold("the client speaks protocol " + req.version() + ", the server "
+                + Wire.VERSION);
         int[] std = {-1, -1, -1};
         int k = 0;
         for (int i = 0; i < 3; i++) if ((req.stdio() & (1 << i)) != 0) std[i] = k < f.fds().length ? f.fds()[k++] : -1;
         if (k != f.fds().length || (req.stdio() & ~7) != 0) throw new Wire.Malformed("the stdio mask does not match the fds sent");
-        if (req.version() != Wire.VERSION) throw new Cold("the client speaks protocol " + req.version() + ", the server "
-                + Wire.VERSION);
         String why = server.identity.mismatch(req.identity());
         if (why != null) throw new Cold(why);
         for (int i = 0; i < 3; i++) if (std[i] < 0) throw new Cold("the client's fd " + i + " is closed");
@@ -133,7 +133,8 @@ final class Session implements Runnable {
         } catch (java.io.IOException | ErrnoException e) {
             throw new Cold("the client's process cannot be read: " + e.getMessage());
         }
-        why = Takeover.beforeParsing(client, server.self, req.securebits(), server.selfSecurebits, req.env(), server.env);
+        why = Takeover.beforeParsing(client, server.self, new Takeover.Reported(req.securebits(), req.personality()),
+                server.selfReported, req.env(), server.env);
         if (why != null) throw new Cold(why);
         int cwd;
         try {

@@ -26,8 +26,11 @@ final class Takeover {
     static final List<String> CONTEXT_VARIABLES = List.of("TZ", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
             "LC_MESSAGES", "LC_TIME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JNSJAIL_JAVA_OPTS");
 
+    /** What a process says about itself: no privilege to lie about (the client's only harms its own jail). */
+    record Reported(int securebits, int personality) {}
+
     /** Before anything is parsed: the client's process against the server's. */
-    static String beforeParsing(Facts c, Facts s, int clientSecurebits, int serverSecurebits, Map<String, String> cEnv,
+    static String beforeParsing(Facts c, Facts s, Reported cr, Reported sr, Map<String, String> cEnv,
             Map<String, String> sEnv) {
         for (Pidfd.Ns n : Pidfd.Ns.values()) {
             if (!c.namespaces().get(n).equals(s.namespaces().get(n))) {
@@ -43,12 +46,12 @@ final class Takeover {
         if (!c.seccomp().startsWith("0 ") || !s.seccomp().startsWith("0 ")) {
             return "the client (" + c.seccomp() + ") or the server (" + s.seccomp() + ") has a seccomp filter";
         }
-        if ((d = differs("securebits", clientSecurebits, serverSecurebits)) != null) return d;
+        if ((d = differs("securebits", cr.securebits(), sr.securebits())) != null) return d;
+        if ((d = differs("personality", cr.personality(), sr.personality())) != null) return d;
         if ((d = differs("LSM label", c.lsm(), s.lsm())) != null) return d;
         if (c.tracerPid() != 0) return "the client is being traced (pid " + c.tracerPid() + ")";
         if ((d = differs("CPU affinity and cpuset", c.cpus(), s.cpus())) != null) return d;
         if ((d = differs("scheduling (policy, priorities)", schedWithoutNice(c), schedWithoutNice(s))) != null) return d;
-        if ((d = differs("personality", c.personality(), s.personality())) != null) return d;
         if ((d = differs("oom_score_adj", c.oomScoreAdj(), s.oomScoreAdj())) != null) return d;
         if ((d = differs("cgroup v1 hierarchies", c.cgroupsV1(), s.cgroupsV1())) != null) return d;
         for (RLimit r : RLimit.values()) {

@@ -16,7 +16,7 @@ import java.util.Map;
 final class Wire {
     private Wire() {}
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER = 8;
 
     // client -> server
@@ -43,9 +43,12 @@ final class Wire {
 
     /**
      * A decoded 'R' frame. @param stdio bit n set: the client's fd n is open (and came along)
-     * @param securebits the client's prctl(PR_GET_SECUREBITS), as it reports it
+     * @param securebits the client's prctl(PR_GET_SECUREBITS) and @param personality its
+     *     personality(2), as it reports them: no privilege to lie about, and /proc/PID/personality
+     *     needs ptrace access, which Yama's ptrace_scope may refuse a non-ancestor
      */
-    record Request(int version, int stdio, int securebits, String identity, List<String> argv, Map<String, String> env) {}
+    record Request(int version, int stdio, int securebits, int personality, String identity, List<String> argv,
+            Map<String, String> env) {}
 
     static byte[] frame(int type, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length).order(ByteOrder.nativeOrder());
@@ -73,15 +76,22 @@ final class Wire {
         return frame(type, t);
     }
 
+    /** The request's fixed part: version, stdio mask, securebits, personality, argc, envc. */
+    private static final int HEAD = 24;
+
+    /** An 'R' payload; a client of another protocol version gets a request with only its version (it runs cold). */
     static Request decodeRequest(byte[] p) throws Malformed {
-        if (p.length < 20) throw new Malformed("request of " + p.length + " bytes is too short");
+        if (p.length < 4) throw new Malformed("request of " + p.length + " bytes is too short");
         ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.nativeOrder());
-        int version = b.getInt(), stdio = b.getInt(), securebits = b.getInt();
+        int version = b.getInt();
+        if (version != VERSION) return new Request(version, 0, 0, 0, "", List.of(), Map.of()); // runs cold
+        if (p.length < HEAD) throw new Malformed("request of " + p.length + " bytes is too short");
+        int stdio = b.getInt(), securebits = b.getInt(), personality = b.getInt();
         long argc = Integer.toUnsignedLong(b.getInt()), envc = Integer.toUnsignedLong(b.getInt());
         // Each string takes at least its NUL: a count beyond the bytes left is a lie, caught before allocating.
-        if (1 + argc + envc > p.length - 20) throw new Malformed("request claims " + argc + " arguments and " + envc
+        if (1 + argc + envc > p.length - HEAD) throw new Malformed("request claims " + argc + " arguments and " + envc
                 + " environment entries in " + p.length + " bytes");
-        int pos = 20;
+        int pos = HEAD;
         List<String> strs = new ArrayList<>((int) (1 + argc + envc));
         for (long i = 0; i < 1 + argc + envc; i++) {
             int end = pos;
@@ -97,8 +107,8 @@ final class Wire {
             // execve(2) passes entries without '=' too; a cold JVM's System.getenv() drops them, and so do we.
             if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1)); // the last wins, as in System.getenv()
         }
-        return new Request(version, stdio, securebits, strs.getFirst(), List.copyOf(strs.subList(1, (int) (1 + argc))),
-                env);
+        return new Request(version, stdio, securebits, personality, strs.getFirst(),
+                List.copyOf(strs.subList(1, (int) (1 + argc))), env);
     }
 
     /** An 'F' frame: the client's answer to 'N', one entry per fd asked for (-1: not open there). */

@@ -42,6 +42,9 @@ class ServerTest {
     @TempDir
     Path tmp;
 
+    /** The client protocol's version (org.jnsjail.server.Wire.VERSION, src/main/c/client.c). */
+    private static final int VERSION = 2;
+
     /**
      * Log lines without their time and pid, which differ between any two runs. The cold run's -v
      * line about SIGQUIT concerns its JVM's signal handlers, which a served run does not install
@@ -204,11 +207,11 @@ class ServerTest {
                     new int[0])));
             lines.add(errorLine(exchange(sock, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt('R')
                     .putInt(1 << 30).array(), new int[0])));
-            byte[] lying = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder()).putInt(1).putInt(0).putInt(0)
-                    .putInt(100000).putInt(100000).putInt(0).array();
+            byte[] lying = ByteBuffer.allocate(28).order(ByteOrder.nativeOrder()).putInt(VERSION).putInt(0).putInt(0)
+                    .putInt(0).putInt(100000).putInt(100000).putInt(0).array();
             lines.add(errorLine(exchange(sock, frame('R', lying), new int[0])));
-            byte[] noNul = ByteBuffer.allocate(23).order(ByteOrder.nativeOrder()).putInt(1).putInt(0).putInt(0).putInt(0)
-                    .putInt(0).put("abc".getBytes(StandardCharsets.US_ASCII)).array();
+            byte[] noNul = ByteBuffer.allocate(27).order(ByteOrder.nativeOrder()).putInt(VERSION).putInt(0).putInt(0)
+                    .putInt(0).putInt(0).putInt(0).put("abc".getBytes(StandardCharsets.US_ASCII)).array();
             lines.add(errorLine(exchange(sock, frame('R', noNul), new int[0])));
             // An fd flood: more fds than a request carries.
             int[] flood = new int[40];

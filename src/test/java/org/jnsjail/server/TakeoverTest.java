@@ -32,16 +32,17 @@ class TakeoverTest {
 
     private static Facts facts(long mnt, String caps, String seccomp, String sched, long nofileHard, List<String> cgroups) {
         return new Facts("0 0 0 0 / 0 0 0 0 / ", caps, 0, seccomp, 022, 0, "ff mems 1", ns(mnt), new Pidfd.FileId(8, 2),
-                sched, "00000000", "0", cgroups, "unconfined", limits(nofileHard), "/home");
+                sched, "0", cgroups, "unconfined", limits(nofileHard), "/home");
     }
 
     private static final String CAPS = "0 1ff 1ff 1ff 0", SCHED = "nice 0, policy 0, rt priority 0, io priority 0";
     private static final List<String> CG = List.of("4:memory:/user", "0::/user/a");
     private static final Facts SERVER = facts(1, CAPS, "0 filters 0", SCHED, 20000, CG);
     private static final Map<String, String> ENV = Map.of("TZ", "UTC", "LANG", "C.UTF-8");
+    private static final Takeover.Reported SAID = new Takeover.Reported(0, 0);
 
     private static String why(Facts client, Map<String, String> env) {
-        return Takeover.beforeParsing(client, SERVER, 0, 0, env, ENV);
+        return Takeover.beforeParsing(client, SERVER, SAID, SAID, env, ENV);
     }
 
     @Test
@@ -64,7 +65,9 @@ class TakeoverTest {
         Map<String, String> tz = new HashMap<>(ENV);
         tz.put("TZ", "Europe/Paris");
         assertTrue(why(SERVER, tz).contains("TZ"));
-        assertNotNull(Takeover.beforeParsing(SERVER, SERVER, 1, 0, ENV, ENV), "securebits");
+        assertNotNull(Takeover.beforeParsing(SERVER, SERVER, new Takeover.Reported(1, 0), SAID, ENV, ENV), "securebits");
+        assertNotNull(Takeover.beforeParsing(SERVER, SERVER, new Takeover.Reported(0, 0x40000), SAID, ENV, ENV),
+                "personality (setarch -R)");
     }
 
     @Test

@@ -16,16 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WireTest {
     private static byte[] request(int argc, int envc, String strings) {
         byte[] s = strings.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(20 + s.length).order(ByteOrder.nativeOrder()).putInt(1).putInt(7).putInt(0x2f)
-                .putInt(argc).putInt(envc).put(s).array();
+        return ByteBuffer.allocate(24 + s.length).order(ByteOrder.nativeOrder()).putInt(Wire.VERSION).putInt(7)
+                .putInt(0x2f).putInt(0x40000).putInt(argc).putInt(envc).put(s).array();
     }
 
     @Test
     void decodesWhatTheClientSends() throws Exception {
         Wire.Request r = Wire.decodeRequest(request(3, 3, "/j.jar\0-Mo\0--\0/bin/true\0A=1\0NOEQ\0B=x=y\0"));
-        assertEquals(1, r.version());
+        assertEquals(Wire.VERSION, r.version());
         assertEquals(7, r.stdio());
         assertEquals(0x2f, r.securebits());
+        assertEquals(0x40000, r.personality());
         assertEquals("/j.jar", r.identity());
         assertEquals(List.of("-Mo", "--", "/bin/true"), r.argv());
         // As System.getenv() in a cold JVM: entries without '=' are dropped, the value keeps later '='.
@@ -39,11 +40,19 @@ class WireTest {
 
     @Test
     void everyLieIsOneMessage() {
-        for (byte[] bad : List.of(new byte[3], request(5, 0, "id\0a\0"), request(0, 0, "id"), request(0, 0, "id\0x"),
+        byte[] cut = java.util.Arrays.copyOf(request(0, 0, ""), 23);
+        for (byte[] bad : List.of(new byte[3], cut, request(5, 0, "id\0a\0"), request(0, 0, "id"), request(0, 0, "id\0x"),
                 request(Integer.MAX_VALUE, Integer.MAX_VALUE, "x\0"), request(-1, -1, "x\0"))) {
             Wire.Malformed e = assertThrows(Wire.Malformed.class, () -> Wire.decodeRequest(bad));
             assertTrue(!e.getMessage().isEmpty() && !e.getMessage().contains("\n"), e.getMessage());
         }
+    }
+
+    /** Another build's client: only its version is read, and the request runs cold. */
+    @Test
+    void anotherProtocolVersionIsNoError() throws Exception {
+        byte[] old = ByteBuffer.allocate(20).order(ByteOrder.nativeOrder()).putInt(Wire.VERSION + 7).array();
+        assertEquals(Wire.VERSION + 7, Wire.decodeRequest(old).version());
     }
 
     @Test
