@@ -189,6 +189,12 @@ final class Session implements Runnable {
         if (p instanceof Handler.Parsed.Once once) want.addAll(once.spec().passFds());
         if (sink.requestedFd() >= 0) want.add(sink.requestedFd());
         Map<Integer, Integer> local = fetchFds(want, std);
+        if (p instanceof Handler.Parsed.Once once) {
+            // What a cold run does with an fd its caller does not have is the cold run's to say (issue 18 item 1).
+            for (int n : once.spec().passFds()) {
+                if (local.getOrDefault(n, -1) < 0) throw new Cold("--pass_fd " + n + " is not open in the client");
+            }
+        }
         sink.mapFds(n -> local.getOrDefault(n, -1));
         if (!ch.send(Wire.frame(Wire.GO, new byte[0]))) throw new Channel.Gone("the client went away");
         server.served.incrementAndGet();
@@ -200,7 +206,7 @@ final class Session implements Runnable {
         } else {
             Handler.Parsed.Once once = (Handler.Parsed.Once) p;
             Map<Integer, Integer> passFrom = new HashMap<>();
-            for (int n : once.spec().passFds()) passFrom.put(n, local.getOrDefault(n, -1));
+            for (int n : once.spec().passFds()) passFrom.put(n, local.get(n)); // every one is open (checked above)
             JailIo io = new JailIo(std[0], std[1], std[2], passFrom);
             status = runJail(once, io, caller, sink);
             if (status < 0) return; // the client is gone

@@ -109,6 +109,23 @@ class ServerTest {
         assertFalse(r.stderr().contains("jnsjail server"), r::describe);
     }
 
+    /** The client's fds are the jail's: an open --pass_fd is served, a closed one is the cold run's business. */
+    @Test
+    void passFdsAreTheClientsOwn() {
+        RunAs.ROOT.assume();
+        long before = served(RunAs.ROOT);
+        Result r = NsjailCli.as(RunAs.ROOT).served().withFd5().args("-Mo", "--chroot", "/", "-q", "--pass_fd", "5", "--",
+                "/bin/sh", "-c", "readlink /proc/self/fd/5").run();
+        assertEquals("/dev/null\n", r.stdout(), r::describe);
+        assertEquals(before + 1, served(RunAs.ROOT));
+        String[] closed = {"-Mo", "--chroot", "/", "-q", "--pass_fd", "9", "--", "/bin/true"};
+        Result cold = NsjailCli.as(RunAs.ROOT).cold().args(closed).run();
+        Result warm = NsjailCli.as(RunAs.ROOT).served().args(closed).run();
+        assertEquals(before + 1, served(RunAs.ROOT), "run cold");
+        assertEquals(cold.exitCode(), warm.exitCode(), warm::describe);
+        assertEquals(normalized(cold.stderr()), normalized(warm.stderr()), warm::describe);
+    }
+
     /** #18 item 2: 'def'/'soft' and --disable_rlimits' NOFILE are the caller's soft limit (raised to 8192 if lower). */
     @ParameterizedTest
     @EnumSource(RunAs.class)
