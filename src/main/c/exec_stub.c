@@ -58,7 +58,7 @@ enum {
 	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
 	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
 	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
-	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_CODE_END
+	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_CODE_END
 };
 
 /* Op flags. */
@@ -84,7 +84,7 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},      [OP_MOUNT_SETATTR] = {4, 4, 2, 2},
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
 	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
-	[OP_SEND_FDS] = {2, 9, 1, 1},
+	[OP_SEND_FDS] = {2, 9, 1, 1},     [OP_UMASK] = {1, 1, 1, 1},
 };
 
 struct op {
@@ -516,6 +516,7 @@ static int run_op(uint32_t i)
 	case OP_FS_CHILD: return do_fs_child(i);
 	case OP_SOCKET: return do_socket(o);
 	case OP_SEND_FDS: return do_send_fds(o, i);
+	case OP_UMASK: umask((mode_t)(v[0] & 0777)); return 0;
 	}
 	errno = ENOSYS;
 	return -1;

@@ -21,6 +21,14 @@ public final class Jails {
     }
 
     /**
+     * Starts a jail for {@code caller}, another process on whose behalf this JVM works (a resident
+     * server's client): the jail gets what a supervisor that process started would have given it.
+     */
+    public static JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
+        return Spawner.get().start(spec, io, caller);
+    }
+
+    /**
      * Starts a jail on a spawner thread without waiting: the future completes once the program was
      * executed, or exceptionally with a {@link JailException}. The fds in {@code io} must stay open
      * until it completes; the caller closes its copies afterwards.

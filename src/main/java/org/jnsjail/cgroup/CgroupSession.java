@@ -14,12 +14,16 @@ import org.jnsjail.log.Log;
 /**
  * The cgroup work done once per supervisor rather than per jail: version detection (logged once,
  * as nsjail logs it at start-up), the stale-cgroup sweep of each parent directory, and the names
- * of v2 cgroups. One per JVM in production; tests make their own.
+ * of v2 cgroups. One per JVM in production, and one per request of a resident server (whose
+ * client is, to the user, the supervisor: {@link #current()}); tests make their own.
  */
 final class CgroupSession {
     static final CgroupSession JVM = new CgroupSession(KernelCgroupHost.INSTANCE);
+    private static final ScopedValue<CgroupSession> CURRENT = ScopedValue.newInstance();
 
     final CgroupHost host;
+    /** The pid v2 cgroups are named after: the supervisor's, or a resident server's client's. */
+    private final int namePid;
     private final Map<Path, FutureTask<Void>> swept = new ConcurrentHashMap<>();
     private final Set<String> detectionLogged = ConcurrentHashMap.newKeySet();
     private final AtomicLong v2Seq = new AtomicLong();
@@ -27,7 +31,21 @@ final class CgroupSession {
     private final java.util.List<Path> createdParents = new java.util.ArrayList<>();
 
     CgroupSession(CgroupHost host) {
+        this(host, host.selfPid());
+    }
+
+    CgroupSession(CgroupHost host, int namePid) {
         this.host = host;
+        this.namePid = namePid;
+    }
+
+    /** The session bound to this thread by {@link #callAs}, else the JVM's. */
+    static CgroupSession current() {
+        return CURRENT.orElse(JVM);
+    }
+
+    static <R, X extends Throwable> R callAs(CgroupSession s, ScopedValue.CallableOp<R, X> op) throws X {
+        return ScopedValue.where(CURRENT, s).call(op);
     }
 
     CgroupVersion version(CgroupLimits l) {
@@ -96,6 +114,6 @@ final class CgroupSession {
      * it is named after the supervisor and a counter, NSJAIL.<supervisor pid>.<n>.
      */
     String nextV2Name() {
-        return "NSJAIL." + host.selfPid() + "." + v2Seq.incrementAndGet();
+        return "NSJAIL." + namePid + "." + v2Seq.incrementAndGet();
     }
 }

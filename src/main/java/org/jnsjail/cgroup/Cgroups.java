@@ -10,7 +10,16 @@ public final class Cgroups {
 
     /** The jail's cgroups, or null when it needs none (v1 without limits, as nsjail). */
     public static JailResource forJail(CgroupLimits l) {
-        return forJail(l, CgroupSession.JVM, false);
+        return forJail(l, CgroupSession.current(), false);
+    }
+
+    /**
+     * Runs {@code op} as the cgroup work of a supervisor of its own, as a resident server does for
+     * each request: its own stale-cgroup sweep and detection log line, and v2 cgroups named
+     * NSJAIL.<pid>.<n> after its client, as a cold run of that client names them.
+     */
+    public static <R, X extends Throwable> R callAsSupervisor(int pid, ScopedValue.CallableOp<R, X> op) throws X {
+        return CgroupSession.callAs(new CgroupSession(KernelCgroupHost.INSTANCE, pid), op);
     }
 
     static JailResource forJail(CgroupLimits l, CgroupSession s, boolean self) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jnsjail.api.Caller;
 import org.jnsjail.api.IdMap;
 import org.jnsjail.api.JailSpec;
 import org.jnsjail.api.MountPt;
@@ -12,10 +13,11 @@ import org.jnsjail.api.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.log.Quote;
 import org.jnsjail.sys.Capability;
+import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.HostInfo;
-import org.jnsjail.sys.Persona;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Persona;
 import org.jnsjail.sys.RLimit;
 
 /**
@@ -40,25 +42,36 @@ public final class CommandLine {
     private Settings s = new Settings();
     private final Map<String, String> hostEnv;
     private final HostInfo host;
+    private final Caller caller;
 
-    CommandLine(Map<String, String> hostEnv, HostInfo host) {
-        this.hostEnv = hostEnv;
+    CommandLine(Caller caller, HostInfo host) {
+        this.caller = caller;
+        this.hostEnv = caller.env();
         this.host = host;
     }
 
-    /** Parses argv into a run; {@link HelpRequested} for --help. */
+    /** Parses argv into a run for this JVM's own caller; {@link HelpRequested} for --help. */
     public static Run parse(String[] argv) throws CliException, HelpRequested {
+        return parse(argv, Caller.self());
+    }
+
+    /**
+     * Parses argv into a run for {@code caller}: its environment feeds -E, --keep_env and
+     * POSIXLY_CORRECT, its limits 'def'/'soft'/'hard'. Relative paths resolve from the calling
+     * thread's working directory, which a resident server makes the caller's.
+     */
+    public static Run parse(String[] argv, Caller caller) throws CliException, HelpRequested {
         // A real argv cannot hold a NUL (execve(2) passes C strings); an API caller's can.
         for (String a : argv) {
             if (a.indexOf('\0') >= 0) throw new CliException("an argument contains a NUL character", false);
         }
         ParsedArgs args;
         try {
-            args = Getopt.parse(argv);
+            args = Getopt.parse(argv, caller.env().containsKey("POSIXLY_CORRECT"));
         } catch (UsageException e) {
             throw new CliException(e.getMessage(), true);
         }
-        CommandLine cl = new CommandLine(System.getenv(), HostInfo.get());
+        CommandLine cl = new CommandLine(caller, HostInfo.get());
         for (ParsedOption o : args.options()) cl.apply(o);
         return cl.assemble(args.command());
     }
@@ -432,7 +445,7 @@ public final class CommandLine {
         return out;
     }
 
-    /** Units, and "soft"/"hard" read from the supervisor's own limits (nsjail raises NOFILE to min(8192, hard) first). */
+    /** Units, and "soft"/"hard" as a supervisor started by the caller has them (nsjail raised NOFILE first). */
     private Map<RLimit, Long> resolveRlimits() throws CliException {
         Map<RLimit, Long> out = new java.util.EnumMap<>(RLimit.class);
         for (Map.Entry<RLimit, Settings.Rlim> e : s.rlimits.entrySet()) {
@@ -446,17 +459,9 @@ public final class CommandLine {
                     value = v.value() > Long.MAX_VALUE / mul ? RLimit.RLIM_INFINITY : v.value() * mul;
                 }
                 default -> {
-                    long[] cur;
-                    try {
-                        cur = Libc.getrlimit(r.resource);
-                    } catch (ErrnoException ex) {
-                        throw new CliException("getrlimit(" + r + "): " + ex.getMessage(), false);
-                    }
-                    if (r == RLimit.RLIMIT_NOFILE) {
-                        long hard = cur[1];
-                        cur = new long[] {Long.compareUnsigned(hard, 8192) < 0 ? hard : 8192, hard};
-                    }
-                    value = v.type() == Settings.Rlim.HARD ? cur[1] : cur[0];
+                    Caller.Limit cur = caller.inherited(r);
+                    if (cur == null) throw new CliException("getrlimit(" + r + "): " + Errno.describe(Errno.EINVAL), false);
+                    value = v.type() == Settings.Rlim.HARD ? cur.hard() : cur.soft();
                 }
             }
             out.put(r, value);

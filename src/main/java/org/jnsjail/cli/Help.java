@@ -42,6 +42,16 @@ public final class Help {
         sb.append("  ").append(programName).append(" -Mo --chroot / -- /bin/echo \"ABC\"\n");
         sb.append(" Execute the echo command in place, with no supervising process\n");
         sb.append("  ").append(programName).append(" -Me --chroot / --disable_proc -- /bin/echo \"ABC\"\n");
+        sb.append("\n jnsjail's resident server (a warm JVM for your -Mo runs; see README.md):\n");
+        sb.append("  ").append(programName).append(" --server start [--server_idle_timeout SECONDS]\n");
+        sb.append("  ").append(programName).append(" --server status\n");
+        sb.append("  ").append(programName).append(" --server stop\n");
+        sb.append("\tWhile it runs, ./nsjail hands each command line to it; what it cannot\n");
+        sb.append("\trun exactly as a cold run would (other modes, --daemon, a client in\n");
+        sb.append("\tother namespaces, ...) runs cold, as always. It stops after SECONDS\n");
+        sb.append("\twithout a request (default: 3600; 0: never). --server_dir DIR\n");
+        sb.append("\t(absolute) puts it elsewhere than /run/jnsjail (root) or\n");
+        sb.append("\t$XDG_RUNTIME_DIR/jnsjail; ./nsjail finds it only in the default place.\n");
         return sb.toString();
     }
 

@@ -1,20 +1,34 @@
 package org.jnsjail.cli;
 
+import java.util.HashMap;
+import java.util.Map;
+
+import org.jnsjail.api.Caller;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
+import org.jnsjail.server.ServerCommand;
 import org.jnsjail.supervisor.Listener;
 import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.supervisor.Standalone;
+import org.jnsjail.sys.ErrnoException;
+import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.RLimit;
 
 /** The nsjail command: a thin layer over {@link org.jnsjail.api}. Exit codes as nsjail's. */
 public final class Main {
     private Main() {}
 
+    /**
+     * Set by the resident server's client when it runs a request cold: why the server did not take
+     * it, logged at -v. Not passed on: the jail's environment is the caller's without it.
+     */
+    static final String COLD_REASON = "JNSJAIL_COLD_REASON";
+
     public static void main(String[] args) {
         int rc;
         try {
-            rc = run(args);
+            rc = run(args, caller());
         } catch (Throwable t) {
             // Never a stack trace: one line, 255.
             Log.fatal(MissingLibraries.isMissingClass(t) ? MissingLibraries.describe(t)
@@ -25,12 +39,34 @@ public final class Main {
         Runtime.getRuntime().halt(rc);
     }
 
-    static int run(String[] args) {
+    /**
+     * This run's caller, read before anything changes: the launcher starts the JVM with
+     * -XX:-MaxFDLimit, so RLIMIT_NOFILE is still the caller's; then the JVM's own soft limit is
+     * raised to the hard one, as the JVM otherwise does itself (a LISTEN supervisor needs fds).
+     */
+    private static Caller caller() {
+        Caller self = Caller.self();
+        Caller.Limit nofile = self.rlimits().get(RLimit.RLIMIT_NOFILE);
+        if (nofile != null && nofile.soft() != nofile.hard()) {
+            try {
+                Libc.setrlimit(RLimit.RLIMIT_NOFILE.resource, nofile.hard(), nofile.hard());
+            } catch (ErrnoException e) {
+                // keep the caller's: fewer fds, same behaviour
+            }
+        }
+        if (!self.env().containsKey(COLD_REASON)) return self;
+        Map<String, String> env = new HashMap<>(self.env());
+        env.remove(COLD_REASON);
+        return new Caller(env, self.cwd(), self.rlimits(), self.umask(), self.cgroupFd());
+    }
+
+    static int run(String[] args, Caller caller) {
+        if (ServerCommand.isServerCommand(args)) return ServerCommand.run(args, new Served());
         // The main thread lives as long as the JVM: jails it creates keep their parent-death signal armed.
         Spawner.get().adoptCurrentThread();
         CommandLine.Run run;
         try {
-            run = CommandLine.parse(args);
+            run = CommandLine.parse(args, caller);
         } catch (HelpRequested h) {
             System.out.print(Help.usage());
             return 0;
@@ -38,6 +74,8 @@ public final class Main {
             Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
             return 255;
         }
+        String cold = System.getenv(COLD_REASON);
+        if (cold != null) Log.debug("The jnsjail server did not take this run: " + cold);
         if (run.daemon()) {
             // nsjail picks its default log file while parsing, before daemon(3), so a failure to open it shows here.
             if (!Log.hasSink()) Log.toFile(Daemon.DEFAULT_LOG);
@@ -45,7 +83,7 @@ public final class Main {
                 java.util.List<Integer> keep = new java.util.ArrayList<>(run.spec().passFds());
                 keep.add(Log.sinkFd());
                 try {
-                    Daemon.detach(keep);
+                    Daemon.detach(keep, caller.env());
                     return 0;
                 } catch (java.io.IOException | org.jnsjail.sys.ErrnoException e) {
                     Log.fatal("daemon: " + e.getMessage());
@@ -53,9 +91,7 @@ public final class Main {
                 }
             }
         }
-        for (String line : run.summary()) {
-            Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
-        }
+        logSummary(run);
         int rc = switch (run.mode()) {
             case ONCE -> Standalone.runOnce(run.spec(), run.forwardSignals());
             case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals());
@@ -75,5 +111,12 @@ public final class Main {
         // Every jail is gone: the cgroup parents jnsjail created (when missing) go too, if empty.
         org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         return rc;
+    }
+
+    /** nsjail's start-up summary (logParams), before the mode runs. */
+    static void logSummary(CommandLine.Run run) {
+        for (String line : run.summary()) {
+            Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
+        }
     }
 }

@@ -16,29 +16,164 @@ import org.jnsjail.sys.Libc;
  * The log, in nsjail's format: INFO lines are {@code [I][time] msg}; the other levels carry the pid,
  * {@code [W][time][pid] msg}. Levels as nsjail: DEBUG (-v), INFO (default), WARNING (-q),
  * ERROR (config only), FATAL (-Q).
+ *
+ * <p>Where lines go and from which level is a {@link Sink}: the process has one, and code running
+ * for someone else (a resident server's request) binds its own with {@link #callWith}, so that
+ * several requests at once each log to their own client, at their own level, as a cold run would.
  */
 public final class Log {
     private Log() {}
 
     public enum Level { DEBUG, INFO, WARNING, ERROR, FATAL }
 
-    private static volatile Level level = Level.INFO;
-    private static volatile OutputStream sink;
-    private static volatile int sinkFd = -1;
+    /**
+     * One log: its level, its destination (-l file, -L fd, else stderr) and the pid its lines show.
+     * A request's sink writes to fds it was given ({@code stderrFd}; -L numbers translated by
+     * {@link #mapFds}); it can hold lines back until the request is known to be served
+     * ({@link #hold}, {@link #release}, {@link #discard}) and be closed, after which it drops them.
+     */
+    public static final class Sink {
+        private volatile Level level = Level.INFO;
+        private OutputStream file;
+        private int fd = -1;
+        private final int stderrFd;
+        private final long pid;
+        private java.util.function.IntUnaryOperator fdMap;
+        private java.util.List<byte[]> held;
+        private boolean closed;
+
+        private Sink(int stderrFd, long pid) {
+            this.stderrFd = stderrFd;
+            this.pid = pid;
+        }
+
+        /** A request's log: stderr is {@code stderrFd} (this process's number for it), lines show {@code pid}. */
+        public static Sink forRequest(int stderrFd, long pid) {
+            return new Sink(stderrFd, pid);
+        }
+
+        /** The -L fd as the caller numbered it, or -1. */
+        public synchronized int requestedFd() {
+            return fd;
+        }
+
+        /** Translates -L numbers to this process's fds (-1: not open there, so lines fall back to stderr). */
+        public synchronized void mapFds(java.util.function.IntUnaryOperator map) {
+            fdMap = map;
+        }
+
+        /** From now on lines are kept, not written. */
+        public synchronized void hold() {
+            if (held == null) held = new java.util.ArrayList<>();
+        }
+
+        /** Writes what was held, and everything after it. */
+        public synchronized void release() {
+            java.util.List<byte[]> h = held;
+            held = null;
+            if (h != null) for (byte[] b : h) emit(b);
+        }
+
+        /** Forgets what was held (the request runs elsewhere, which logs it itself); later lines are written. */
+        public synchronized void discard() {
+            held = null;
+        }
+
+        /** Drops every later line and closes the -l file. */
+        public synchronized void close() {
+            closed = true;
+            held = null;
+            closeFile();
+        }
+
+        private void closeFile() {
+            if (file == null) return;
+            try {
+                file.close();
+            } catch (IOException e) {
+                // nothing to report it to
+            }
+            file = null;
+        }
+
+        synchronized void write(byte[] bytes) {
+            if (closed) return;
+            if (held != null) {
+                held.add(bytes);
+                return;
+            }
+            emit(bytes);
+        }
+
+        private void emit(byte[] bytes) {
+            int target = fd;
+            if (target >= 0 && fdMap != null) target = fdMap.applyAsInt(target);
+            if (target >= 0 && writeFd(target, bytes)) return;
+            OutputStream out = file;
+            try {
+                if (out != null) {
+                    out.write(bytes);
+                    out.flush();
+                    return;
+                }
+            } catch (IOException e) {
+                // fall back to stderr
+            }
+            if (stderrFd >= 0) {
+                writeFd(stderrFd, bytes);
+                return;
+            }
+            PrintStream err = System.err;
+            err.write(bytes, 0, bytes.length);
+            err.flush();
+        }
+
+        private static boolean writeFd(int fd, byte[] bytes) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment m = a.allocate(bytes.length);
+                m.copyFrom(MemorySegment.ofArray(bytes));
+                Libc.writeFully(fd, m);
+                return true;
+            } catch (ErrnoException e) {
+                return false;
+            }
+        }
+
+        long pid() {
+            return pid >= 0 ? pid : Pid.PID;
+        }
+    }
+
+    private static final Sink PROCESS = new Sink(-1, -1);
+    private static final ScopedValue<Sink> CURRENT = ScopedValue.newInstance();
+
+    private static Sink sink() {
+        return CURRENT.orElse(PROCESS);
+    }
+
+    /** Runs {@code op} with {@code s} as the log of the calling thread (and of nothing else). */
+    public static <R, X extends Throwable> R callWith(Sink s, ScopedValue.CallableOp<R, X> op) throws X {
+        return ScopedValue.where(CURRENT, s).call(op);
+    }
 
     public static void setLevel(Level l) {
-        level = l;
+        sink().level = l;
     }
 
     public static Level level() {
-        return level;
+        return sink().level;
     }
 
     /** -l: append to a file (0640); if it can't be opened, keep logging to stderr, as nsjail. */
     public static void toFile(String path) {
+        Sink s = sink();
         try {
-            sink = new FileOutputStream(path, true);
-            sinkFd = -1;
+            OutputStream f = new FileOutputStream(path, true);
+            synchronized (s) {
+                s.closeFile();
+                s.file = f;
+                s.fd = -1;
+            }
         } catch (IOException e) {
             warn("Couldn't open logfile " + Quote.of(path) + ": " + Quote.reason(e));
         }
@@ -46,28 +181,37 @@ public final class Log {
 
     /** -L: log to this file descriptor. */
     public static void toFd(int fd) {
-        sinkFd = fd;
-        sink = null;
+        Sink s = sink();
+        synchronized (s) {
+            s.fd = fd;
+            s.closeFile();
+        }
     }
 
-    /** Back to the default sink, System.err (for embedders that load several configs). */
+    /** Back to the default sink, stderr (for embedders that load several configs). */
     public static void toStderr() {
-        sink = null;
-        sinkFd = -1;
+        Sink s = sink();
+        synchronized (s) {
+            s.fd = -1;
+            s.closeFile();
+        }
     }
 
     /** Whether -l/-L (or a config) chose where the log goes; -d logs to /var/log/nsjail.log otherwise. */
     public static boolean hasSink() {
-        return sink != null || sinkFd >= 0;
+        Sink s = sink();
+        synchronized (s) {
+            return s.file != null || s.fd >= 0;
+        }
     }
 
     /** The -L fd, or -1: a re-executed daemon must keep it open. */
     public static int sinkFd() {
-        return sinkFd;
+        return sink().requestedFd();
     }
 
     public static boolean enabled(Level l) {
-        return l.ordinal() >= level.ordinal();
+        return l.ordinal() >= sink().level.ordinal();
     }
 
     public static void debug(String msg) {
@@ -91,15 +235,16 @@ public final class Log {
     }
 
     public static void log(Level l, String msg) {
-        if (!enabled(l)) return;
+        Sink s = sink();
+        if (l.ordinal() < s.level.ordinal()) return;
         StringBuilder b = new StringBuilder(msg.length() + 48);
         b.append('[').append("DIWEF".charAt(l.ordinal())).append("][");
         timestamp(b, System.currentTimeMillis());
         b.append(']');
-        if (l != Level.INFO) b.append('[').append(Pid.PID).append(']');
+        if (l != Level.INFO) b.append('[').append(s.pid()).append(']');
         // One event, one line: a newline inside a value (a path, a policy name) is shown escaped.
         b.append(' ').append(msg.indexOf('\n') < 0 ? msg : msg.replace("\n", "\\n")).append('\n');
-        write(b.toString());
+        s.write(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The pid, looked up once and only when a line needs it. */
@@ -109,35 +254,7 @@ public final class Log {
 
     /** Help text and other unprefixed output that goes to the log. */
     public static void plain(String text) {
-        write(text.endsWith("\n") ? text : text + "\n");
-    }
-
-    private static synchronized void write(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        int fd = sinkFd;
-        if (fd >= 0) {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment m = a.allocate(bytes.length);
-                m.copyFrom(MemorySegment.ofArray(bytes));
-                Libc.writeFully(fd, m);
-                return;
-            } catch (ErrnoException e) {
-                // fall back to stderr below
-            }
-        }
-        OutputStream out = sink;
-        try {
-            if (out != null) {
-                out.write(bytes);
-                out.flush();
-                return;
-            }
-        } catch (IOException e) {
-            // fall back to stderr
-        }
-        PrintStream err = System.err;
-        err.write(bytes, 0, bytes.length);
-        err.flush();
+        sink().write((text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** %FT%T%z, computed by hand: java.time's formatters cost start-up time. */

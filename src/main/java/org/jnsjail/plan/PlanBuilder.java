@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jnsjail.api.Caller;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailSpec;
 import org.jnsjail.api.Namespace;
@@ -54,7 +55,22 @@ public final class PlanBuilder {
      * number free in the stub, and every one above it (fds the plan opens for the supervisor).
      */
     public record Context(Mode mode, HostInfo host, Map<String, String> env, HostFs fs, int execFd,
-            long[] cpuAffinity, int cgroupFd, int scratchFd) {}
+            long[] cpuAffinity, int cgroupFd, int scratchFd, Map<RLimit, Caller.Limit> startLimits, int umask) {
+        /**
+         * @param startLimits limits set first thing in the jail, where the caller's (as a supervisor
+         *     started by it has them) differ from the stub's own
+         * @param umask the caller's umask where it differs from the stub's, else -1
+         */
+        public Context {
+            startLimits = startLimits.isEmpty() ? Map.of() : new java.util.EnumMap<>(startLimits);
+        }
+
+        /** The jail inherits the stub's limits and umask. */
+        public Context(Mode mode, HostInfo host, Map<String, String> env, HostFs fs, int execFd, long[] cpuAffinity,
+                int cgroupFd, int scratchFd) {
+            this(mode, host, env, fs, execFd, cpuAffinity, cgroupFd, scratchFd, Map.of(), -1);
+        }
+    }
 
     public static Plan build(JailSpec spec, Context ctx) throws JailException {
         List<Op> ops = new ArrayList<>();
@@ -77,6 +93,7 @@ public final class PlanBuilder {
             // Early, so a supervisor that dies during setup takes the jail with it.
             ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
         }
+        addInherited(ops, ctx);
         if (spec.oomScoreAdj() != null) {
             ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/oom_score_adj", new long[] {Fcntl.O_WRONLY, 0},
                     "/proc/self/oom_score_adj", Integer.toString(spec.oomScoreAdj())).withFlags(Op.WARN));
@@ -140,14 +157,8 @@ public final class PlanBuilder {
                     PR_SCHED_CORE_SCOPE_THREAD_GROUP));
         }
         if (spec.disableTsc()) ops.add(prctl("prctl(PR_SET_TSC, PR_TSC_SIGSEGV)", PR_SET_TSC, PR_TSC_SIGSEGV, 0));
-        if (spec.rlimits() == null) {
-            // --disable_rlimits inherits nsjail's limits, whose RLIMIT_NOFILE soft limit nsjail raised to
-            // min(8192, hard); the JVM raised its own to the hard limit, so set the soft one back.
-            long hard = host.nofileHard();
-            long soft = Long.compareUnsigned(hard, 8192) < 0 ? hard : 8192;
-            ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(RLIMIT_NOFILE, " + soft + ", " + hard + ")",
-                    new long[] {RLimit.RLIMIT_NOFILE.resource, soft, hard}));
-        } else {
+        // --disable_rlimits (null) sets nothing: the jail keeps what it inherited (addInherited).
+        if (spec.rlimits() != null) {
             for (Map.Entry<RLimit, Long> e : spec.rlimits().entrySet()) {
                 long v = e.getValue();
                 ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + (v == RLimit.RLIM_INFINITY ? "inf" : v)
@@ -189,6 +200,27 @@ public final class PlanBuilder {
         ops.add(new Op(OpCode.EXECVE, 0, "execve('" + spec.program() + "')",
                 new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
         return new Plan(ops, warnings);
+    }
+
+    /**
+     * What the jail would have inherited from a supervisor its caller started, where the stub
+     * differs: the limits (nsjail's raised RLIMIT_NOFILE included; lowering needs no privilege) and
+     * the umask, before any other operation of the jail.
+     */
+    private static void addInherited(List<Op> ops, Context ctx) {
+        for (Map.Entry<RLimit, Caller.Limit> e : ctx.startLimits().entrySet()) {
+            Caller.Limit l = e.getValue();
+            ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + limitText(l.soft()) + ", " + limitText(l.hard())
+                    + ") (the caller's)", new long[] {e.getKey().resource, l.soft(), l.hard()}));
+        }
+        if (ctx.umask() >= 0) {
+            ops.add(Op.of(OpCode.UMASK, "umask(0" + Integer.toOctalString(ctx.umask()) + ") (the caller's)",
+                    new long[] {ctx.umask()}));
+        }
+    }
+
+    private static String limitText(long v) {
+        return v == RLimit.RLIM_INFINITY ? "inf" : Long.toString(v);
     }
 
     /**

@@ -9,8 +9,9 @@ import sun.misc.Signal;
  * SIGINT and SIGTERM end the supervisor as in nsjail: the running jail gets SIGKILL (or, with
  * --forward_signals, the same signal), and the mode returns 128+signal once it is reaped.
  * The handler runs on the JVM's signal thread; waiting threads see the jail's pidfd become readable.
+ * A resident server's request gets its client's signals through {@link #deliver} instead.
  */
-final class FatalSignals {
+public final class FatalSignals {
     private volatile int caught;
     volatile JailHandle current;
     /** When the current jail started (System.nanoTime) and its time limit, for the SIGUSR1 list. */
@@ -34,6 +35,22 @@ final class FatalSignals {
         Signal.handle(new Signal("TERM"), s -> f.onFatal(Signals.SIGTERM));
         SignalPipe.installShow(f::showList);
         return f;
+    }
+
+    /** Signals that arrive some other way (a resident server's client forwards its own): nothing is installed. */
+    public static FatalSignals forClient(boolean forward) {
+        return new FatalSignals(forward);
+    }
+
+    /** A signal a resident server's client received: SIGINT and SIGTERM as here, SIGUSR1 the list of jails. */
+    public void deliver(int sig) {
+        if (sig == Signals.SIGUSR1) showList();
+        else if (sig == Signals.SIGINT || sig == Signals.SIGTERM) onFatal(sig);
+    }
+
+    /** The client is gone (or dies the way a cold supervisor would): the jail is killed, its status unwanted. */
+    public void abandon() {
+        onFatal(Signals.SIGKILL);
     }
 
     /** nsjail's process list; runs on the JVM's signal-handler thread (Log is thread-safe). */

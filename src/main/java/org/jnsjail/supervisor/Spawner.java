@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 
+import org.jnsjail.api.Caller;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailHandle;
 import org.jnsjail.api.JailIo;
@@ -53,8 +54,8 @@ public final class Spawner {
     private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     /** The pool, created at the first use from a thread that is not a spawner thread itself; never shrinks. */
     private volatile List<Thread> pool = List.of();
-    /** The CLI's main thread, which spawns inline (ONCE, RERUN). */
-    private volatile Thread adopted;
+    /** Threads that spawn inline: the CLI's main thread (ONCE, RERUN), a resident server's request threads. */
+    private static final ThreadLocal<Boolean> ADOPTED = new ThreadLocal<>();
 
     public static Spawner get() {
         return INSTANCE;
@@ -71,8 +72,13 @@ public final class Spawner {
      * *thread* exits (prctl(2)), so a spawner thread runs it unless the caller is one already.
      */
     public JailHandle start(JailSpec spec, JailIo io) throws JailException {
-        if (isSpawnerThread()) return spawn(spec, io);
-        CompletableFuture<JailHandle> f = startAsync(spec, io);
+        return start(spec, io, Caller.self());
+    }
+
+    /** As {@link #start(JailSpec, JailIo)}, for {@code caller} (see {@link Caller}). */
+    public JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
+        if (isSpawnerThread()) return spawn(spec, io, caller);
+        CompletableFuture<JailHandle> f = startAsync(spec, io, caller);
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -91,11 +97,15 @@ public final class Spawner {
      * or exceptionally with a {@link JailException}. The fds in {@code io} must stay open until then.
      */
     public CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
+        return startAsync(spec, io, Caller.self());
+    }
+
+    private CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io, Caller caller) {
         CompletableFuture<JailHandle> f = new CompletableFuture<>();
         ensurePool();
         queue.add(() -> {
             try {
-                f.complete(spawn(spec, io));
+                f.complete(spawn(spec, io, caller));
             } catch (JailException e) {
                 f.completeExceptionally(e);
             } catch (Throwable t) {
@@ -105,14 +115,16 @@ public final class Spawner {
         return f;
     }
 
-    /** Makes the calling thread a spawning thread (the CLI's main thread lives as long as the JVM). */
+    /**
+     * Makes the calling thread a spawning thread: the CLI's main thread lives as long as the JVM, and a
+     * resident server's request thread as long as the jails it starts (their parent-death signal follows it).
+     */
     public void adoptCurrentThread() {
-        adopted = Thread.currentThread();
+        ADOPTED.set(Boolean.TRUE);
     }
 
     private boolean isSpawnerThread() {
-        Thread t = Thread.currentThread();
-        return t == adopted || pool.contains(t);
+        return ADOPTED.get() != null || pool.contains(Thread.currentThread());
     }
 
     /** Creates the pool now, not at the first asynchronous start: a server's thread count is then fixed from the outset. */
@@ -139,7 +151,7 @@ public final class Spawner {
         for (Thread t : threads) t.start();
     }
 
-    private JailHandle spawn(JailSpec spec, JailIo io) throws JailException {
+    private JailHandle spawn(JailSpec spec, JailIo io, Caller caller) throws JailException {
         HostInfo host = HostInfo.get();
         int execFd = -1;
         int[] sp = null;
@@ -151,6 +163,12 @@ public final class Spawner {
             for (JailResource r : resources) {
                 int fd = r.prepare();
                 if (fd >= 0) cgroupFd = fd;
+            }
+            if (cgroupFd < 0 && caller.cgroupFd() >= 0) {
+                // No cgroup of its own: the jail starts in its caller's, as under the caller's own supervisor.
+                CallerCgroup cg = new CallerCgroup(caller.cgroupFd());
+                resources.add(cg);
+                cgroupFd = cg.prepare();
             }
             if (spec.execFd()) execFd = openExecFd(spec.program());
             sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
@@ -165,8 +183,9 @@ public final class Spawner {
             int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
             int cgroupTarget = cgroupFd >= 0 ? Math.max(ctlTarget, execTarget) + 1 : -1;
             int last = Math.max(Math.max(ctlTarget, execTarget), cgroupTarget);
-            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, System.getenv(),
-                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, last + 1));
+            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, caller.env(),
+                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, last + 1,
+                    Inheritance.startLimits(caller), caller.umask()));
             for (String w : plan.warnings()) Log.warn(w);
             VerboseLog.add(resources, spec, plan, host.euid()); // -v: logged at attach, when the pid is known
 
@@ -366,8 +385,10 @@ public final class Spawner {
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
             // The plan first: it refuses what needs a supervisor (user_net, --seccomp_unotify) before
             // anything changes on the host.
+            Caller caller = Caller.self();
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
-                    System.getenv(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1));
+                    caller.env(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1,
+                    Inheritance.startLimits(caller), -1));
             for (String w : plan.warnings()) Log.warn(w);
             VerboseLog.inPlace(spec, plan);
             // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no

@@ -1,5 +1,6 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.api.Caller;
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailHandle;
 import org.jnsjail.api.JailIo;
@@ -22,7 +23,16 @@ public final class Standalone {
     /** ONCE: the jail's status (N, or 128+signal), 255 if it could not be started, 128+sig on SIGINT/SIGTERM. */
     public static int runOnce(JailSpec spec, boolean forwardSignals) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        int rc = runOne(spec, sig);
+        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig);
+        return sig.caught() != 0 ? stopped(sig.caught()) : rc;
+    }
+
+    /**
+     * ONCE for a resident server's client: the jail's stdio are {@code io}, it gets what a
+     * supervisor {@code caller} started would give it, and signals come through {@code sig}.
+     */
+    public static int runOnce(JailSpec spec, JailIo io, Caller caller, FatalSignals sig) {
+        int rc = runOne(spec, io, caller, sig);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -30,7 +40,7 @@ public final class Standalone {
     public static int rerun(JailSpec spec, boolean forwardSignals) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
         for (;;) {
-            int rc = runOne(spec, sig);
+            int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig);
             if (sig.caught() != 0) return stopped(sig.caught());
             if (rc == 255 && sig.lastStartFailed) return 255;
         }
@@ -41,13 +51,13 @@ public final class Standalone {
         return 128 + s;
     }
 
-    private static int runOne(JailSpec spec, FatalSignals sig) {
+    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig) {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
         long start = System.nanoTime();
         try {
-            jail = org.jnsjail.api.Jails.start(spec, JailIo.INHERIT);
+            jail = org.jnsjail.api.Jails.start(spec, io, caller);
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;

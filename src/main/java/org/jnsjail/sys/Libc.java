@@ -30,9 +30,12 @@ public final class Libc {
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    /** Per-thread errno capture buffer; FFM writes errno into it right after each call. */
+    /**
+     * Per-thread errno capture buffer; FFM writes errno into it right after each call. An automatic
+     * arena frees it once its thread is gone: a resident server makes threads per request.
+     */
     private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE_LAYOUT));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... opts) {
         MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));

@@ -17,27 +17,38 @@ public final class ScmRights {
     private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
     /** Room for this many fds; more would be cut (MSG_CTRUNC) and closed by the kernel. */
     public static final int MAX_FDS = 8;
-    private static final int CMSG_HDR = 16, CONTROL_LEN = CMSG_HDR + 4 * MAX_FDS;
+    private static final int CMSG_HDR = 16;
 
-    /** What one recvmsg got: the bytes read (0 at EOF) and the fds that came with them. */
-    public record Received(long bytes, int[] fds) {}
+    private static final int MSG_CTRUNC = 0x8;
 
-    /** One recvmsg into {@code buf}; retries EINTR. */
+    /**
+     * What one recvmsg got: the bytes read (0 at EOF), the fds that came with them, and whether more
+     * fds came than there was room for (MSG_CTRUNC: the kernel closed the rest).
+     */
+    public record Received(long bytes, int[] fds, boolean truncated) {}
+
+    /** One recvmsg into {@code buf} with room for {@link #MAX_FDS} fds; retries EINTR. */
     public static Received recv(int fd, MemorySegment buf) throws ErrnoException {
+        return recv(fd, buf, MAX_FDS, 0);
+    }
+
+    /** One recvmsg into {@code buf} with room for {@code maxFds} fds and extra recvmsg flags; retries EINTR. */
+    public static Received recv(int fd, MemorySegment buf, int maxFds, int flags) throws ErrnoException {
+        final int room = CMSG_HDR + 4 * Math.max(1, maxFds);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment iov = a.allocate(16, 8);
             iov.set(JAVA_LONG, 0, buf.address());
             iov.set(JAVA_LONG, 8, buf.byteSize());
-            MemorySegment control = a.allocate(CONTROL_LEN, 8);
+            MemorySegment control = a.allocate(room, 8);
             // struct msghdr: name, namelen(+pad), iov, iovlen, control, controllen, flags
             MemorySegment mh = a.allocate(56, 8);
             mh.set(JAVA_LONG, 16, iov.address());
             mh.set(JAVA_LONG, 24, 1);
             mh.set(JAVA_LONG, 32, control.address());
-            mh.set(JAVA_LONG, 40, CONTROL_LEN);
+            mh.set(JAVA_LONG, 40, room);
             long r;
             do {
-                r = Libc.sys(SYS_recvmsg, fd, mh.address(), MSG_CMSG_CLOEXEC, 0, 0, 0);
+                r = Libc.sys(SYS_recvmsg, fd, mh.address(), MSG_CMSG_CLOEXEC | flags, 0, 0, 0);
             } while (r < 0 && Libc.errno() == Errno.EINTR);
             if (r < 0) throw new ErrnoException("recvmsg", Libc.errno());
             long controlLen = mh.get(JAVA_LONG, 40);
@@ -48,7 +59,7 @@ public final class ScmRights {
                 fds = new int[(int) Math.max(0, (len - CMSG_HDR) / 4)];
                 for (int i = 0; i < fds.length; i++) fds[i] = control.get(JAVA_INT, CMSG_HDR + 4L * i);
             }
-            return new Received(r, fds);
+            return new Received(r, fds, (mh.get(JAVA_INT, 48) & MSG_CTRUNC) != 0);
         }
     }
 }

@@ -138,9 +138,12 @@ class LimitsTest {
         return UNLIMITED.equals(v) ? Long.MAX_VALUE : Long.parseLong(v);
     }
 
-    /** nsjail raises its own RLIMIT_NOFILE soft limit to min(8192, hard) before reading "soft". */
-    private static String nofileSoft(Lim host) {
-        return Long.toString(Math.min(8192, num(host.hard())));
+    /**
+     * nsjail raises its own RLIMIT_NOFILE soft limit to min(8192, hard) when it is lower, before reading
+     * "soft" (issue 18: a caller's soft limit of 20000 stays 20000). {@code soft}: the caller's.
+     */
+    private static String nofileSoft(long soft, Lim host) {
+        return Long.toString(Math.max(soft, Math.min(8192, num(host.hard()))));
     }
 
     private static void assertLimits(Map<String, Lim> expected, Map<String, Lim> actual, String what) {
@@ -226,7 +229,7 @@ class LimitsTest {
         for (Map.Entry<String, String> e : ROWS.entrySet()) {
             opts.addAll(List.of("--rlimit_" + e.getKey(), i++ % 2 == 0 ? "def" : "soft"));
             Lim h = host.get(e.getValue());
-            exp.put(e.getKey(), Lim.both(e.getKey().equals("nofile") ? nofileSoft(h) : h.soft()));
+            exp.put(e.getKey(), Lim.both(e.getKey().equals("nofile") ? nofileSoft(num(h.soft()), h) : h.soft()));
         }
         assertLimits(exp, jailLimits(as, opts), "def/soft");
     }
@@ -299,7 +302,7 @@ class LimitsTest {
     /**
      * --disable_rlimits and RLIMIT_NOFILE: nsjail's jail inherits nsjail's own soft limit, which nsjail
      * raised to min(8192, hard) at start-up. Started with soft 1024, the jail must see min(8192, hard),
-     * not the hard limit (the JVM itself raises its soft limit to the hard one).
+     * not the hard limit (the launcher keeps the JVM from raising its soft limit: -XX:-MaxFDLimit).
      */
     @ParameterizedTest
     @EnumSource(RunAs.class)
@@ -314,7 +317,7 @@ class LimitsTest {
         String[] out = runCaptured(cmd);
         assertEquals("0", out[0], () -> String.join("\n", out));
         Map<String, Lim> act = parseLimits(out[1]);
-        assertEquals(new Lim(nofileSoft(host), host.hard()), act.get("Max open files"), () -> String.join("\n", out));
+        assertEquals(new Lim(nofileSoft(1024, host), host.hard()), act.get("Max open files"), () -> String.join("\n", out));
     }
 
     /** {exit code, stdout, stderr} of a command run to completion (killed after 30 s). */

@@ -41,6 +41,8 @@ final class NsjailCli {
     private boolean openFd5;
     private boolean pipedStdin;
     private List<String> wrapper = List.of();
+    /** Through the test server (see {@link TestServers}): by default in the suite's server pass. */
+    private boolean served = TestServers.throughServer();
 
     private NsjailCli(RunAs as) {
         this.as = as;
@@ -76,6 +78,18 @@ final class NsjailCli {
         return this;
     }
 
+    /** Always the JVM itself, even in the suite's server pass (server control, cases about the JVM). */
+    NsjailCli cold() {
+        served = false;
+        return this;
+    }
+
+    /** Through the test server, whatever the pass. */
+    NsjailCli served() {
+        served = true;
+        return this;
+    }
+
     /** A command that execs the rest ("$@"), put before everything else (e.g. a shell that sets a trap). */
     NsjailCli wrappedBy(List<String> wrapper) {
         this.wrapper = List.copyOf(wrapper);
@@ -96,10 +110,17 @@ final class NsjailCli {
 
     List<String> command() {
         List<String> cmd = new ArrayList<>(as.prefix());
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        // The launcher's flags that matter for behaviour: -XX:-MaxFDLimit keeps the caller's RLIMIT_NOFILE.
+        List<String> jvm = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-MaxFDLimit",
                 "-cp", as.prefix().isEmpty() ? System.getProperty("java.class.path") : readableClasspath(),
                 "org.jnsjail.cli.Main"));
+        if (served) {
+            // The client falls back to exactly this JVM command when the server does not take the run.
+            cmd.addAll(List.of(TestServers.client(), TestServers.serverFor(as).socket(), TestServers.identity(),
+                    Integer.toString(jvm.size())));
+        }
+        cmd.addAll(jvm);
         cmd.addAll(args);
         if (openFd5) {
             // ProcessBuilder cannot hand over extra fds: a shell opens fd 5 and execs the rest.
