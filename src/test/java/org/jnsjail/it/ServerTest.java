@@ -54,7 +54,8 @@ class ServerTest {
         List<String> out = new ArrayList<>();
         for (String l : stderr.lines().toList()) {
             if (l.contains("SIGQUIT stays the JVM's")) continue;
-            out.add(l.replaceAll("^\\[([DIWEF])\\]\\[[^]]*\\](\\[\\d+\\])?", "[$1]").replaceAll("pid=\\d+", "pid=N"));
+            out.add(l.replaceAll("^\\[([DIWEF])\\]\\[[^]]*\\](\\[\\d+\\])?", "[$1]").replaceAll("pid=\\d+", "pid=N")
+                    .replaceAll("/proc/\\d+/", "/proc/N/"));
         }
         return out;
     }
