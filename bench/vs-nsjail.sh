@@ -319,12 +319,14 @@ for t in "${b_tools[@]}"; do kill -TERM "${bpid[$t]}"; wait "${bpid[$t]}" 2>/dev
 echo
 echo "== 7. the resident server (private directory $srvdir)"
 # ./nsjail finds the server at a fixed place (/run/jnsjail as root): a copy of the launcher that
-# differs only in the socket it looks for keeps the real bash dispatch and client, and leaves any
-# server of this uid (another checkout's, say) alone. Its cold fallback is the real ./nsjail.
-sed "/^  if \[ -S \"\$sock\" \]/i\\  sock=$srvdir/server.sock; d=$root" "$root/nsjail" >"$work/nsjail"
+# differs only in the socket its client asks for (and in knowing the checkout it belongs to) keeps
+# the real dispatch and client, and leaves any server of this uid (another checkout's, say) alone.
+# Its cold fallback is the real ./nsjail.
+sed -e "s|^case \"\$here\" in /\*) ;; \*) here=\"\$PWD/\$here\" ;; esac\$|here=$root|" \
+  -e "s|target/jnsjail-client\" \"\" |target/jnsjail-client\" \"$srvdir/server.sock\" |" "$root/nsjail" >"$work/nsjail"
 chmod +x "$work/nsjail"
 s_ok=""
-if ! grep -q "^  sock=$srvdir/server.sock; d=$root\$" "$work/nsjail"; then
+if ! grep -q "^here=$root\$" "$work/nsjail" || ! grep -q "jnsjail-client\" \"$srvdir/server.sock\"" "$work/nsjail"; then
   note "cannot point a copy of ./nsjail at a private server (its dispatch changed?): no server rows"
 elif ! (unset JNSJAIL_SERVER; "$root/nsjail" --server start --server_dir "$srvdir") | sed 's/^/  /'; then
   note "the server did not start"

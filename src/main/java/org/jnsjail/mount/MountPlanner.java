@@ -224,6 +224,20 @@ public final class MountPlanner {
         return ops;
     }
 
+    /**
+     * The host paths a jail's mounts take in when it is set up (bind sources, the --chroot): a jail
+     * readied ahead of its start holds what they were then (a bind pins its source), so the
+     * supervisor checks that none was replaced meanwhile.
+     */
+    public static List<String> hostSources(List<MountPt> mounts, Map<String, String> env) throws JailException {
+        List<String> out = new ArrayList<>();
+        for (MountPt m : mounts) {
+            if (!m.isBind() || m.isSymlink() || m.srcContent() != null) continue;
+            out.add(Paths2.normalize(resolvePrefixes(m, env).src()));
+        }
+        return out;
+    }
+
     static MountPt resolvePrefixes(MountPt m, Map<String, String> env) throws JailException {
         String src = m.src(), dst = m.dst();
         if (!m.prefixSrcEnv().isEmpty()) {

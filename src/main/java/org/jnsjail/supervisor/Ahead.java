@@ -14,7 +14,10 @@ import org.jnsjail.api.JailSpec;
  * next run; LISTEN: the next connection): each is the same plan as a start on demand, run up to
  * the step where it takes its stdio ({@link Spawner#prepare}), on a pool thread while the current
  * jail runs. A start takes the oldest one (waiting for it if it is still being readied) or, when
- * none is there or one failed, starts a jail on demand, which then reports what went wrong.
+ * none is there or one failed, starts a jail on demand, which then reports what went wrong. A
+ * readied jail whose bind sources were replaced on the host meanwhile (another file at the path:
+ * a bind pins the file it took) is discarded for one set up now, so a jail never runs with a file
+ * the host no longer has at that path.
  *
  * <p>Not for jails that own something only one jail can have at a time: a host interface moved in
  * (iface_own) or a MACVLAN with its fixed address. Only the supervisor's loop thread uses it.
@@ -50,7 +53,14 @@ final class Ahead implements AutoCloseable {
             }
         }
         try {
-            return p != null ? p.start(io) : Spawner.get().start(spec, io, caller);
+            if (p != null) {
+                try {
+                    return p.start(io);
+                } catch (Spawner.Stale e) {
+                    // A host file it took in was replaced meanwhile: start one that sees the new file.
+                }
+            }
+            return Spawner.get().start(spec, io, caller);
         } finally {
             refill();
         }

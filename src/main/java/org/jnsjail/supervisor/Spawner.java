@@ -92,9 +92,43 @@ public final class Spawner {
     }
 
     private Prepared prepare(JailSpec spec, Caller caller, Log.Sink held) throws JailException {
+        Pins pins = Pins.of(spec, caller);
         Prepared p = Log.callWith(held, () -> launch(spec, caller));
         p.log = held;
+        p.pins = pins;
         return p;
+    }
+
+    /**
+     * The host files a readied jail took in (bind sources, --chroot, the --execute_fd binary), as
+     * they were just before its set-up: if one is replaced (another inode at that path) before the
+     * jail starts, the jail would run with the old one where a jail set up then would see the new.
+     */
+    record Pins(List<String> paths, List<long[]> ids) {
+        static Pins of(JailSpec spec, Caller caller) throws JailException {
+            List<String> paths = new ArrayList<>(org.jnsjail.mount.MountPlanner.hostSources(spec.mounts(), caller.env()));
+            if (spec.execFd()) paths.add(spec.program());
+            List<long[]> ids = new ArrayList<>(paths.size());
+            for (String p : paths) ids.add(org.jnsjail.sys.FsState.identity(p));
+            return new Pins(paths, ids);
+        }
+
+        /** The first path that names another file now, or null. */
+        String changed() {
+            for (int i = 0; i < paths.size(); i++) {
+                if (!java.util.Arrays.equals(ids.get(i), org.jnsjail.sys.FsState.identity(paths.get(i)))) return paths.get(i);
+            }
+            return null;
+        }
+    }
+
+    /** A readied jail whose host files changed before its start: it is discarded, and a new one started. */
+    public static final class Stale extends JailException {
+        private static final long serialVersionUID = 1L;
+
+        Stale(String path) {
+            super("'" + path + "' changed after the jail was readied");
+        }
     }
 
     /** {@link #prepare} on a pool thread; its lines are held for the calling thread's log. */
@@ -327,6 +361,8 @@ public final class Spawner {
         private int wanted;
         /** Lines logged while it was readied ahead of time, written at its start. */
         private Log.Sink log;
+        /** For a jail readied ahead: the host files it took in, checked again at its start. */
+        private Pins pins;
         private boolean done;
 
         private Prepared(JailSpec spec, Plan plan, ChildJail jail, int ctl, List<JailResource> resources) {
@@ -345,6 +381,11 @@ public final class Spawner {
         /** Gives the jail its stdio and --pass_fd fds; returns once its program was executed. */
         public synchronized JailHandle start(JailIo io) throws JailException {
             if (done) throw new IllegalStateException("the jail was started or closed already");
+            String changed = pins == null ? null : pins.changed();
+            if (changed != null) {
+                close();
+                throw new Stale(changed);
+            }
             done = true;
             if (log != null) log.replay();
             boolean ok = false;

@@ -76,6 +76,20 @@ public final class FsState {
         }
     }
 
+    /**
+     * Which file {@code path} names now, following symlinks as mount(2) does: its device and inode
+     * (stat(2)), or {-1, errno} when it cannot be looked up. Equal twice: still the same file.
+     */
+    public static long[] identity(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(144, 8);
+            if (Libc.sys(262 /* newfstatat */, -100, a.allocateFrom(path).address(), st.address(), 0, 0, 0) < 0) {
+                return new long[] {-1, Libc.errno()};
+            }
+            return new long[] {st.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), st.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8)};
+        }
+    }
+
     /** Whether something is there (lstat(2) succeeds). */
     public static boolean exists(String path) {
         try {
