@@ -178,6 +178,11 @@ public final class Spawner {
         ADOPTED.set(Boolean.TRUE);
     }
 
+    /** The resident exec stub's pid, or -1 while none runs (for diagnostics and tests). */
+    public static int stubPid() {
+        return ResidentStub.pid();
+    }
+
     static boolean isAdoptedThread() {
         return ADOPTED.get() != null;
     }
