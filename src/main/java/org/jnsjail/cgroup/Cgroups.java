@@ -52,11 +52,12 @@ public final class Cgroups {
     }
 
     /**
-     * At the supervisor's exit: the v1 parent directories jnsjail created because they were missing are
-     * removed where empty (logged); those still holding cgroups stay.
+     * At the supervisor's exit (a served request's end, for a resident server): the v1 parent
+     * directories it created because they were missing are removed where empty (logged); those
+     * still holding cgroups stay.
      */
     public static void removeCreatedParents() {
-        CgroupSession.JVM.removeCreatedParents();
+        CgroupSession.current().removeCreatedParents();
     }
 
     /** nsjail's start-up check of the memory settings ("cannot set both ..."). */

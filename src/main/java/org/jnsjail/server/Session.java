@@ -207,6 +207,8 @@ final class Session implements Runnable {
             for (int n : once.spec().passFds()) passFrom.put(n, local.get(n)); // every one is open (checked above)
             JailIo io = new JailIo(std[0], std[1], std[2], passFrom);
             status = runJail(once, io, caller, sink);
+            // As a cold run's exit does: cgroup parents this request created go, where empty.
+            org.jnsjail.cgroup.Cgroups.removeCreatedParents();
             if (status < 0) return; // the client is gone
         }
         ch.send(Wire.frame(Wire.EXIT, Wire.ints(status)));
