@@ -77,6 +77,7 @@ enum {
 #define F_IGNORE 2u   /* failure: go on silently */
 #define F_EXIST_OK 4u /* EEXIST (or EROFS on an existing path) counts as success */
 #define F_CHAINED 8u  /* part of the op before: skipped (silently) unless that one succeeded */
+#define F_IF_FILLED 16u /* skipped (silently) when its slot (int 0) is empty: what filled it failed */
 
 /* Argument counts per op: min/max ints, min/max strings (string 0 is the description). */
 static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
@@ -736,6 +737,8 @@ static int run_ops(uint32_t from, uint32_t to)
 		if ((ops[i].flags & F_CHAINED) && !last_ok)
 			continue; /* the op it belongs to failed and has said so */
 		last_ok = 0;
+		if ((ops[i].flags & F_IF_FILLED) && ops[i].nints > 0 && slot_get(ops[i].ivals[0]) < 0)
+			continue; /* likewise, further away */
 		errno = 0;
 		int rc = run_op(i);
 		if (ops[i].code == OP_FS_CHILD)

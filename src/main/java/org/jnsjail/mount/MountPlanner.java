@@ -196,7 +196,9 @@ public final class MountPlanner {
         // the same mount point later is not the one sealed.
         for (int i = c.deferred.size() - 1; i >= 0; i--) {
             Deferred d = c.deferred.get(i);
-            ops.add(setattr(d.slot(), d.attrs(), false, d.what()).withFlags(d.flags()));
+            // A non-mandatory mount that failed has warned once already; its seal has nothing to seal.
+            int skip = (d.flags() & Op.WARN) != 0 ? Op.IF_FILLED : 0;
+            ops.add(setattr(d.slot(), d.attrs(), false, d.what()).withFlags(d.flags() | skip));
         }
 
         if (noPivotRoot) {

@@ -131,6 +131,8 @@ class StubMountOpsTest {
                 Op.of(OpCode.CLOSE_SLOTS, "close", new long[0]),
                 Op.of(OpCode.MKDIR_AT, "mkdir in a closed slot", new long[] {3, 0755}, "y").withFlags(Op.WARN),
                 Op.of(OpCode.MKDIR_AT, "mkdir in slot 4096", new long[] {4096, 0755}, "y").withFlags(Op.WARN),
+                Op.of(OpCode.SETATTR_AT, "seal what was never made", new long[] {3, EMPTY, 1, 0, 0})
+                        .withFlags(Op.WARN | Op.IF_FILLED),
                 exec("/bin/true")));
         assertEquals(0, r.exit(), r.toString());
         assertEquals(List.of(

@@ -152,6 +152,17 @@ class MountPlannerTest {
     }
 
     @Test
+    void aFailedNonMandatoryMountIsNotSealedWithASecondWarning() throws JailException {
+        MountPt m = MountPt.fs("", "/x", "tmpfs", "", false, true).withMandatory(false);
+        List<Op> ops = plan(List.of(m), new ArrayList<>());
+        Op fs = find(ops, o -> o.code() == OpCode.FS_MOUNT && o.what().equals(MountPlanner.describe(m)));
+        Op seal = find(ops, o -> o.code() == OpCode.SETATTR_AT && o.args()[0] == fs.args()[0]);
+        assertEquals(Op.WARN | Op.IF_FILLED, seal.flags(), "skipped when the mount never filled its slot");
+        Op rootSeal = find(ops, o -> o.code() == OpCode.SETATTR_AT && o.args()[0] == JAIL_ROOT);
+        assertEquals(0, rootSeal.flags());
+    }
+
+    @Test
     void tmpfsRootGetsMountPointsCreatedByNameAndIsSealedLast() throws JailException {
         List<Op> ops = plan(List.of(MountPt.bind("/bin", "/bin", false), MountPt.fs("", "/dev", "tmpfs", "", true, true),
                 MountPt.bind("/dev/urandom", "/dev/urandom", false)), new ArrayList<>());
