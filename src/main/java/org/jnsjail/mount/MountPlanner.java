@@ -159,11 +159,11 @@ public final class MountPlanner {
             MountPt root = resolved.getFirst();
             String src = Paths2.normalize(root.src());
             checkBindSource(root, src, fs, true);
-            String rw = describe(root);
+            String rootWhat = describe(root);
             long attrs = attrs(root, root.rw());
-            List<Op> g = new ArrayList<>(bindTree(JAIL_ROOT, src, AT_RECURSIVE, rw));
-            if (attrs != 0) g.add(setattr(JAIL_ROOT, attrs, true, rw));
-            g.add(move(JAIL_ROOT, NEW_DIR, rw));
+            List<Op> g = new ArrayList<>(bindTree(JAIL_ROOT, src, AT_RECURSIVE, rootWhat));
+            if (attrs != 0) g.add(setattr(JAIL_ROOT, attrs, true, rootWhat));
+            g.add(move(JAIL_ROOT, NEW_DIR, rootWhat));
             group(ops, 0, g.toArray(Op[]::new));
             c.layers.add(new Layer("/", src, false, -1));
             coverHostProc(c, src, "/", 0);
