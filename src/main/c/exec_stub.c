@@ -220,7 +220,6 @@ static void load_plan(int fd)
 			die("FS_CHILD range out of plan");
 }
 
-
 static int do_write_file(struct op *o)
 {
 	int fd = open(o->strs[1], (int)o->ivals[0] | O_CLOEXEC, (mode_t)o->ivals[1]);
@@ -734,11 +733,16 @@ static int run_ops(uint32_t from, uint32_t to)
 {
 	int last_ok = 1;
 	for (uint32_t i = from; i < to; i++) {
-		if ((ops[i].flags & F_CHAINED) && !last_ok)
-			continue; /* the op it belongs to failed and has said so */
+		/* Skipped: the op it belongs to (the one before, or the one that fills its slot) failed
+		 * and has said so. A skipped FS_CHILD takes its range along. */
+		int skip = ((ops[i].flags & F_CHAINED) && !last_ok) ||
+		           ((ops[i].flags & F_IF_FILLED) && ops[i].nints > 0 && slot_get(ops[i].ivals[0]) < 0);
 		last_ok = 0;
-		if ((ops[i].flags & F_IF_FILLED) && ops[i].nints > 0 && slot_get(ops[i].ivals[0]) < 0)
-			continue; /* likewise, further away */
+		if (skip) {
+			if (ops[i].code == OP_FS_CHILD)
+				i += (uint32_t)ops[i].ivals[0];
+			continue;
+		}
 		errno = 0;
 		int rc = run_op(i);
 		if (ops[i].code == OP_FS_CHILD)
