@@ -27,6 +27,11 @@
  * warning, 'F' fds attached as SCM_RIGHTS, value = what they are for; 'R' ready for the fds of
  * RECV_FDS, value = how many), u32 op index, i32 value, u32 0.
  * The supervisor answers 'R' with records u32 'D', u32 count, u32 0, u32 0, each carrying count fds.
+ *
+ * The mount set-up works on a table of fd *slots* (see "fd slots" below): no operation of it takes
+ * a path that the kernel would look up again later. Every lookup is one openat2(2) whose RESOLVE_*
+ * flags the plan gives; file-system objects are created only by name (one component, never
+ * following a symlink) in a directory slot; mounts are made, moved and sealed by fd.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +39,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -62,13 +68,18 @@
 #define OP_MAX_INTS 4096u
 #define OP_MAX_STRS 65536u
 
-/* Operation codes: keep in sync with org.jnsjail.plan.OpCode. */
+/* Operation codes: keep in sync with org.jnsjail.plan.OpCode. The RETIRED ones were the path-based
+ * mount(2), mkdir(2), open(O_CREAT), symlink(2) and mount_setattr(2) operations: a plan holding
+ * one is refused (their codes stay taken so that the others keep theirs). */
 enum {
 	OP_CLONE = 1, OP_WAIT_GO, OP_WRITE_FILE, OP_OPEN_DUP, OP_PRCTL, OP_SETRESGID, OP_SETRESUID,
-	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
-	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
-	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
-	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_RECV_FDS, OP_CODE_END
+	OP_SETGROUPS, OP_RETIRED_MOUNT, OP_UMOUNT2, OP_RETIRED_MKDIR, OP_RETIRED_CREATE_FILE,
+	OP_RETIRED_SYMLINK, OP_CHDIR, OP_CHROOT, OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT,
+	OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID, OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC,
+	OP_SECCOMP, OP_EXECVE, OP_RETIRED_MOUNT_SETATTR, OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD,
+	OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_OPEN_AT, OP_MKDIR_AT, OP_WRITE_AT, OP_SYMLINK_AT,
+	OP_OPEN_TREE, OP_FS_MOUNT, OP_MOVE_MOUNT, OP_SETATTR_AT, OP_FCHDIR, OP_CLOSE_SLOTS,
+	OP_RECV_FDS, OP_CODE_END
 };
 
 #define REQ_MAGIC 0x524e534au /* "JNSR" little-endian */
@@ -79,6 +90,8 @@ enum {
 #define F_WARN 1u     /* failure: report a warning and go on */
 #define F_IGNORE 2u   /* failure: go on silently */
 #define F_EXIST_OK 4u /* EEXIST (or EROFS on an existing path) counts as success */
+#define F_CHAINED 8u  /* part of the op before: skipped (silently) unless that one succeeded */
+#define F_IF_FILLED 16u /* skipped (silently) when its slot (int 0) is empty: what filled it failed */
 
 /* Argument counts per op: min/max ints, min/max strings (string 0 is the description). */
 static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
@@ -86,19 +99,22 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_WRITE_FILE] = {2, 2, 3, 3},   [OP_OPEN_DUP] = {3, 3, 2, 2},
 	[OP_PRCTL] = {5, 5, 1, 1},        [OP_SETRESGID] = {3, 3, 1, 1},
 	[OP_SETRESUID] = {3, 3, 1, 1},    [OP_SETGROUPS] = {0, OP_MAX_INTS, 1, 1},
-	[OP_MOUNT] = {1, 1, 5, 5},        [OP_UMOUNT2] = {1, 1, 2, 2},
-	[OP_MKDIR] = {1, 1, 2, 2},        [OP_CREATE_FILE] = {1, 1, 2, 2},
-	[OP_SYMLINK] = {0, 0, 3, 3},      [OP_CHDIR] = {0, 0, 2, 2},
+	[OP_UMOUNT2] = {1, 1, 2, 2},      [OP_CHDIR] = {0, 0, 2, 2},
 	[OP_CHROOT] = {0, 0, 2, 2},       [OP_PIVOT_ROOT] = {0, 0, 3, 3},
 	[OP_SETHOSTNAME] = {0, 0, 2, 2},  [OP_IF_UP] = {1, 1, 2, 2},
 	[OP_PRLIMIT] = {3, 3, 1, 1},      [OP_PERSONALITY] = {1, 1, 1, 1},
 	[OP_SETPRIORITY] = {3, 3, 1, 1},  [OP_SETSID] = {0, 0, 1, 1},
 	[OP_CAPSET] = {3, 3, 1, 1},       [OP_SCHED_SETAFFINITY] = {0, 0, 2, 2},
 	[OP_FDS_CLOEXEC] = {0, OP_MAX_INTS, 1, 1}, [OP_SECCOMP] = {1, 2, 2, 2},
-	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},      [OP_MOUNT_SETATTR] = {4, 4, 2, 2},
+	[OP_EXECVE] = {3, 3, 2, OP_MAX_STRS},
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
 	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
 	[OP_SEND_FDS] = {2, 9, 1, 1},     [OP_UMASK] = {1, 1, 1, 1},
+	[OP_OPEN_AT] = {4, 4, 2, 2},      [OP_MKDIR_AT] = {2, 2, 2, 2},
+	[OP_WRITE_AT] = {3, 3, 3, 3},     [OP_SYMLINK_AT] = {1, 1, 3, 3},
+	[OP_OPEN_TREE] = {3, 3, 1, 1},    [OP_FS_MOUNT] = {2, OP_MAX_INTS, 2, OP_MAX_STRS},
+	[OP_MOVE_MOUNT] = {3, 3, 1, 1},   [OP_SETATTR_AT] = {5, 5, 1, 1},
+	[OP_FCHDIR] = {1, 1, 1, 1},       [OP_CLOSE_SLOTS] = {0, 0, 1, 1},
 	[OP_RECV_FDS] = {0, OP_MAX_INTS, 1, 1},
 };
 
@@ -126,11 +142,17 @@ static void report(uint32_t kind, uint32_t idx, int32_t val)
 	}
 }
 
-/* In -Me mode the stub speaks for itself, in nsjail's log format. */
+/* In -Me mode the stub speaks for itself, in nsjail's log format (and with Spawner.failure's hint
+ * for a kernel without the file system set-up's system calls: there is no path-based fallback). */
 static void say(char level, uint32_t idx, int err)
 {
+	uint32_t c = ops[idx].code;
+	int old_kernel = err == ENOSYS && (c == OP_OPEN_AT || c == OP_OPEN_TREE || c == OP_FS_MOUNT ||
+	                                   c == OP_MOVE_MOUNT || c == OP_SETATTR_AT);
 	if (inplace)
-		dprintf(2, "[%c][%d] %s: %s\n", level, (int)getpid(), ops[idx].strs[0], strerror(err));
+		dprintf(2, "[%c][%d] %s: %s%s\n", level, (int)getpid(), ops[idx].strs[0], strerror(err),
+		        old_kernel ? " (jnsjail needs Linux 5.12 or later: openat2(2), the mount API of fsopen(2), "
+		                     "open_tree(2) and move_mount(2), and mount_setattr(2))" : "");
 }
 
 static int read_full(int fd, void *buf, size_t len)
@@ -194,8 +216,8 @@ static void load_plan(int fd)
 		memcpy(h, buf + off, sizeof(h));
 		off += sizeof(h);
 		o->code = h[0], o->flags = h[1], o->nints = h[2], o->nstrs = h[3];
-		if (o->code == 0 || o->code >= OP_CODE_END)
-			die("unknown op code");
+		if (o->code == 0 || o->code >= OP_CODE_END || shape[o->code].smin == 0)
+			die("unknown op code"); /* every op has a description: smin 0 = retired or unused */
 		if (o->nints < shape[o->code].imin || o->nints > shape[o->code].imax ||
 		    o->nstrs < shape[o->code].smin || o->nstrs > shape[o->code].smax)
 			die("bad op argument count");
@@ -227,8 +249,6 @@ static void load_plan(int fd)
 		if (ops[i].code == OP_FS_CHILD && ops[i].ivals[0] > nops - i - 1)
 			die("FS_CHILD range out of plan");
 }
-
-static const char *opt_str(const char *s) { return *s ? s : NULL; }
 
 static int do_write_file(struct op *o)
 {
@@ -266,12 +286,193 @@ static int do_open_dup(struct op *o)
 	return 0;
 }
 
-static int do_create_file(struct op *o)
+/*
+ * fd slots. The mount set-up names every directory, mount and tree it works on by a slot number
+ * (an index into this table) instead of a path: a slot is filled once by openat2(2), open_tree(2)
+ * or fsmount(2), and later operations act on the fd. Filling a slot closes what it held, first,
+ * so a failed fill leaves it empty (EBADF for whoever uses it) rather than holding an older object.
+ * Every slot fd is close-on-exec, and the plan closes them all (OP_CLOSE_SLOTS) before the jail's
+ * fd hygiene: none can reach the jailed program, whatever --pass_fd says.
+ */
+#define SLOT_MAX 4096u
+static int slot_fd[SLOT_MAX]; /* fd + 1; 0 = empty */
+
+static int slot_get(uint64_t s)
 {
-	int fd = open(o->strs[1], O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)o->ivals[0]);
+	if (s >= SLOT_MAX || slot_fd[s] == 0)
+		return errno = EBADF, -1;
+	return slot_fd[s] - 1;
+}
+
+/* Empties slot s before it is filled again; false (EBADF) when s is out of the table. */
+static int slot_clear(uint64_t s)
+{
+	if (s >= SLOT_MAX)
+		return errno = EBADF, 0;
+	if (slot_fd[s])
+		close(slot_fd[s] - 1);
+	slot_fd[s] = 0;
+	return 1;
+}
+
+static int slot_set(uint64_t s, int fd)
+{
 	if (fd < 0)
 		return -1;
+	slot_fd[s] = fd + 1;
+	return 0;
+}
+
+/* A name to create in a directory slot: one component, neither "." nor "..", so that the
+ * directory fd alone decides where it is made (no lookup of a path happens). */
+static int one_component(const char *name)
+{
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return errno = EINVAL, 0;
+	return 1;
+}
+
+/* ints: dst slot, dir slot (-1: the cwd, for an absolute path), open flags, RESOLVE_* flags.
+ * openat2(2): O_CLOEXEC always. EAGAIN means a rename or mount raced a ".." step of a
+ * RESOLVE_BENEATH/IN_ROOT lookup and the kernel refused to guess; a bounded retry is safe. */
+static int do_open_at(struct op *o)
+{
+	int dir = (int64_t)o->ivals[1] == -1 ? AT_FDCWD : slot_get(o->ivals[1]);
+	if (!slot_clear(o->ivals[0]) || dir == -1)
+		return -1;
+	struct open_how how;
+	memset(&how, 0, sizeof(how));
+	how.flags = o->ivals[2] | O_CLOEXEC;
+	how.resolve = o->ivals[3];
+	long fd;
+	int tries = 0;
+	do {
+		fd = syscall(SYS_openat2, dir, o->strs[1], &how, sizeof(how));
+	} while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 64);
+	return slot_set(o->ivals[0], (int)fd);
+}
+
+/* ints: dir slot, mode. mkdirat(2) never follows a symlink at the name (EEXIST). */
+static int do_mkdir_at(struct op *o)
+{
+	int dir = slot_get(o->ivals[0]);
+	if (dir < 0 || !one_component(o->strs[1]))
+		return -1;
+	return mkdirat(dir, o->strs[1], (mode_t)o->ivals[1]);
+}
+
+/* ints: dir slot, open flags, mode; strings: name, content. O_NOFOLLOW always: a symlink at the
+ * name is an error (ELOOP), never a way elsewhere (openat(2)). */
+static int do_write_at(struct op *o)
+{
+	int dir = slot_get(o->ivals[0]);
+	if (dir < 0 || !one_component(o->strs[1]))
+		return -1;
+	int fd = openat(dir, o->strs[1], (int)o->ivals[1] | O_NOFOLLOW | O_CLOEXEC, (mode_t)o->ivals[2]);
+	if (fd < 0)
+		return -1;
+	const char *p = o->strs[2];
+	size_t left = o->slen[2];
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = errno ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		p += w, left -= (size_t)w;
+	}
 	return close(fd);
+}
+
+/* ints: dir slot; strings: target, name. symlinkat(2) never follows an existing name. */
+static int do_symlink_at(struct op *o)
+{
+	int dir = slot_get(o->ivals[0]);
+	if (dir < 0 || !one_component(o->strs[2]))
+		return -1;
+	return symlinkat(o->strs[1], dir, o->strs[2]);
+}
+
+/* ints: dst slot, src slot, open_tree flags. The path is always "": the source is the slot's fd
+ * (AT_EMPTY_PATH in the flags), looked up before by OP_OPEN_AT. */
+static int do_open_tree(struct op *o)
+{
+	int src = slot_get(o->ivals[1]);
+	if (!slot_clear(o->ivals[0]) || src < 0)
+		return -1;
+	return slot_set(o->ivals[0], (int)syscall(SYS_open_tree, src, "", (unsigned)o->ivals[2] | OPEN_TREE_CLOEXEC));
+}
+
+/* ints: dst slot, fsmount attr flags, then one fsconfig command per (key, value) string pair after
+ * the file-system type: fsopen(2), fsconfig(2) SET_FLAG/SET_STRING, CMD_CREATE, fsmount(2). The
+ * mount is detached until OP_MOVE_MOUNT attaches it. */
+static int do_fs_mount(struct op *o)
+{
+	uint32_t n = o->nints - 2;
+	if (!slot_clear(o->ivals[0]))
+		return -1;
+	if (o->nstrs != 2 + 2 * (uint64_t)n)
+		return errno = EINVAL, -1;
+	int fs = (int)syscall(SYS_fsopen, o->strs[1], FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	int rc = 0;
+	for (uint32_t k = 0; k < n && rc == 0; k++) {
+		uint64_t cmd = o->ivals[2 + k];
+		const char *key = o->strs[2 + 2 * k], *val = o->strs[3 + 2 * k];
+		if (cmd == FSCONFIG_SET_FLAG)
+			rc = (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, key, NULL, 0);
+		else if (cmd == FSCONFIG_SET_STRING)
+			rc = (int)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, val, 0);
+		else
+			rc = (errno = EINVAL, -1);
+	}
+	if (rc == 0)
+		rc = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+	int m = rc == 0 ? (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)o->ivals[1]) : -1;
+	int e = errno;
+	close(fs);
+	errno = e;
+	return slot_set(o->ivals[0], m);
+}
+
+/* ints: from slot, to slot, move_mount flags (the paths are "": both are the slots' fds). */
+static int do_move_mount(struct op *o)
+{
+	int from = slot_get(o->ivals[0]), to = slot_get(o->ivals[1]);
+	if (from < 0 || to < 0)
+		return -1;
+	return (int)syscall(SYS_move_mount, from, "", to, "", (unsigned)o->ivals[2]);
+}
+
+/* ints: slot, at flags, attr_set, attr_clr, propagation (mount_setattr(2) on the slot's mount). */
+static int do_setattr_at(struct op *o)
+{
+	int fd = slot_get(o->ivals[0]);
+	if (fd < 0)
+		return -1;
+	struct mount_attr ma = {o->ivals[2], o->ivals[3], o->ivals[4], 0};
+	return (int)syscall(SYS_mount_setattr, fd, "", (unsigned)o->ivals[1], &ma, sizeof(ma));
+}
+
+static int do_close_slots(void)
+{
+	for (uint32_t s = 0; s < SLOT_MAX; s++)
+		slot_clear(s);
+	return 0;
+}
+
+/* For F_EXIST_OK: is the name of a MKDIR_AT/WRITE_AT/SYMLINK_AT there (not following it)? */
+static int exists_at(struct op *o)
+{
+	struct stat st;
+	int dir = slot_get(o->ivals[0]);
+	const char *name = o->strs[o->code == OP_SYMLINK_AT ? 2 : 1];
+	return dir >= 0 && one_component(name) && fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static int do_if_up(struct op *o)
@@ -589,11 +790,7 @@ static int run_op(uint32_t i)
 		/* raw syscall: glibc's setgroups would broadcast to all threads, there is only one */
 		return (int)syscall(SYS_setgroups, (int)o->nints, g);
 	}
-	case OP_MOUNT: return mount(opt_str(s[1]), s[2], opt_str(s[3]), (unsigned long)v[0], opt_str(s[4]));
 	case OP_UMOUNT2: return umount2(s[1], (int)v[0]);
-	case OP_MKDIR: return mkdir(s[1], (mode_t)v[0]);
-	case OP_CREATE_FILE: return do_create_file(o);
-	case OP_SYMLINK: return symlink(s[1], s[2]);
 	case OP_CHDIR: return chdir(s[1]);
 	case OP_CHROOT: return chroot(s[1]);
 	case OP_PIVOT_ROOT: return (int)syscall(SYS_pivot_root, s[1], s[2]);
@@ -611,43 +808,63 @@ static int run_op(uint32_t i)
 	case OP_FDS_CLOEXEC: return do_fds_cloexec(o);
 	case OP_SECCOMP: return do_seccomp(o);
 	case OP_EXECVE: return do_execve(o);
-	case OP_MOUNT_SETATTR: {
-		struct mount_attr ma = {v[1], v[2], v[3], 0};
-		return (int)syscall(SYS_mount_setattr, AT_FDCWD, s[1], (unsigned)v[0], &ma, sizeof(ma));
-	}
 	case OP_UNSHARE: return unshare((int)v[0]);
 	case OP_PID_NS_INIT: return do_pid_ns_init();
 	case OP_FS_CHILD: return do_fs_child(i);
 	case OP_SOCKET: return do_socket(o);
 	case OP_SEND_FDS: return do_send_fds(o, i);
 	case OP_UMASK: umask((mode_t)(v[0] & 0777)); return 0;
+	case OP_OPEN_AT: return do_open_at(o);
+	case OP_MKDIR_AT: return do_mkdir_at(o);
+	case OP_WRITE_AT: return do_write_at(o);
+	case OP_SYMLINK_AT: return do_symlink_at(o);
+	case OP_OPEN_TREE: return do_open_tree(o);
+	case OP_FS_MOUNT: return do_fs_mount(o);
+	case OP_MOVE_MOUNT: return do_move_mount(o);
+	case OP_SETATTR_AT: return do_setattr_at(o);
+	case OP_FCHDIR: {
+		int fd = slot_get(v[0]);
+		return fd < 0 ? -1 : fchdir(fd);
+	}
+	case OP_CLOSE_SLOTS: return do_close_slots();
 	case OP_RECV_FDS: return do_recv_fds(o, i);
 	}
 	errno = ENOSYS;
 	return -1;
 }
 
-static int exists(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0;
-}
-
 /* Returns 0 when every op in [from, to) succeeded (or was allowed to fail). */
 static int run_ops(uint32_t from, uint32_t to)
 {
+	int last_ok = 1;
 	for (uint32_t i = from; i < to; i++) {
+		/* Skipped: the op it belongs to (the one before, or the one that fills its slot) failed
+		 * and has said so. A skipped FS_CHILD takes its range along. */
+		int skip = ((ops[i].flags & F_CHAINED) && !last_ok) ||
+		           ((ops[i].flags & F_IF_FILLED) && ops[i].nints > 0 && slot_get(ops[i].ivals[0]) < 0);
+		last_ok = 0;
+		if (skip) {
+			if (ops[i].code == OP_FS_CHILD)
+				i += (uint32_t)ops[i].ivals[0];
+			continue;
+		}
 		errno = 0;
 		int rc = run_op(i);
 		if (ops[i].code == OP_FS_CHILD)
 			i += (uint32_t)ops[i].ivals[0];
-		if (rc >= 0)
+		if (rc >= 0) {
+			last_ok = 1;
 			continue;
+		}
 		int e = errno ? errno : EIO;
 		uint32_t f = ops[i].flags;
+		int c = ops[i].code;
 		if ((f & F_EXIST_OK) && (e == EEXIST || ((e == EROFS || e == EPERM || e == EACCES) &&
-		                                         ops[i].nstrs > 1 && exists(ops[i].strs[ops[i].nstrs - 1]))))
+		                                         (c == OP_MKDIR_AT || c == OP_WRITE_AT || c == OP_SYMLINK_AT) &&
+		                                         exists_at(&ops[i])))) {
+			last_ok = 1;
 			continue;
+		}
 		if (f & F_IGNORE)
 			continue;
 		if (f & F_WARN) {

@@ -102,7 +102,10 @@ public final class CommandLine {
             }
             case EXEC_FILE -> s.execPath = v;
             case EXECUTE_FD -> s.execFd = true;
-            case LOG -> Log.toFile(v);
+            // nsjail treats an empty value of these as "not given" (an unset shell variable, say).
+            case LOG -> {
+                if (!v.isEmpty()) Log.toFile(v);
+            }
             case LOG_FD -> Log.toFd((int) Num.parse(v, name, 0, Integer.MAX_VALUE));
             case VERBOSE -> Log.setLevel(Log.Level.DEBUG);
             case QUIET -> Log.setLevel(Log.Level.WARNING);
@@ -165,7 +168,7 @@ public final class CommandLine {
             case DISABLE_CLONE_NEWCGROUP -> s.cloneNewcgroup = false;
             case ENABLE_CLONE_NEWTIME -> s.cloneNewtime = true;
             case ENABLE_CLONE_NEWCGROUP -> s.cloneNewcgroup = true;
-            case CHROOT -> chroot = v;
+            case CHROOT -> chroot = v.isEmpty() ? null : v;
             case NO_PIVOTROOT -> s.noPivotRoot = true;
             case PIVOT_ROOT_ONLY -> s.noPivotRoot = false;
             case RW -> rw = true;
@@ -180,8 +183,8 @@ public final class CommandLine {
                 procAsked = false;
             }
             case PROC_PATH -> {
-                procPath = v;
-                procAsked = true;
+                procPath = v.isEmpty() ? null : v; // nsjail mounts no procfs at an empty path
+                procAsked = !v.isEmpty();
             }
             case PROC_RW -> procRw = true;
             case EXPERIMENTAL_MNT -> {
@@ -190,13 +193,13 @@ public final class CommandLine {
                 }
                 Log.debug("--experimental_mnt " + v + ": jnsjail has one mount backend; read-only is recursive, as nsjail's 'new'");
             }
-            case SECCOMP_POLICY -> s.seccompPolicyFile = v;
+            case SECCOMP_POLICY -> s.seccompPolicyFile = v.isEmpty() ? null : v;
             case SECCOMP_STRING -> s.seccompString.add(v);
             case SECCOMP_LOG -> s.seccompLog = true;
             case SECCOMP_ARCH -> s.seccompArchs.add(SeccompOptions.arch(v));
             case IFACE_NO_LO -> s.ifaceNoLo = true;
             case IFACE_OWN -> s.ifaceOwn.add(v);
-            case MACVLAN_IFACE -> s.macvlanIface = v;
+            case MACVLAN_IFACE -> s.macvlanIface = v.isEmpty() ? null : v;
             case MACVLAN_VS_IP -> s.macvlanVsIp = v;
             case MACVLAN_VS_NM -> s.macvlanVsNm = v;
             case MACVLAN_VS_GW -> s.macvlanVsGw = v;
@@ -225,7 +228,7 @@ public final class CommandLine {
                 if (s.userNet == null) s.userNet = org.jnsjail.api.UserNet.DEFAULT;
             }
             case SECCOMP_UNOTIFY -> s.seccompUnotify = true;
-            case SECCOMP_UNOTIFY_REPORT -> s.seccompUnotifyReport = v;
+            case SECCOMP_UNOTIFY_REPORT -> s.seccompUnotifyReport = v.isEmpty() ? null : v;
         }
     }
 

@@ -64,7 +64,8 @@ final class ConfigApplier {
             throws CliException {
         // Logging first, as nsjail does, so that the warnings below already go to the config's sink.
         if (cfg.hasLogFd()) Log.toFd(cfg.getLogFd());
-        if (cfg.hasLogFile()) Log.toFile(cfg.getLogFile());
+        // An empty string is "not given" for these, as in nsjail (config.cc checks empty(), not has_).
+        if (cfg.hasLogFile() && !cfg.getLogFile().isEmpty()) Log.toFile(cfg.getLogFile());
         if (cfg.hasLogLevel()) Log.setLevel(Log.Level.valueOf(cfg.getLogLevel().name()));
 
         Settings s = new Settings();
@@ -127,14 +128,14 @@ final class ConfigApplier {
 
         for (NsjailConfigProto.MountPt m : cfg.getMountList()) s.mounts.add(new Settings.Mount(mount(m), false));
 
-        if (cfg.hasSeccompPolicyFile()) s.seccompPolicyFile = cfg.getSeccompPolicyFile();
+        if (cfg.hasSeccompPolicyFile()) s.seccompPolicyFile = emptyIsUnset(cfg.getSeccompPolicyFile());
         s.seccompString.addAll(cfg.getSeccompStringList());
         s.seccompLog = cfg.getSeccompLog();
         s.seccompUnotify = cfg.getSeccompUnotify();
-        if (cfg.hasSeccompUnotifyReport()) s.seccompUnotifyReport = cfg.getSeccompUnotifyReport();
+        if (cfg.hasSeccompUnotifyReport()) s.seccompUnotifyReport = emptyIsUnset(cfg.getSeccompUnotifyReport());
         s.ifaceNoLo = cfg.getIfaceNoLo();
         s.ifaceOwn.addAll(cfg.getIfaceOwnList());
-        if (cfg.hasMacvlanIface()) s.macvlanIface = cfg.getMacvlanIface();
+        if (cfg.hasMacvlanIface()) s.macvlanIface = emptyIsUnset(cfg.getMacvlanIface());
         s.macvlanVsIp = cfg.getMacvlanVsIp();
         s.macvlanVsNm = cfg.getMacvlanVsNm();
         s.macvlanVsGw = cfg.getMacvlanVsGw();
@@ -257,5 +258,9 @@ final class ConfigApplier {
     private static IdMap idMap(NsjailConfigProto.IdMap m, boolean user, HostInfo host) throws CliException {
         String spec = m.getInsideId() + ":" + m.getOutsideId() + ":" + Integer.toUnsignedLong(m.getCount());
         return Ids.parse(spec, user ? "uidmap" : "gidmap", user, m.getUseNewidmap(), host);
+    }
+
+    private static String emptyIsUnset(String v) {
+        return v.isEmpty() ? null : v;
     }
 }

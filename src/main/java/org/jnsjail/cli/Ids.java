@@ -7,7 +7,8 @@ import org.jnsjail.sys.Libc;
 
 /**
  * -u/-g/-U/-G values: {@code ID} or {@code IN:OUT[:COUNT]}, each id a name (looked up on the host
- * with getpwnam/getgrnam, as nsjail does) or a number; empty means the caller's id.
+ * with getpwnam/getgrnam, as nsjail does) or a number; an empty or missing id means the caller's id,
+ * a missing count 1 (so an empty -U/-G maps the caller's id to itself, as nsjail does).
  */
 final class Ids {
     private Ids() {}
@@ -16,9 +17,6 @@ final class Ids {
         String[] f = v.split(":", -1);
         if (f.length > 3) throw new CliException(opt + ": invalid " + (user ? "uid" : "gid") + " mapping " + Quote.of(v), false);
         long self = user ? host.uid() : host.gid();
-        if (newIdMap && f.length != 3) {
-            throw new CliException(opt + " wants 'inside:outside:count', not " + Quote.of(v), false);
-        }
         long inside = resolve(f[0], opt, user, self);
         long outside = f.length > 1 ? resolve(f[1], opt, user, self) : self;
         long count = 1;

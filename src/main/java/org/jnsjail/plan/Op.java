@@ -13,8 +13,12 @@ public record Op(OpCode code, int flags, String what, long[] args, List<byte[]> 
     public static final int WARN = 1;
     /** On failure: continue silently. */
     public static final int IGNORE = 2;
-    /** EEXIST, or EROFS/EPERM/EACCES on a path that exists, counts as success. */
+    /** EEXIST, or EROFS/EPERM/EACCES on a name that exists, counts as success. */
     public static final int EXIST_OK = 4;
+    /** Part of the operation before it: skipped, silently, unless that one succeeded (one warning per failed mount). */
+    public static final int CHAINED = 8;
+    /** Skipped, silently, when its fd slot (int 0) is empty: the operation that fills it failed and said so. */
+    public static final int IF_FILLED = 16;
 
     public static Op of(OpCode code, String what, long[] args, Object... strs) {
         return new Op(code, 0, what, args, bytes(strs));

@@ -91,7 +91,7 @@ final class VerboseLog implements JailResource {
                 case SETRESGID -> out.add("setresgid(" + a[0] + ")");
                 case SETGROUPS -> out.add("setgroups(" + a.length + ", " + java.util.Arrays.toString(a) + ")");
                 case SETRESUID -> out.add("setresuid(" + a[0] + ")");
-                case MOUNT, SYMLINK, CHROOT -> {
+                case OPEN_AT, SYMLINK_AT, CHROOT -> {
                     if (!mountsDone) mounts(out, spec);
                     mountsDone = true;
                 }

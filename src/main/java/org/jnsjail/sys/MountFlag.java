@@ -1,6 +1,6 @@
 package org.jnsjail.sys;
 
-/** mount(2) flags (linux/mount.h), and mount_setattr(2) attributes. */
+/** mount(2) flags (linux/mount.h), mount_setattr(2) attributes, and the new mount API's flags. */
 public final class MountFlag {
     private MountFlag() {}
 
@@ -13,4 +13,10 @@ public final class MountFlag {
             MOUNT_ATTR_NOEXEC = 0x8;
     public static final int AT_RECURSIVE = 0x8000;
     public static final int MNT_DETACH = 2;
+    /** open_tree(2): a detached copy of the tree (with AT_RECURSIVE: of its submounts too). */
+    public static final int OPEN_TREE_CLONE = 1;
+    /** move_mount(2): the source / the destination is the fd itself. */
+    public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    /** fsconfig(2) commands the stub passes on: a bare flag, or a key with a string value. */
+    public static final int FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1;
 }

@@ -305,6 +305,54 @@ class ConfigMergeTest {
                 failure("--cap", "CAP_NOT_A_REAL_ONE", "--", "/bin/true").getMessage());
     }
 
+    // --- issue 17 item 2: an empty value that nsjail reads as "not given" ---
+
+    @Test
+    void emptyChrootIsNoChrootAsInNsjail() throws Exception {
+        for (String[] argv : List.of(new String[] {"--chroot", ""}, new String[] {"-c", ""}, new String[] {"-c", "/", "-c", ""})) {
+            List<String> a = new ArrayList<>(List.of(argv));
+            a.addAll(List.of("--", "/bin/true"));
+            CommandLine.Run r = CommandLine.parse(a.toArray(String[]::new));
+            assertTrue(r.spec().mounts().stream().noneMatch(m -> m.dst().equals("/")), a + ": " + r.spec().mounts());
+            assertEquals("", r.chroot());
+            assertEquals(List.of("/proc"), r.spec().mounts().stream().map(MountPt::dst).toList(), "the tmpfs root and /proc");
+        }
+        // --disable_clone_newns: no chroot(2) either
+        assertTrue(spec("--disable_clone_newns", "--chroot", "", "--", "/bin/true").mounts().isEmpty());
+    }
+
+    @Test
+    void otherEmptyValuesThatNsjailReadsAsNotGiven() throws Exception {
+        // --proc_path '': nsjail mounts no procfs (as --disable_proc)
+        assertTrue(spec("--chroot", "/", "--proc_path", "", "--", "/bin/true").mounts().stream()
+                .noneMatch(m -> m.fstype().equals("proc")));
+        assertNull(spec("--seccomp_policy", "", "--", "/bin/true").seccompFilter());
+        assertNull(spec("-P", "", "--", "/bin/true").seccompFilter());
+        assertNull(spec("--macvlan_iface", "", "--", "/bin/true").net().macvlanIface());
+        assertNull(spec("-I", "", "--", "/bin/true").net().macvlanIface());
+        assertNull(CommandLine.parse(new String[] {"--seccomp_unotify_report", "", "--", "/bin/true"}).unotifyReport());
+        String log = captureStderr(() -> spec("--log", "", "--", "/bin/true"));
+        assertFalse(log.contains("logfile"), log);
+        // -U '' / -G '': the caller's id mapped to itself (through newuidmap), as nsjail's parseId
+        long uid = HostInfo.get().uid(), gid = HostInfo.get().gid();
+        JailSpec s = spec("-U", "", "-G", "", "--", "/bin/true");
+        assertEquals(List.of(new IdMap(uid, uid, 1, true)), s.uidMaps());
+        assertEquals(List.of(new IdMap(gid, gid, 1, true)), s.gidMaps());
+        assertEquals(List.of(new IdMap(5, uid, 1, true)), spec("-U", "5", "--", "/bin/true").uidMaps());
+        assertEquals(List.of(new IdMap(5, 7, 1, true)), spec("-U", "5:7", "--", "/bin/true").uidMaps());
+    }
+
+    @Test
+    void emptyStringsInAConfigAreNotGivenEither() throws Exception {
+        String log = captureStderr(() -> {
+            CommandLine.Run r = CommandLine.parse(new String[] {"-C", res("empty-strings.cfg"), "--", "/bin/true"});
+            assertNull(r.spec().seccompFilter());
+            assertNull(r.spec().net().macvlanIface());
+            assertNull(r.unotifyReport());
+        });
+        assertFalse(log.contains("logfile"), log);
+    }
+
     // --- seccomp_unotify ---
 
     @Test

@@ -189,6 +189,18 @@ class MountsTest {
         return b.toString();
     }
 
+    /** Issue 17 item 2: an empty --chroot (an unset shell variable, say) is no chroot, as in nsjail. */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void emptyChrootIsNoChroot(RunAs as) {
+        for (String opt : List.of("--chroot", "-c")) {
+            Result r = jail(as, "-q", "-Mo", opt, "", "-R", "/bin", "-R", "/lib", "-R", "/lib64", "-R", "/usr", "--",
+                    "/bin/sh", "-c", "ls /");
+            assertEquals(0, r.exitCode(), r::describe);
+            assertEquals("bin\nlib\nlib64\nproc\nusr\n", r.stdout(), r::describe);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(RunAs.class)
     void noPivotRootBuildsTheSameTree(RunAs as) {

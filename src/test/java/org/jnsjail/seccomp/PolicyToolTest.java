@@ -61,4 +61,42 @@ class PolicyToolTest {
         assertEquals("Could not compile policy: 2:0: syntax error, unexpected end of file, expecting IDENTIFIER or SYSCALL or '}'\n",
                 tool("dump", "--seccomp_string", "ALLOW {").err());
     }
+
+    /**
+     * Issue 17 item 4: a deny rule comparing a 32-bit argument as 64 bits (a custom argument list makes
+     * Kafel compare all 64) is bypassed by setting the upper bits, which the kernel ignores; the tool
+     * warns, and the compiled filter is the same with or without the warning.
+     */
+    @Test
+    void denyRulesComparingA32BitArgumentAs64BitsGetAWarning() throws Exception {
+        String bypassed = "KILL { write(fd) { fd == 2 } } DEFAULT ALLOW";
+        Result r = tool("explain", "--seccomp_string", bypassed, "write", "0x100000002");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("write@x86_64 -> ALLOW by DEFAULT"), "the bypass itself: " + r.out());
+        assertEquals("jnsjail-policy: 1:8: warning: KILL rule on write compares 'fd' as a 64-bit value, but the kernel reads"
+                + " only its low 32 bits: a call with the upper bits set is not matched and falls through to DEFAULT ALLOW;"
+                + " compare (fd & 0xffffffff) instead\n", r.err());
+        // The same rule followed by an ALLOW for the call; several arches warn once.
+        Result later = tool("compile", "--seccomp_string", "ERRNO(1) { write(fd) { fd == 2 } } ALLOW { write } DEFAULT KILL",
+                "--arch", "x86_64", "--arch", "x86");
+        assertEquals(0, later.status(), later.err());
+        assertEquals(1, later.err().lines().count(), later.err());
+        assertTrue(later.err().contains("falls through to ALLOW at 1:44"), later.err());
+        // No warning: Kafel's own 32-bit comparison, a mask, an allow-list, a deny-list ending in a deny, a 64-bit argument.
+        for (String fine : new String[] {"KILL { write { fd == 2 } } DEFAULT ALLOW",
+                "KILL { write(fd) { (fd & 0xffffffff) == 2 } } DEFAULT ALLOW",
+                "ALLOW { write(fd) { fd == 1 } } DEFAULT KILL",
+                "ERRNO(1) { write(fd) { fd == 2 } } DEFAULT KILL",
+                "KILL { mmap(a, l, p, f, fd) { fd == 3 } } DEFAULT ALLOW",
+                "KILL { clone { (clone_flags & 0x10000000) != 0 } } DEFAULT ALLOW"}) {
+            Result f = tool("compile", "--seccomp_string", fine);
+            assertEquals(0, f.status(), fine + ": " + f.err());
+            assertEquals("", f.err(), fine);
+        }
+        // A lint, not a change of the decisions: the compiled bytes are those of the compiler itself.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertEquals(0, PolicyTool.run(new String[] {"compile", "--seccomp_string", bypassed, "-o", "-"},
+                new PrintStream(bytes, true), new PrintStream(new ByteArrayOutputStream(), true)));
+        assertTrue(java.util.Arrays.equals(KafelCompiler.compile(bypassed).toSockFilterBytes(), bytes.toByteArray()));
+    }
 }

@@ -103,6 +103,7 @@ final class Engine implements Runnable {
         this.tunIn = arena.allocate(rxPacket.length, 64);
         this.tunView = tunIn.asByteBuffer();
         this.ping = new Ping(this);
+        this.share = FlowBudget.register(selector::wakeup); // last: nothing after it can fail
     }
 
     /** Opens the HOST_TO_GUEST listeners (before the thread starts, so a busy port fails the start). */
@@ -111,6 +112,7 @@ final class Engine implements Runnable {
             listeners.add(l);
             l.register(selector);
         }
+        FlowBudget.reserve(share, listeners.size()); // configured by the user, not the jail: counted, never refused
     }
 
     // ---- services for the flows -----------------------------------------------------------------
@@ -192,33 +194,64 @@ final class Engine implements Runnable {
 
     void removeTcp(TcpFlow f) {
         if (lastTcp == f) lastTcp = null;
-        if (tcp.remove(f.key, f)) giveBack();
+        if (tcp.remove(f.key, f)) giveBack(1);
     }
 
     void removeUdp(UdpFlow f) {
-        if (udp.remove(f.key, f)) giveBack();
+        if (udp.remove(f.key, f)) giveBack(f.sockets());
     }
 
-    /** This stack's share of the supervisor-wide FlowBudget: one per flow in tcp and udp. */
-    private int budgetHeld;
-    private boolean warnedBudget;
+    /** This stack's account in the supervisor-wide FlowBudget: every host socket it holds. */
+    private final FlowBudget.Share share;
+    private boolean warnedBudget, warnedReclaim;
 
-    private boolean takeBudget() {
-        if (FlowBudget.take()) {
-            budgetHeld++;
-            warnedBudget = false;
-            return true;
+    /** n host sockets for a new flow (see FlowBudget for what each answer means to the guest). */
+    FlowBudget.Grant takeBudget(int n) {
+        FlowBudget.Grant g = FlowBudget.take(share, n);
+        switch (g) {
+            case GRANTED -> warnedBudget = false;
+            case REFUSED -> {
+                if (!warnedBudget) warn("this jail holds " + share.used() + " of the supervisor's " + FlowBudget.limit()
+                        + " host sockets for user_net (half of RLIMIT_NOFILE), shared fairly by " + FlowBudget.stacks()
+                        + " jails: refusing new flows while they are wanted");
+                warnedBudget = true;
+            }
+            case DEFERRED -> debug("no host socket free for a new flow: the guest's packet is dropped while jails over"
+                    + " their share give some back");
         }
-        if (!warnedBudget) warn("the supervisor's " + FlowBudget.limit() + " host sockets for user_net flows are all in use"
-                + " (half of RLIMIT_NOFILE); refusing new flows");
-        warnedBudget = true;
-        return false;
+        return g;
     }
 
-    private void giveBack() {
-        if (budgetHeld > 0) {
-            budgetHeld--;
-            FlowBudget.give(1);
+    void giveBack(int n) {
+        FlowBudget.give(share, n);
+    }
+
+    /** The FlowBudget asked for sockets back: ends the flows idle longest, TCP with a RST to the guest. */
+    private void reclaim() {
+        int want = share.reclaimWanted();
+        if (want <= 0) return;
+        if (!warnedReclaim) warn("over its fair share of the supervisor's host sockets for user_net while other jails"
+                + " need theirs: ending the " + want + " flow(s) idle longest");
+        warnedReclaim = true;
+        int freed = 0;
+        for (int guard = tcp.size() + udp.size() + MAX_PING + 1; freed < want && guard > 0; guard--) {
+            TcpFlow t = null;
+            for (TcpFlow f : tcp.values()) if (t == null || f.lastActive() - t.lastActive() < 0) t = f;
+            UdpFlow u = null;
+            for (UdpFlow f : udp.values()) if (u == null || f.lastActive() - u.lastActive() < 0) u = f;
+            long p = ping.oldestActive();
+            long tAt = t == null ? Long.MAX_VALUE : t.lastActive(), uAt = u == null ? Long.MAX_VALUE : u.lastActive();
+            if (t == null && u == null && p == Long.MAX_VALUE) break;
+            if (t != null && tAt - uAt <= 0 && (p == Long.MAX_VALUE || tAt - p <= 0)) {
+                t.abort(true);
+                freed++;
+            } else if (u != null && (p == Long.MAX_VALUE || uAt - p <= 0)) {
+                freed += u.sockets();
+                u.close();
+            } else {
+                ping.closeOldest();
+                freed++;
+            }
         }
     }
 
@@ -427,6 +460,7 @@ final class Engine implements Runnable {
                     selector.select(wait);
                 }
                 now = System.nanoTime();
+                reclaim();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey k = it.next();
@@ -608,9 +642,15 @@ final class Engine implements Runnable {
             return;
         }
         warnedTcpCap = false;
-        if (!takeBudget()) {
-            sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
-            return;
+        switch (takeBudget(1)) {
+            case GRANTED -> { }
+            case REFUSED -> {
+                sendRstFor(ip.v6(), ip.dst(), ip.src(), s);
+                return;
+            }
+            case DEFERRED -> {
+                return; // the guest retransmits its SYN (RFC 6298 §5): by then a socket is free
+            }
         }
         f = TcpFlow.fromGuest(this, key, ip, s);
         tcp.put(key, f);
@@ -661,11 +701,12 @@ final class Engine implements Runnable {
                 return;
             }
             warnedUdpCap = false;
-            if (!takeBudget()) return;
+            int sockets = UdpFlow.sockets(v);
+            if (takeBudget(sockets) != FlowBudget.Grant.GRANTED) return; // dropped, as on a congested link
             try {
                 f = UdpFlow.open(this, key, ip, u, v);
             } catch (IOException e) {
-                giveBack();
+                giveBack(sockets);
                 debug("UDP " + key.text() + ": " + e);
                 unreachable(ip, false);
                 return;
@@ -693,7 +734,7 @@ final class Engine implements Runnable {
 
     /** A host connection accepted by a HOST_TO_GUEST listener becomes a connection from the gateway to the guest. */
     void acceptedTcp(boolean v6, int guestPort, java.nio.channels.SocketChannel ch) {
-        if (tcp.size() >= MAX_TCP || !takeBudget()) {
+        if (tcp.size() >= MAX_TCP || takeBudget(1) != FlowBudget.Grant.GRANTED) {
             close(ch);
             return;
         }
@@ -707,7 +748,7 @@ final class Engine implements Runnable {
             if (!tcp.containsKey(k)) key = k;
         }
         if (key == null) {
-            giveBack();
+            giveBack(1);
             close(ch);
             return;
         }
@@ -716,7 +757,7 @@ final class Engine implements Runnable {
             tcp.put(key, f);
             debug("TCP " + key.text() + ": from host " + ch.getRemoteAddress());
         } catch (IOException e) {
-            if (!tcp.containsKey(key)) giveBack();
+            if (!tcp.containsKey(key)) giveBack(1);
             debug("accepted connection: " + e);
             close(ch);
         }
@@ -745,8 +786,7 @@ final class Engine implements Runnable {
         }
         if (tunChannel != null) close(tunChannel); // closes the TUN fd's duplicate only
         arena.close();
-        FlowBudget.give(budgetHeld); // whatever a flow's own close did not return
-        budgetHeld = 0;
+        FlowBudget.unregister(share); // whatever a flow's own close did not return
     }
 
     /** Closes what {@link #listen} opened when the thread never ran. */

@@ -48,6 +48,16 @@ final class Ping {
         }
     }
 
+    /** How a ping socket is opened: an fd, or -1 with errno set. */
+    interface Opener {
+        int open(boolean v6);
+    }
+
+    /** icmp(7) "ping" sockets; tests where the kernel refuses them (ping_group_range) substitute another datagram socket. */
+    static final Opener ICMP = v6 -> (int) Libc.sys(NR_SOCKET, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+            v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0, 0, 0);
+    static volatile Opener opener = ICMP;
+
     private final Engine eng;
     private final Map<Key, Flow> flows = new HashMap<>();
     private boolean warned;
@@ -87,10 +97,21 @@ final class Ping {
                 eng.unreachable(ip, false);
                 return;
             }
-            int fd = (int) Libc.sys(NR_SOCKET, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0, 0, 0);
+            // A ping socket is a host socket like any flow's: it counts in the supervisor-wide budget.
+            switch (eng.takeBudget(1)) {
+                case GRANTED -> { }
+                case REFUSED -> {
+                    eng.unreachable(ip, false);
+                    return;
+                }
+                case DEFERRED -> {
+                    return; // dropped: ping sends the next request a second later
+                }
+            }
+            int fd = opener.open(v6);
             if (fd < 0) {
                 int e = Libc.errno();
+                eng.giveBack(1);
                 if (!warned) {
                     warned = true;
                     eng.warn("cannot open an ICMP" + (v6 ? "v6" : "") + " ping socket (" + Errno.describe(e)
@@ -145,12 +166,42 @@ final class Ping {
         flows.values().removeIf(f -> {
             if (now - f.lastActive <= IDLE) return false;
             Libc.close(f.fd);
+            eng.giveBack(1);
             return true;
         });
     }
 
+    /** When the least recently used ping socket was last used (System.nanoTime()), Long.MAX_VALUE when there is none. */
+    long oldestActive() {
+        Flow o = oldest();
+        return o == null ? Long.MAX_VALUE : o.lastActive;
+    }
+
+    /** Closes the least recently used ping socket (for the FlowBudget's reclaim). */
+    void closeOldest() {
+        Flow o = oldest();
+        if (o == null) return;
+        flows.values().remove(o);
+        Libc.close(o.fd);
+        eng.giveBack(1);
+    }
+
+    private Flow oldest() {
+        Flow o = null;
+        for (Flow f : flows.values()) if (o == null || f.lastActive - o.lastActive < 0) o = f;
+        return o;
+    }
+
+    /** For tests: ping sockets open now. */
+    int sockets() {
+        return flows.size();
+    }
+
     void closeAll() {
-        for (Flow f : flows.values()) Libc.close(f.fd);
+        for (Flow f : flows.values()) {
+            Libc.close(f.fd);
+            eng.giveBack(1);
+        }
         flows.clear();
         if (arena != null) {
             pollSet.close();

@@ -28,6 +28,8 @@ final class TcpFlow implements Engine.Handler {
     static final int WINDOW_MAX = 0xffff;
     /** RFC 9293 §3.7.1: the MSS assumed when a SYN carries none. */
     static final int DEFAULT_MSS = 536;
+    /** Linux's TCP_MIN_SND_MSS and the default of net.ipv4.tcp_min_snd_mss: the smallest MSS a peer may make us use. */
+    static final int MIN_MSS = 48;
     static final int BUFFER = 256 * 1024;
     /** Our window-scale shift (RFC 7323 §2.3): the smallest that lets the window field cover {@link #BUFFER}. */
     static final int RCV_SCALE = Math.max(0, 32 - Integer.numberOfLeadingZeros((BUFFER - 1) >> 16));
@@ -147,9 +149,19 @@ final class TcpFlow implements Engine.Handler {
         return gPort == guestPort && pPort == peerPort && java.util.Arrays.equals(guest, guestIp) && java.util.Arrays.equals(peer, peerIp);
     }
 
+    /**
+     * The MSS to send with: the guest's, within ours and never below MIN_MSS, as Linux clamps it
+     * (tcp_min_snd_mss, ip-sysctl.rst): a guest offering an MSS of 1 would otherwise have the stack
+     * cut every byte from the host into a packet of its own.
+     */
     private int peerMss(int offered) {
         int ours = eng.mss(v6);
-        return offered <= 0 ? DEFAULT_MSS : Math.min(offered, ours);
+        return offered <= 0 ? DEFAULT_MSS : Math.max(MIN_MSS, Math.min(offered, ours));
+    }
+
+    /** When the guest's segments last moved this flow (System.nanoTime()): the idle longest go first when sockets are reclaimed. */
+    long lastActive() {
+        return lastActive;
     }
 
     // ---- host socket ----------------------------------------------------------------------------

@@ -61,6 +61,19 @@ final class UdpFlow implements Engine.Handler {
         this.born = lastActive;
     }
 
+    /** Host sockets a flow with this verdict holds: a SOCKS5 relay needs its control connection besides the datagram socket. */
+    static int sockets(Verdict v) {
+        return v instanceof Verdict.Socks5 ? 2 : 1;
+    }
+
+    int sockets() {
+        return socksHeader != null ? 2 : 1;
+    }
+
+    long lastActive() {
+        return lastActive;
+    }
+
     static UdpFlow open(Engine eng, FlowKey key, IpPacket ip, Udp u, Verdict v) throws IOException {
         return switch (v) {
             case Verdict.Direct d -> {

@@ -14,9 +14,10 @@
  *
  * <p>Security: the guest is hostile. Every packet is validated (lengths, checksums, no fragments,
  * no IPv6 extension headers) and must come from the guest's own address; loopback, broadcast,
- * multicast and v4-mapped destinations are dropped. Flows (4096 TCP, 1024 UDP, 256 ping; and half of
- * RLIMIT_NOFILE over all stacks) and buffer memory (256 KiB each way per TCP flow, 128 MiB per stack)
- * are capped, and a failure on one packet
+ * multicast and v4-mapped destinations are dropped. Flows (4096 TCP, 1024 UDP, 256 ping per stack)
+ * and buffer memory (256 KiB each way per TCP flow, 128 MiB per stack) are capped; every host socket
+ * counts in half of RLIMIT_NOFILE over all stacks, shared fairly ({@code FlowBudget}); a guest's TCP
+ * MSS is clamped to Linux's minimum of 48; and a failure on one packet
  * is logged at debug and never stops the stack. Deliberately unlike nsjail, the gateway address does
  * <em>not</em> lead to host loopback by default: TCP/UDP to gw4/gw6 is carried to 127.0.0.1/::1 only
  * when the first matching rule is a REDIRECT or an ALLOW whose dst_ip is the gateway itself (not

@@ -17,6 +17,7 @@ import org.jnsjail.seccomp.Explanation;
 import org.jnsjail.seccomp.KafelCompiler;
 import org.jnsjail.seccomp.KafelException;
 import org.jnsjail.seccomp.KafelOptions;
+import org.jnsjail.seccomp.PolicyLint;
 import org.jnsjail.seccomp.PolicyModel;
 import org.jnsjail.seccomp.SeccompData;
 import org.jnsjail.seccomp.SyscallTable;
@@ -29,7 +30,9 @@ import org.jnsjail.seccomp.SyscallTable;
  *   explain  [input] [--arch A] [-I dir]... [--kill-x32] SYSCALL [ARG...]  action and deciding rule
  *   input:   -P FILE | --seccomp_policy FILE | --seccomp_string TEXT (repeatable, joined with "\n")
  * </pre>
- * Prints one line per outcome; exits 255 on any bad input, never with a stack trace.
+ * Prints one line per outcome; exits 255 on any bad input, never with a stack trace. A policy that
+ * compiles may still get warnings on stderr ({@link PolicyLint}: a deny rule comparing a 32-bit
+ * argument as 64 bits), which change nothing in what it compiles to.
  */
 public final class PolicyTool {
     static final int EXIT_BAD = 255;
@@ -43,7 +46,7 @@ public final class PolicyTool {
     /** Testable entry point; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            return execute(args, out);
+            return execute(args, out, err);
         } catch (UsageException e) {
             err.println("jnsjail-policy: " + e.getMessage());
             return EXIT_BAD;
@@ -70,7 +73,8 @@ public final class PolicyTool {
     private static final String USAGE = "usage: jnsjail-policy compile|dump|explain "
             + "(-P FILE | --seccomp_string TEXT...) [--arch ARCH]... [-I DIR]... [--kill-x32] [-o FILE] [SYSCALL ARGS...]";
 
-    private static int execute(String[] argv, PrintStream out) throws UsageException, KafelException, IOException {
+    private static int execute(String[] argv, PrintStream out, PrintStream err) throws UsageException, KafelException,
+            IOException {
         if (argv.length == 0 || argv[0].equals("-h") || argv[0].equals("--help")) {
             if (argv.length == 0) {
                 throw new UsageException(USAGE);
@@ -145,6 +149,8 @@ public final class PolicyTool {
         if (!cmd.equals("explain") && !positional.isEmpty()) {
             throw new UsageException("unexpected argument `" + positional.get(0) + "'");
         }
+        // Lint warnings (stderr) about a policy that compiles: they change nothing in the result.
+        for (String w : PolicyLint.check(KafelCompiler.resolve(text, opts))) err.println("jnsjail-policy: " + w);
         return switch (cmd) {
             case "compile" -> compile(text, opts, output, out);
             case "dump" -> {

@@ -66,6 +66,34 @@ class NstunTcpTest {
     }
 
     /**
+     * Issue 17 item 3: a guest's MSS option is clamped to Linux's minimum (TCP_MIN_SND_MSS, 48), so an
+     * MSS of 1 cannot make the stack cut the host's bytes into one packet each.
+     */
+    @Test
+    void tinyGuestMssIsClampedAsLinuxDoes() throws Exception {
+        try (var srv = new HostServers.Acceptor(LO); var g = FakeGuest.start(FakeGuest.cfg(List.of(GW_TO_LOOPBACK), List.of()))) {
+            GuestTcp c = tcp(g, false, FakeGuest.GW4, srv.port());
+            c.mssOffer = 1;
+            assertTrue(c.connect(5000));
+            Socket s = srv.next(5000);
+            assertNotNull(s);
+            byte[] data = new byte[1000];
+            java.util.Arrays.fill(data, (byte) 'x');
+            s.getOutputStream().write(data);
+            int largest = 0, got = 0;
+            while (got < data.length) {
+                TcpSegment seg = c.next(5000);
+                assertNotNull(seg, "data after " + got + " bytes");
+                largest = Math.max(largest, seg.dataLen());
+                got += seg.dataLen();
+                if (c.absorb(seg)) c.ack();
+            }
+            assertEquals(TcpFlow.MIN_MSS, largest, "segments of 48 bytes, not 1");
+            s.close();
+        }
+    }
+
+    /**
      * Segments of two flows interleaved (the engine remembers the last segment's flow to skip the lookup):
      * each flow's bytes reach its own host socket, and each host socket's reach its own guest connection.
      */
