@@ -23,16 +23,28 @@ import org.jnsjail.api.JailSpec;
  * (iface_own) or a MACVLAN with its fixed address. Only the supervisor's loop thread uses it.
  */
 final class Ahead implements AutoCloseable {
+    /** Jails readied at most: a jail's set-up mostly waits for the kernel, so a few overlap well even on 2 CPUs. */
+    static final int MAX_DEPTH = 4;
+    /** A readied jail that waited this long for its start says jails are readied faster than they run. */
+    static final long IDLE_NANOS = 1_000_000_000L;
+
     private final JailSpec spec;
     private final Caller caller;
-    private final int depth;
+    private final int maxDepth;
+    /**
+     * How many jails are kept readied now: one more each time a start found none ready (jails end
+     * faster than they are readied), one fewer each time the one it took had waited over a second
+     * (they run long: more readied jails would only sit there).
+     */
+    private int depth;
     private final ArrayDeque<CompletableFuture<Spawner.Prepared>> queue = new ArrayDeque<>();
 
-    /** Up to {@code depth} jails readied at once; 0 (or a spec that cannot be readied twice) readies none. */
-    Ahead(JailSpec spec, Caller caller, int depth) {
+    /** Up to {@code maxDepth} jails readied at once; 0 (or a spec that cannot be readied twice) readies none. */
+    Ahead(JailSpec spec, Caller caller, int maxDepth) {
         this.spec = spec;
         this.caller = caller;
-        this.depth = spec.net().any() ? 0 : depth;
+        this.maxDepth = spec.net().any() ? 0 : maxDepth;
+        this.depth = Math.min(1, this.maxDepth);
     }
 
     /** Whether a readied jail can be started at once, without waiting. */
@@ -44,6 +56,11 @@ final class Ahead implements AutoCloseable {
     /** Starts the next jail with {@code io}: the oldest readied one, else one on demand; then readies more. */
     JailHandle start(JailIo io) throws JailException {
         CompletableFuture<Spawner.Prepared> f = queue.pollFirst();
+        if (f == null || !f.isDone()) {
+            depth = Math.min(maxDepth, depth + 1);
+        } else if (f.isDone() && !f.isCompletedExceptionally() && f.resultNow().waited() > IDLE_NANOS) {
+            depth = Math.max(Math.min(1, maxDepth), depth - 1);
+        }
         Spawner.Prepared p = null;
         if (f != null) {
             try {
@@ -64,6 +81,12 @@ final class Ahead implements AutoCloseable {
         } finally {
             refill();
         }
+    }
+
+    /** A jail was started on demand because none was ready: ready more from now on. */
+    void missed() {
+        depth = Math.min(maxDepth, depth + 1);
+        refill();
     }
 
     /** Readies jails on pool threads until {@code depth} are there or under way. */

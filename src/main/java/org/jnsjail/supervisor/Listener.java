@@ -56,7 +56,7 @@ public final class Listener {
     private final MemorySegment scratch = arena.allocate(16384, 8);
     private long acceptPausedUntil;
     private int stopSignal;
-    /** Jails readied for the next connections, one per pool thread. */
+    /** Jails readied for the next connections. */
     private final Ahead ahead;
     private long graceDeadline;
     private SignalPipe sigs;
@@ -72,7 +72,7 @@ public final class Listener {
     private Listener(JailSpec spec, Options opt) {
         this.spec = spec;
         this.opt = opt;
-        this.ahead = new Ahead(spec, org.jnsjail.api.Caller.self(), Spawner.poolSize());
+        this.ahead = new Ahead(spec, org.jnsjail.api.Caller.self(), Ahead.MAX_DEPTH);
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
@@ -217,7 +217,7 @@ public final class Listener {
             return;
         }
         CompletableFuture<JailHandle> jail = Jails.startAsync(spec, io);
-        ahead.refill();
+        ahead.missed();
         starting.add(new Starting(sock, in, out, peer, start, jail));
         jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)
     }

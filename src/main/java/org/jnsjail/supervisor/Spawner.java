@@ -96,6 +96,7 @@ public final class Spawner {
         Prepared p = Log.callWith(held, () -> launch(spec, caller));
         p.log = held;
         p.pins = pins;
+        p.readyNanos = System.nanoTime();
         return p;
     }
 
@@ -368,6 +369,8 @@ public final class Spawner {
         private Log.Sink log;
         /** For a jail readied ahead: the host files it took in, checked again at its start. */
         private Pins pins;
+        /** When it was readied (System.nanoTime), for {@link #waited}. */
+        private long readyNanos;
         private boolean done;
 
         private Prepared(JailSpec spec, Plan plan, ChildJail jail, int ctl, List<JailResource> resources) {
@@ -381,6 +384,11 @@ public final class Spawner {
         /** The jail's pid (it is not running its program yet). */
         public int pid() {
             return jail.pid();
+        }
+
+        /** How long it has been waiting for its start since it was readied (nanoseconds). */
+        long waited() {
+            return System.nanoTime() - readyNanos;
         }
 
         /** Gives the jail its stdio and --pass_fd fds; returns once its program was executed. */

@@ -42,7 +42,7 @@ public final class Standalone {
      */
     public static int rerun(JailSpec spec, boolean forwardSignals) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        try (Ahead ahead = new Ahead(spec, Caller.self(), 1)) {
+        try (Ahead ahead = new Ahead(spec, Caller.self(), Ahead.MAX_DEPTH)) {
             for (;;) {
                 int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead);
                 if (sig.caught() != 0) return stopped(sig.caught());
