@@ -58,7 +58,9 @@ enum {
 	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
 	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
 	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
-	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_CODE_END
+	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK,
+	OP_INIT, /* new codes go here, at the end */
+	OP_CODE_END
 };
 
 /* Op flags. */
@@ -85,6 +87,7 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
 	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
 	[OP_SEND_FDS] = {2, 9, 1, 1},     [OP_UMASK] = {1, 1, 1, 1},
+	[OP_INIT] = {1, 1, 2, 2},
 };
 
 struct op {
@@ -410,6 +413,92 @@ static int do_pid_ns_init(void)
 		pause();
 }
 
+/* --init's PID 1 after the fork. It keeps nothing: every fd closed (the control socket and the
+ * program's stdio included), not dumpable (ptrace(2) and /proc/1/mem then need CAP_SYS_PTRACE over
+ * it), every capability dropped, no_new_privs and its own seccomp filter (string 1) allowing only
+ * the calls below. It reaps every child (orphans are re-parented to it, pid_namespaces(7)), passes
+ * SIGTERM, SIGINT and SIGHUP on to the program, and when the program has been reaped it exits with
+ * its status (128+signal for a signal: an init cannot die of most signals, kill(2) "Notes"). */
+static void run_init(struct op *o, pid_t child, const sigset_t *wait_set)
+{
+	syscall(SYS_close_range, 0u, ~0u, 0u);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	struct sock_fprog prog = {(unsigned short)(o->slen[1] / 8), (struct sock_filter *)o->strs[1]};
+	if (syscall(SYS_capset, &h, d) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0u, &prog) < 0) {
+		/* Nothing to report to any more: the program must not run beside an init that is not confined. */
+		kill(child, SIGKILL);
+		_exit(255);
+	}
+	int program_status = -1;
+	for (;;) {
+		siginfo_t si;
+		int sig = (int)syscall(SYS_rt_sigtimedwait, wait_set, &si, NULL, (size_t)(_NSIG / 8));
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			if (program_status < 0)
+				syscall(SYS_kill, child, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t p = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
+			if (p <= 0)
+				break;
+			if (p == child)
+				program_status = st;
+		}
+		if (program_status >= 0)
+			syscall(SYS_exit_group, WIFEXITED(program_status) ? WEXITSTATUS(program_status)
+			                                                  : 128 + WTERMSIG(program_status));
+	}
+}
+
+/* --init: forks. PID 1 becomes the init (run_init, never returns); the child goes on with the plan,
+ * its signal mask restored, with a pidfd of itself at int 0 for the supervisor. */
+static int do_init(struct op *o)
+{
+	if (o->slen[1] == 0 || o->slen[1] % sizeof(struct sock_filter) || o->slen[1] / 8 > 0xffff) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Blocked before the fork, so that no signal meant for the init is lost in between: an init
+	 * ignores a signal it has no handler for, unless the signal is blocked (then it stays pending). */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+		return -1;
+	pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	if (child < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = e;
+		return -1;
+	}
+	if (child > 0)
+		run_init(o, child, &set);
+	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0)
+		return -1;
+	int target = (int)o->ivals[0];
+	if (fd != target) {
+		if (dup3(fd, target, O_CLOEXEC) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
 static int run_ops(uint32_t from, uint32_t to);
 
 /* Runs ops [i+1, i+1+n) in a CLONE_FS child (shares root and cwd, enters a new PID ns). */
@@ -517,6 +606,7 @@ static int run_op(uint32_t i)
 	case OP_SOCKET: return do_socket(o);
 	case OP_SEND_FDS: return do_send_fds(o, i);
 	case OP_UMASK: umask((mode_t)(v[0] & 0777)); return 0;
+	case OP_INIT: return do_init(o);
 	}
 	errno = ENOSYS;
 	return -1;

@@ -16,6 +16,9 @@ import java.util.List;
 public enum Opt {
     // --- general, mode, program
     HELP(Group.GENERAL, "help", 'h', null, "Print this help text and exit"),
+    VERSION(Origin.JNSJAIL, Group.GENERAL, "version", '\0', null,
+            "jnsjail extension: print jnsjail's version, the nsjail version it follows and the Java runtime, "
+            + "and exit"),
     MODE(Group.GENERAL, "mode", 'M', "MODE", """
             How the jail is run (default: 'o' [MODE_STANDALONE_ONCE]); only the first letter counts:
               l: [MODE_LISTEN_TCP]
@@ -42,6 +45,13 @@ public enum Opt {
     QUIET(Group.LOGGING, "quiet", 'q', null, "Log only warnings and more serious messages"),
     REALLY_QUIET(Group.LOGGING, "really_quiet", 'Q', null, "Log only fatal messages"),
     DAEMON(Group.LOGGING, "daemon", 'd', null, "Detach and run in the background once started"),
+    STATUS_FILE(Origin.JNSJAIL, Group.LOGGING, "status_file", '\0', "FILE",
+            "jnsjail extension: write what each jail did to this file (created or truncated first) as one JSON "
+            + "object per line: pid, cause (exited, signaled, time_limit, oom_killed, seccomp_violation, "
+            + "killed_by_supervisor, setup_failed), status, exit code or signal, wall, user and system time, peak "
+            + "memory and pids, the seccomp violation, and LISTEN's remote address"),
+    STATUS_FD(Origin.JNSJAIL, Group.LOGGING, "status_fd", '\0', "FD",
+            "jnsjail extension: write the --status_file JSON lines to this open file descriptor instead"),
 
     // --- LISTEN mode
     PORT(Group.LISTEN, "port", 'p', "PORT",
@@ -104,6 +114,10 @@ public enum Opt {
             + "(fd 0, 1 and 2 are always kept)"),
     FORWARD_SIGNALS(Group.STDIO, "forward_signals", '\0', null,
             "Pass fatal signals on to the jailed process instead of always killing it with SIGKILL"),
+    INIT(Origin.JNSJAIL, Group.STDIO, "init", '\0', null,
+            "jnsjail extension: PID 1 of the jail is a minimal init instead of the program: it reaps orphaned "
+            + "processes, passes SIGTERM, SIGINT and SIGHUP on to the program and exits with its status "
+            + "(128+signal when a signal killed it). Without it, the program is PID 1, as in nsjail"),
 
     // --- privileges
     KEEP_CAPS(Group.PRIVILEGES, "keep_caps", '\0', null, "Keep all capabilities instead of dropping them"),

@@ -5,7 +5,9 @@ public enum OpCode {
     CLONE, WAIT_GO, WRITE_FILE, OPEN_DUP, PRCTL, SETRESGID, SETRESUID, SETGROUPS, MOUNT, UMOUNT2, MKDIR,
     CREATE_FILE, SYMLINK, CHDIR, CHROOT, PIVOT_ROOT, SETHOSTNAME, IF_UP, PRLIMIT, PERSONALITY, SETPRIORITY,
     SETSID, CAPSET, SCHED_SETAFFINITY, FDS_CLOEXEC, SECCOMP, EXECVE, MOUNT_SETATTR, UNSHARE, PID_NS_INIT,
-    FS_CHILD, SOCKET, SEND_FDS, UMASK;
+    FS_CHILD, SOCKET, SEND_FDS, UMASK,
+    /** --init: fork; PID 1 stays as the jail's init, the child goes on (new codes go at the end). */
+    INIT;
 
     public int wire() {
         return ordinal() + 1;

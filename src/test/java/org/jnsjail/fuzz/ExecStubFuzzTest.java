@@ -220,6 +220,7 @@ class ExecStubFuzzTest {
             shape(OpCode.SOCKET, 4, 4, 1, 1);
             shape(OpCode.SEND_FDS, 2, 9, 1, 1);
             shape(OpCode.UMASK, 1, 1, 1, 1);
+            shape(OpCode.INIT, 1, 1, 2, 2);
         }
 
         private static void shape(OpCode c, long imin, long imax, long smin, long smax) {
@@ -259,7 +260,7 @@ class ExecStubFuzzTest {
                 if ((end - off) / 8 < nints) return "truncated op ints";
                 OpCode oc = OpCode.values()[(int) code - 1];
                 switch (oc) {
-                    case SECCOMP, PRLIMIT, PRCTL, PERSONALITY -> mayKillItself = true;
+                    case SECCOMP, PRLIMIT, PRCTL, PERSONALITY, INIT -> mayKillItself = true;
                     case CLONE -> hasClone = true;
                     case PID_NS_INIT -> hasPidNsInit = true;
                     case FS_CHILD -> {
