@@ -16,9 +16,6 @@ import java.util.List;
 public enum Opt {
     // --- general, mode, program
     HELP(Group.GENERAL, "help", 'h', null, "Print this help text and exit"),
-    VERSION(Origin.JNSJAIL, Group.GENERAL, "version", '\0', null,
-            "jnsjail extension: print jnsjail's version, the nsjail version it follows and the Java runtime, "
-            + "and exit"),
     MODE(Group.GENERAL, "mode", 'M', "MODE", """
             How the jail is run (default: 'o' [MODE_STANDALONE_ONCE]); only the first letter counts:
               l: [MODE_LISTEN_TCP]
@@ -37,6 +34,9 @@ public enum Opt {
     EXECUTE_FD(Group.GENERAL, "execute_fd", '\0', null,
             "Open the program (argv[0] or --exec_file) before any namespace is created and start it with "
             + "execveat() on that descriptor, so the path is resolved outside the jail"),
+    VERSION(Origin.JNSJAIL, Group.GENERAL, "version", '\0', null,
+            "jnsjail extension: print jnsjail's version, the nsjail version it follows and the Java runtime, "
+            + "and exit"),
 
     // --- logging and daemon
     LOG(Group.LOGGING, "log", 'l', "FILE", "Write log messages to this file (default: use --log_fd)"),
