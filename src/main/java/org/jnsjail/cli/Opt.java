@@ -382,6 +382,24 @@ public enum Opt {
         return origin == Origin.JNSJAIL;
     }
 
+    /**
+     * The fixed set of values the argument takes, for shell completion and the man page (empty when
+     * it is free-form): -M's modes, the rlimit words, --cap's names, ... Read from the same tables the
+     * parser uses, so they cannot drift.
+     */
+    public List<String> choices() {
+        return switch (this) {
+            case MODE -> List.of("l", "o", "e", "r");
+            case EXPERIMENTAL_MNT -> List.of("new", "old", "auto");
+            case MACVLAN_VS_MO -> java.util.Arrays.stream(org.jnsjail.net.MacvlanMode.values()).map(m -> m.word).toList();
+            case CAP -> java.util.Arrays.stream(org.jnsjail.sys.Capability.values()).map(Enum::name).toList();
+            case SECCOMP_ARCH -> java.util.Arrays.stream(org.jnsjail.seccomp.Arch.values()).map(a -> a.kafelName).toList();
+            case RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK,
+                    RLIMIT_MEMLOCK, RLIMIT_RTPRIO, RLIMIT_MSGQUEUE -> List.of("max", "hard", "def", "soft", "inf");
+            default -> List.of();
+        };
+    }
+
     /** Older long names (no dashes) that parse to this option, e.g. {@code iface} for {@link #MACVLAN_IFACE}. */
     public List<String> aliases() {
         return List.of(names).subList(1, names.length);
