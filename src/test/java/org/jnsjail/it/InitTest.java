@@ -147,8 +147,10 @@ class InitTest {
             assertTrue(out.contains("CapEff:\t0000000000000000"), out);
             assertTrue(out.contains("NoNewPrivs:\t1"), out);
             assertTrue(out.contains("Seccomp:\t2"), out);
-            // The init is the supervisor's child (CLONE_PARENT): its fd table is empty.
-            long init = ProcessHandle.of(r.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+            // The init is the supervisor's child (CLONE_PARENT), the one that is PID 1 of its own
+            // namespace (the other is the resident exec stub): its fd table is empty.
+            long init = ProcessHandle.of(r.pid()).orElseThrow().children().mapToLong(ProcessHandle::pid)
+                    .filter(InitTest::isPid1OfItsNamespace).findFirst().orElseThrow();
             try (var fds = Files.list(Path.of("/proc/" + init + "/fd"))) {
                 assertEquals(List.of(), fds.toList());
             }
@@ -165,6 +167,18 @@ class InitTest {
         r = NsjailCli.run(as, "-Mo", "--chroot", "/", "--init", "--disable_clone_newpid", "--", "/bin/true");
         assertEquals(255, r.exitCode(), r::describe);
         assertTrue(r.stderr().contains("--init needs a PID namespace"), r::describe);
+    }
+
+    /** The last NSpid of /proc/PID/status is 1 (proc(5)). */
+    static boolean isPid1OfItsNamespace(long pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("NSpid:")) return l.endsWith("\t1") && l.split("\t").length > 2;
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return false;
     }
 
     static boolean kernelAtLeast(int major, int minor) {
