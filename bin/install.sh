@@ -5,7 +5,8 @@
 # Under PREFIX:
 #   bin/jnsjail, bin/jnsjail-policy           small sh wrappers (bin/nsjail too, only with --as-nsjail)
 #   lib/jnsjail/                              the launcher, bin/find-java.sh, jnsjail-policy, and
-#                                             target/{jnsjail.jar, lib/, jnsjail-client, jnsjail.aot}
+#                                             target/{jnsjail.jar, lib/, jnsjail-client, jnsjail.aot,
+#                                             java (a link to the JDK the install found)}
 #   share/man/man1/jnsjail.1                  (nsjail.1 with --as-nsjail)
 #   share/bash-completion/completions/jnsjail (nsjail with --as-nsjail)
 #   lib/jnsjail/install-manifest              every file and directory the install created
@@ -138,7 +139,12 @@ fi
 # for the built one); optional: without it the launcher starts a little slower.
 # shellcheck source=bin/find-java.sh
 . "$root/bin/find-java.sh"
-read -r -a noshare <<< "$(sed -n 's/^flags=(\(.*\))$/\1/p' "$root/nsjail")"
+# The launcher runs the JDK found here (target/java, as ./build links it), and falls back to a
+# search when that link no longer leads to one.
+ln -s "$(readlink -f "$JAVA")" "$home/target/java"
+files+=("$home/target/java")
+# shellcheck source=bench/launcher-flags.sh
+. "$root/bench/launcher-flags.sh"
 aot="$home/target/jnsjail.aot"
 if "$JAVA" "${noshare[@]}" -XX:AOTCacheOutput="$aot" -Xlog:aot=off -Xlog:cds=off -jar "$home/target/jnsjail.jar" \
      -Mo --chroot / -q -- /bin/true >/dev/null 2>&1 && [ -f "$aot" ]; then

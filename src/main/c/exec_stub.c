@@ -781,6 +781,7 @@ static void serve(int sock, const int *fds, const int *targets, uint32_t n)
 	}
 	/* The jail. */
 	close(sock);
+	prctl(PR_SET_NAME, "jnsjail-jail", 0, 0, 0); /* until execve names it after the program */
 	if (arrange(fds, targets, n, 1) < 0)
 		_exit(255);
 	ctl_fd = targets[0];
@@ -813,6 +814,7 @@ static void resident(int sock)
 	/* The jails' parent-death signal follows the JVM thread that started us; so does ours. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(0);
+	prctl(PR_SET_NAME, "jnsjail-stub", 0, 0, 0); /* how ps(1) and tests tell it from a jail */
 	for (;;) {
 		uint32_t req[2 + REQ_MAX_FDS];
 		int fds[REQ_MAX_FDS], targets[REQ_MAX_FDS];

@@ -34,7 +34,8 @@ final class ChildJail implements JailHandle {
     private volatile SeccompReport.Violation violation;
     /** Why the supervisor signalled it (the first reason given), or null. */
     private volatile JailOutcome.Cause killCause;
-    private final long startNanos = System.nanoTime();
+    /** When the program was let go (a jail readied ahead waits for its stdio first): its wall time counts from here. */
+    private volatile long startNanos = System.nanoTime();
 
     private final java.util.List<JailResource> resources;
 
@@ -158,6 +159,11 @@ final class ChildJail implements JailHandle {
     private static long timeval(MemorySegment ru, long off) {
         return ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off) * 1_000_000_000L
                 + ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + 8) * 1000L;
+    }
+
+    /** The jail is given its stdio and runs its program now. */
+    void startClock() {
+        startNanos = System.nanoTime();
     }
 
     @Override

@@ -78,7 +78,38 @@ public final class Spawner {
 
     /** As {@link #start(JailSpec, JailIo)}, for {@code caller} (see {@link Caller}). */
     public JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
-        return spawn(spec, io, caller);
+        return launch(spec, caller).start(io);
+    }
+
+    /**
+     * Readies a jail for {@code caller} up to its last step (cloned, id maps written, file system,
+     * network, credentials and limits in place) where it waits for its stdio; {@link Prepared#start}
+     * then runs it. Its log lines wait for that start too. A supervisor that knows its next jail
+     * (RERUN, LISTEN) readies it while the previous one runs: the same plan, run earlier.
+     */
+    public Prepared prepare(JailSpec spec, Caller caller) throws JailException {
+        return prepare(spec, caller, Log.Sink.deferred());
+    }
+
+    private Prepared prepare(JailSpec spec, Caller caller, Log.Sink held) throws JailException {
+        Prepared p = Log.callWith(held, () -> launch(spec, caller));
+        p.log = held;
+        return p;
+    }
+
+    /** {@link #prepare} on a pool thread; its lines are held for the calling thread's log. */
+    CompletableFuture<Prepared> prepareAsync(JailSpec spec, Caller caller) {
+        Log.Sink held = Log.Sink.deferred();
+        CompletableFuture<Prepared> f = new CompletableFuture<>();
+        ensurePool();
+        queue.add(() -> {
+            try {
+                f.complete(prepare(spec, caller, held));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
     }
 
     /**
@@ -94,7 +125,7 @@ public final class Spawner {
         ensurePool();
         queue.add(() -> {
             try {
-                f.complete(spawn(spec, io, caller));
+                f.complete(start(spec, io, caller));
             } catch (JailException e) {
                 f.completeExceptionally(e);
             } catch (Throwable t) {
@@ -141,7 +172,8 @@ public final class Spawner {
         for (Thread t : threads) t.start();
     }
 
-    private JailHandle spawn(JailSpec spec, JailIo io, Caller caller) throws JailException {
+    /** Everything up to the jail's RECV_FDS: the first part of every start. */
+    private Prepared launch(JailSpec spec, Caller caller) throws JailException {
         HostInfo host = HostInfo.get();
         int execFd = -1;
         int cgroupFd = -1;
@@ -188,6 +220,7 @@ public final class Spawner {
             byte[] encoded = plan.encode();
             for (int attempt = 0; ; attempt++) {
                 int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
+                boolean kept = false;
                 try {
                     // The jail's first word carries its pid as we see it, even if the stub dies right after the clone.
                     UnixSocket.passCredentials(sp[0]);
@@ -195,8 +228,10 @@ public final class Spawner {
                     ResidentStub.request(fds, targets, encoded, sp[0]);
                     Libc.close(sp[1]);
                     sp[1] = -1;
-                    handedOver = true; // from here on the jail (or handshake's failure path) releases the resources
-                    return handshake(spec, plan, sp[0], io, resources);
+                    handedOver = true; // from here on the jail (or setUp's failure path) releases the resources
+                    Prepared p = setUp(spec, plan, sp[0], resources);
+                    kept = true;
+                    return p;
                 } catch (StubGone e) {
                     // The stub died before it cloned (killed?): a new one takes the jail, once.
                     handedOver = false;
@@ -204,7 +239,7 @@ public final class Spawner {
                     if (attempt > 0) throw new JailException("The exec stub exited before cloning the jail");
                 } finally {
                     if (sp[1] >= 0) Libc.close(sp[1]);
-                    Libc.close(sp[0]);
+                    if (!kept) Libc.close(sp[0]);
                 }
             }
         } catch (ErrnoException e) {
@@ -225,7 +260,8 @@ public final class Spawner {
         }
     }
 
-    private JailHandle handshake(JailSpec spec, Plan plan, int ctl, JailIo io, List<JailResource> resources)
+    /** Learns the jail's pid, takes it over, writes its id maps, says "go", and follows it to its RECV_FDS. */
+    private static Prepared setUp(JailSpec spec, Plan plan, int ctl, List<JailResource> resources)
             throws JailException, ErrnoException, StubGone {
         HostInfo host = HostInfo.get();
         try (Arena a = Arena.ofConfined()) {
@@ -243,6 +279,7 @@ public final class Spawner {
                 rec = readRecord(ctl, a, fds);
             }
             if (rec == null || early != null) {
+                for (int f : fds) Libc.close(f);
                 if (rec != null) reapQuietly(rec.pid());
                 JailResources.releaseAll(resources);
                 if (early != null) throw new JailException(failure(plan, early));
@@ -259,32 +296,120 @@ public final class Spawner {
                 JailResources.releaseAll(resources);
                 throw e;
             }
+            Prepared p = new Prepared(spec, plan, jail, ctl, resources);
             boolean ok = false;
             try {
                 for (JailResource r : resources) r.attach(pid);
                 if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
-                MemorySegment go = a.allocate(1);
-                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
-                Libc.writeFully(ctl, go);
-                for (;;) {
-                    rec = readRecord(ctl, a, fds);
-                    if (rec == null) break; // EOF: execve succeeded (or the jail died on the way)
-                    switch (rec.kind()) {
-                        case 'P', 'C' -> {
-                            // the other of the two pid reports
-                            if (rec.pid() != pid) throw new JailException("The exec stub reported two pids for one jail");
-                        }
-                        case 'F' -> handOver(rec.value(), fds, resources, ctl, go);
-                        case 'W' -> Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
-                        case 'R' -> giveFds(ctl, spec, io, rec.value());
-                        default -> throw new JailException(failure(plan, rec));
-                    }
-                }
+                p.go();
+                rec = p.follow(a, fds);
+                p.wanted = rec == null ? -1 : rec.value(); // EOF: the jail died on the way; its status says how
                 ok = true;
-                return jail;
+                return p;
             } finally {
                 for (int f : fds) Libc.close(f); // fds that came with any report other than 'F'
                 if (!ok) jail.close();
+            }
+        }
+    }
+
+    /**
+     * A jail at its last step, waiting for its stdio and --pass_fd fds (RECV_FDS). {@link #start}
+     * gives them and lets it exec its program; {@link #close} kills a jail that is never started.
+     */
+    public static final class Prepared implements AutoCloseable {
+        private final JailSpec spec;
+        private final Plan plan;
+        private final ChildJail jail;
+        private final int ctl;
+        private final List<JailResource> resources;
+        /** How many fds the jail asked for, or -1 if it ended before asking. */
+        private int wanted;
+        /** Lines logged while it was readied ahead of time, written at its start. */
+        private Log.Sink log;
+        private boolean done;
+
+        private Prepared(JailSpec spec, Plan plan, ChildJail jail, int ctl, List<JailResource> resources) {
+            this.spec = spec;
+            this.plan = plan;
+            this.jail = jail;
+            this.ctl = ctl;
+            this.resources = resources;
+        }
+
+        /** The jail's pid (it is not running its program yet). */
+        public int pid() {
+            return jail.pid();
+        }
+
+        /** Gives the jail its stdio and --pass_fd fds; returns once its program was executed. */
+        public synchronized JailHandle start(JailIo io) throws JailException {
+            if (done) throw new IllegalStateException("the jail was started or closed already");
+            done = true;
+            if (log != null) log.replay();
+            jail.startClock();
+            boolean ok = false;
+            try (Arena a = Arena.ofConfined()) {
+                List<Integer> fds = new ArrayList<>();
+                try {
+                    if (wanted >= 0) {
+                        giveFds(ctl, spec, io, wanted);
+                        Record rec = follow(a, fds);
+                        if (rec != null) throw new JailException("The jail asked for its fds twice");
+                    }
+                } finally {
+                    for (int f : fds) Libc.close(f);
+                }
+                ok = true;
+                return jail;
+            } catch (ErrnoException e) {
+                throw new JailException("Couldn't launch the child process: " + e.getMessage());
+            } finally {
+                Libc.close(ctl);
+                if (!ok) jail.close();
+            }
+        }
+
+        /** Kills and reaps a jail that was never started. */
+        @Override
+        public synchronized void close() {
+            if (done) return;
+            done = true;
+            Libc.close(ctl);
+            jail.close();
+        }
+
+        private void go() throws ErrnoException {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment go = a.allocate(1);
+                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
+                Libc.writeFully(ctl, go);
+            }
+        }
+
+        /**
+         * Reads the jail's reports, taking warnings and fd hand-overs, up to its 'R' (returned) or
+         * EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
+         */
+        private Record follow(Arena a, List<Integer> fds) throws JailException, ErrnoException {
+            for (;;) {
+                Record rec = readRecord(ctl, a, fds);
+                if (rec == null) return null;
+                switch (rec.kind()) {
+                    case 'P', 'C' -> {
+                        // the other of the two pid reports
+                        if (rec.pid() != jail.pid()) throw new JailException("The exec stub reported two pids for one jail");
+                    }
+                    case 'F' -> {
+                        handOver(rec.value(), fds, resources);
+                        go();
+                    }
+                    case 'W' -> Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
+                    case 'R' -> {
+                        return rec;
+                    }
+                    default -> throw new JailException(failure(plan, rec));
+                }
             }
         }
     }
@@ -361,16 +486,12 @@ public final class Spawner {
         return new Record(b.getInt(0), b.getInt(4), b.getInt(8), sender);
     }
 
-    /** An 'F' report: the resource that asked for the fds takes them, then the jail may go on. */
-    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources, int ctl, MemorySegment go)
-            throws JailException, ErrnoException {
+    /** An 'F' report: the resource that asked for the fds takes them; then the jail may go on. */
+    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources) throws JailException {
         int[] arr = fds.stream().mapToInt(Integer::intValue).toArray();
         fds.clear();
         for (JailResource r : resources) {
-            if (r.takeFds(kind, arr)) {
-                Libc.writeFully(ctl, go);
-                return;
-            }
+            if (r.takeFds(kind, arr)) return;
         }
         for (int f : arr) Libc.close(f);
         throw new JailException("The jail handed over fds (kind " + kind + ") that no part of the supervisor asked for");

@@ -28,7 +28,7 @@ public final class Standalone {
     /** ONCE, the jail's outcome written to {@code status} (--status_file / --status_fd) when not null. */
     public static int runOnce(JailSpec spec, boolean forwardSignals, StatusOutput status) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, status);
+        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, null, status);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -42,11 +42,14 @@ public final class Standalone {
 
     /** The same, the jail's outcome written to {@code status} when not null. */
     public static int runOnce(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, StatusOutput status) {
-        int rc = runOne(spec, io, caller, sig, status);
+        int rc = runOne(spec, io, caller, sig, null, status);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
-    /** RERUN: a fresh jail each time the previous one ends, until a launch failure (255) or a fatal signal. */
+    /**
+     * RERUN: a fresh jail each time the previous one ends, until a launch failure (255) or a fatal
+     * signal. The next jail is readied while the current one runs ({@link Ahead}).
+     */
     public static int rerun(JailSpec spec, boolean forwardSignals) {
         return rerun(spec, forwardSignals, null);
     }
@@ -54,10 +57,12 @@ public final class Standalone {
     /** RERUN, each jail's outcome a line of {@code status} when not null. */
     public static int rerun(JailSpec spec, boolean forwardSignals, StatusOutput status) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        for (;;) {
-            int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, status);
-            if (sig.caught() != 0) return stopped(sig.caught());
-            if (rc == 255 && sig.lastStartFailed) return 255;
+        try (Ahead ahead = new Ahead(spec, Caller.self(), 1)) {
+            for (;;) {
+                int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead, status);
+                if (sig.caught() != 0) return stopped(sig.caught());
+                if (rc == 255 && sig.lastStartFailed) return 255;
+            }
         }
     }
 
@@ -66,13 +71,14 @@ public final class Standalone {
         return 128 + s;
     }
 
-    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, StatusOutput status) {
+    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, Ahead ahead,
+            StatusOutput status) {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
         long start = System.nanoTime();
         try {
-            jail = org.jnsjail.api.Jails.start(spec, io, caller);
+            jail = ahead != null ? ahead.start(io) : org.jnsjail.api.Jails.start(spec, io, caller);
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
