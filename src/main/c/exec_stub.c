@@ -79,7 +79,8 @@ enum {
 	OP_SECCOMP, OP_EXECVE, OP_RETIRED_MOUNT_SETATTR, OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD,
 	OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_OPEN_AT, OP_MKDIR_AT, OP_WRITE_AT, OP_SYMLINK_AT,
 	OP_OPEN_TREE, OP_FS_MOUNT, OP_MOVE_MOUNT, OP_SETATTR_AT, OP_FCHDIR, OP_CLOSE_SLOTS,
-	OP_RECV_FDS, OP_CODE_END
+	OP_RECV_FDS, OP_INIT, /* new codes go here, at the end */
+	OP_CODE_END
 };
 
 #define REQ_MAGIC 0x524e534au /* "JNSR" little-endian */
@@ -116,6 +117,7 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_MOVE_MOUNT] = {3, 3, 1, 1},   [OP_SETATTR_AT] = {5, 5, 1, 1},
 	[OP_FCHDIR] = {1, 1, 1, 1},       [OP_CLOSE_SLOTS] = {0, 0, 1, 1},
 	[OP_RECV_FDS] = {0, OP_MAX_INTS, 1, 1},
+	[OP_INIT] = {1, 1, 2, 2},
 };
 
 struct op {
@@ -719,6 +721,92 @@ static int do_pid_ns_init(void)
 		pause();
 }
 
+/* --init's PID 1 after the fork. It keeps nothing: every fd closed (the control socket and the
+ * program's stdio included), not dumpable (ptrace(2) and /proc/1/mem then need CAP_SYS_PTRACE over
+ * it), every capability dropped, no_new_privs and its own seccomp filter (string 1) allowing only
+ * the calls below. It reaps every child (orphans are re-parented to it, pid_namespaces(7)), passes
+ * SIGTERM, SIGINT and SIGHUP on to the program, and when the program has been reaped it exits with
+ * its status (128+signal for a signal: an init cannot die of most signals, kill(2) "Notes"). */
+static void run_init(struct op *o, pid_t child, const sigset_t *wait_set)
+{
+	syscall(SYS_close_range, 0u, ~0u, 0u);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	struct sock_fprog prog = {(unsigned short)(o->slen[1] / 8), (struct sock_filter *)o->strs[1]};
+	if (syscall(SYS_capset, &h, d) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0u, &prog) < 0) {
+		/* Nothing to report to any more: the program must not run beside an init that is not confined. */
+		kill(child, SIGKILL);
+		_exit(255);
+	}
+	int program_status = -1;
+	for (;;) {
+		siginfo_t si;
+		int sig = (int)syscall(SYS_rt_sigtimedwait, wait_set, &si, NULL, (size_t)(_NSIG / 8));
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			if (program_status < 0)
+				syscall(SYS_kill, child, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t p = (pid_t)syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
+			if (p <= 0)
+				break;
+			if (p == child)
+				program_status = st;
+		}
+		if (program_status >= 0)
+			syscall(SYS_exit_group, WIFEXITED(program_status) ? WEXITSTATUS(program_status)
+			                                                  : 128 + WTERMSIG(program_status));
+	}
+}
+
+/* --init: forks. PID 1 becomes the init (run_init, never returns); the child goes on with the plan,
+ * its signal mask restored, with a pidfd of itself at int 0 for the supervisor. */
+static int do_init(struct op *o)
+{
+	if (o->slen[1] == 0 || o->slen[1] % sizeof(struct sock_filter) || o->slen[1] / 8 > 0xffff) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Blocked before the fork, so that no signal meant for the init is lost in between: an init
+	 * ignores a signal it has no handler for, unless the signal is blocked (then it stays pending). */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+		return -1;
+	pid_t child = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+	if (child < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = e;
+		return -1;
+	}
+	if (child > 0)
+		run_init(o, child, &set);
+	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0)
+		return -1;
+	int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0)
+		return -1;
+	int target = (int)o->ivals[0];
+	if (fd != target) {
+		if (dup3(fd, target, O_CLOEXEC) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
 static int run_ops(uint32_t from, uint32_t to);
 
 /* Runs ops [i+1, i+1+n) in a CLONE_FS child (shares root and cwd, enters a new PID ns). */
@@ -828,6 +916,7 @@ static int run_op(uint32_t i)
 	}
 	case OP_CLOSE_SLOTS: return do_close_slots();
 	case OP_RECV_FDS: return do_recv_fds(o, i);
+	case OP_INIT: return do_init(o);
 	}
 	errno = ENOSYS;
 	return -1;
@@ -879,6 +968,9 @@ static int run_ops(uint32_t from, uint32_t to)
 	return 0;
 }
 
+/* The signals a resident stub ignores (and its jails do not). */
+static const int stub_ignores[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+
 /*
  * One request of a resident stub: read the plan from the jail's control socket, clone the jail
  * and report its pid ('P'). In the jail, move the request's fds to their targets, close the rest
@@ -907,6 +999,8 @@ static void serve(int sock, const int *fds, const int *targets, uint32_t n)
 		return;
 	}
 	/* The jail. */
+	for (size_t k = 0; k < sizeof(stub_ignores) / sizeof(stub_ignores[0]); k++)
+		signal(stub_ignores[k], SIG_DFL);
 	close(sock);
 	prctl(PR_SET_NAME, "jnsjail-jail", 0, 0, 0); /* until execve names it after the program */
 	if (arrange(fds, targets, n, 1) < 0)
@@ -942,6 +1036,11 @@ static void resident(int sock)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(0);
 	prctl(PR_SET_NAME, "jnsjail-stub", 0, 0, 0); /* how ps(1) and tests tell it from a jail */
+	/* A terminal's ^C or ^\ goes to the whole foreground process group, the JVM's, ours included: the
+	 * supervisor decides what becomes of its jails, and we end with it (EOF, or the death signal).
+	 * Each jail takes the default dispositions back at once. */
+	for (size_t k = 0; k < sizeof(stub_ignores) / sizeof(stub_ignores[0]); k++)
+		signal(stub_ignores[k], SIG_IGN);
 	for (;;) {
 		uint32_t req[2 + REQ_MAX_FDS];
 		int fds[REQ_MAX_FDS], targets[REQ_MAX_FDS];

@@ -28,6 +28,23 @@ public interface JailHandle extends AutoCloseable {
         return null;
     }
 
+    /**
+     * What the jail did: how and why it ended, its times and peak memory (jnsjail extension). Null
+     * until it has been reaped by {@link #waitFor()}.
+     */
+    default JailOutcome outcome() {
+        return null;
+    }
+
+    /**
+     * Sends a signal for a reason ({@link JailOutcome.Cause#TIME_LIMIT}, {@link
+     * JailOutcome.Cause#KILLED_BY_SUPERVISOR}): if the jail then dies of a signal, its outcome names
+     * that cause. The first reason given stays. False if it has already ended.
+     */
+    default boolean signal(int sig, JailOutcome.Cause why) {
+        return signal(sig);
+    }
+
     /** Kills the jail if it still runs, reaps it and releases the pidfd. */
     @Override
     void close();

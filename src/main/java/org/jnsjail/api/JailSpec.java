@@ -29,6 +29,8 @@ import org.jnsjail.sys.RLimit;
  *     through a seccomp user-notification filter (observation only)
  * @param cgroups per-jail cgroup limits; {@link CgroupLimits#NONE} for none
  * @param net interfaces and traffic rules beyond lo; {@link NetConfig#NONE} for none
+ * @param init --init (jnsjail extension): the jail's PID 1 is a minimal init that reaps orphans,
+ *     forwards SIGTERM, SIGINT and SIGHUP to the program (its only child) and exits with its status
  */
 public record JailSpec(
         List<String> argv, String execPath, boolean execFd, List<String> env,
@@ -40,7 +42,7 @@ public record JailSpec(
         Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
         boolean disableTsc, boolean useCoreScheduling,
         byte[] seccompFilter, boolean seccompLog, boolean seccompUnotify, boolean ifaceNoLo, CgroupLimits cgroups,
-        NetConfig net) {
+        NetConfig net, boolean init) {
 
     public JailSpec {
         argv = List.copyOf(argv);
@@ -55,6 +57,20 @@ public record JailSpec(
         if (argv.isEmpty()) throw new IllegalArgumentException("No command-line provided");
         if (cgroups == null) cgroups = CgroupLimits.NONE;
         if (net == null) net = NetConfig.NONE;
+    }
+
+    /** Without --init, as before it existed. */
+    public JailSpec(List<String> argv, String execPath, boolean execFd, List<String> env, String hostname, String cwd,
+            Set<Namespace> namespaces, List<IdMap> uidMaps, List<IdMap> gidMaps, List<MountPt> mounts, boolean rootRw,
+            boolean noPivotRoot, int timeLimitSec, boolean silent, boolean stderrToNull, boolean skipSetsid,
+            List<Integer> passFds, boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
+            Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
+            boolean disableTsc, boolean useCoreScheduling, byte[] seccompFilter, boolean seccompLog,
+            boolean seccompUnotify, boolean ifaceNoLo, CgroupLimits cgroups, NetConfig net) {
+        this(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts, rootRw, noPivotRoot,
+                timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps, disableNoNewPrivs, rlimits,
+                personality, niceLevel, maxCpus, oomScoreAdj, disableTsc, useCoreScheduling, seccompFilter, seccompLog,
+                seccompUnotify, ifaceNoLo, cgroups, net, false);
     }
 
     public boolean has(Namespace ns) {
@@ -104,6 +120,7 @@ public record JailSpec(
         public boolean ifaceNoLo;
         public CgroupLimits cgroups = CgroupLimits.NONE;
         public NetConfig net = NetConfig.NONE;
+        public boolean init;
 
         public Builder command(String... args) {
             argv = new ArrayList<>(List.of(args));
@@ -135,7 +152,7 @@ public record JailSpec(
             return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
                     rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
                     disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,
-                    useCoreScheduling, seccompFilter, seccompLog, seccompUnotify, ifaceNoLo, cgroups, net);
+                    useCoreScheduling, seccompFilter, seccompLog, seccompUnotify, ifaceNoLo, cgroups, net, init);
         }
     }
 }

@@ -23,7 +23,8 @@ final class V1JailCgroups implements JailResource {
     private final CgroupHost h;
     /** Directories made (or taken over), removed in reverse order by release(). */
     private final List<Path> made = new ArrayList<>(4);
-    private Path memoryDir;
+    private Path memoryDir, pidsDir;
+    private long oomKills = -1;
     private int pid = -1;
 
     V1JailCgroups(CgroupLimits limits, CgroupSession session) {
@@ -92,6 +93,7 @@ final class V1JailCgroups implements JailResource {
                 }
                 made.add(g.dir());
                 if (g.controller() == V1Controller.MEMORY) memoryDir = g.dir();
+                if (g.controller() == V1Controller.PIDS) pidsDir = g.dir();
                 for (CgroupWrite w : g.limits()) {
                     Log.debug("Setting '" + w.file() + "' to '" + w.value() + "' in '" + g.dir() + "'");
                     h.write(g.dir().resolve(w.file()), w.value());
@@ -113,11 +115,34 @@ final class V1JailCgroups implements JailResource {
         if (memoryDir == null) return;
         try {
             long kills = OomReport.oomKills(h.read(memoryDir.resolve("memory.oom_control")));
+            oomKills = kills;
             var msg = kills >= 0 ? OomReport.message(pid, status, kills)
                     : OomReport.fromFailcnt(pid, status, Long.parseLong(h.read(memoryDir.resolve("memory.failcnt")).strip()));
             msg.ifPresent(Log::warn);
         } catch (ErrnoException | NumberFormatException e) {
             Log.debug("no OOM report: " + e.getMessage());
+        }
+    }
+
+    /** The memory cgroup's memory.max_usage_in_bytes and the pids cgroup's pids.peak (Linux 6.1+), where used. */
+    @Override
+    public void measure(org.jnsjail.supervisor.Measured m) {
+        if (memoryDir != null) {
+            long peak = number(memoryDir.resolve("memory.max_usage_in_bytes"));
+            if (peak >= 0) m.peakMemory(peak);
+            if (oomKills >= 0) m.oomKills(oomKills);
+        }
+        if (pidsDir != null) {
+            long peak = number(pidsDir.resolve("pids.peak"));
+            if (peak >= 0) m.peakPids(peak);
+        }
+    }
+
+    private long number(Path file) {
+        try {
+            return Long.parseLong(h.read(file).strip());
+        } catch (ErrnoException | NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -25,6 +25,7 @@ final class V2JailCgroup implements JailResource {
     private Path dir;
     private boolean memory;
     private int pid = -1;
+    private long oomKills = -1;
 
     V2JailCgroup(CgroupLimits limits, CgroupSession session, boolean self) {
         this.limits = limits;
@@ -77,9 +78,43 @@ final class V2JailCgroup implements JailResource {
     public void reaped(JailStatus status) {
         if (dir == null || !memory) return;
         try {
-            OomReport.message(pid, status, OomReport.oomKills(h.read(dir.resolve("memory.events")))).ifPresent(Log::warn);
+            oomKills = OomReport.oomKills(h.read(dir.resolve("memory.events")));
+            OomReport.message(pid, status, oomKills).ifPresent(Log::warn);
         } catch (ErrnoException e) {
             Log.debug("no OOM report: " + e.getMessage());
+        }
+    }
+
+    /**
+     * memory.peak (Linux 5.19+) and pids.peak (6.1+) where those controllers are enabled for the
+     * cgroup, and cpu.stat's user_usec and system_usec, which every v2 cgroup has (cgroup-v2.rst).
+     */
+    @Override
+    public void measure(org.jnsjail.supervisor.Measured m) {
+        if (dir == null) return;
+        long mem = number("memory.peak"), pids = number("pids.peak");
+        if (mem >= 0) m.peakMemory(mem);
+        if (pids >= 0) m.peakPids(pids);
+        if (oomKills >= 0) m.oomKills(oomKills);
+        try {
+            long user = -1, sys = -1;
+            for (String line : h.read(dir.resolve("cpu.stat")).split("\n")) {
+                String[] f = line.strip().split(" ");
+                if (f.length != 2) continue;
+                if (f[0].equals("user_usec")) user = Long.parseLong(f[1]);
+                if (f[0].equals("system_usec")) sys = Long.parseLong(f[1]);
+            }
+            if (user >= 0 && sys >= 0) m.cpu(user * 1000, sys * 1000);
+        } catch (ErrnoException | NumberFormatException e) {
+            // no CPU figures from the cgroup: the rusage's stand
+        }
+    }
+
+    private long number(String file) {
+        try {
+            return Long.parseLong(h.read(dir.resolve(file)).strip());
+        } catch (ErrnoException | NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -27,7 +27,13 @@ import org.jnsjail.sys.RLimit;
 public final class CommandLine {
     /** What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null */
     public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
-            org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport) {}
+            org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport, String statusFile,
+            int statusFd) {
+        /** --status_file or --status_fd was given. */
+        public boolean wantsStatus() {
+            return statusFile != null || statusFd >= 0;
+        }
+    }
 
     // nsjail keeps these outside its config message, so a -C does not reset them.
     private String chroot;
@@ -86,6 +92,10 @@ public final class CommandLine {
                 if (o.isQuestionMark()) throw new CliException("invalid option -- '?'", true);
                 throw new HelpRequested();
             }
+            case VERSION -> throw new HelpRequested(true);
+            case STATUS_FILE -> s.statusFile = v;
+            case STATUS_FD -> s.statusFd = (int) Num.parse(v, name, 0, Integer.MAX_VALUE);
+            case INIT -> s.init = true;
             case MODE -> s.mode = switch (v.isEmpty() ? ' ' : v.charAt(0)) {
                 case 'l' -> Settings.Mode.LISTEN;
                 case 'o' -> Settings.Mode.ONCE;
@@ -335,10 +345,33 @@ public final class CommandLine {
         b.seccompLog = s.seccompLog;
         b.seccompUnotify = s.seccompUnotify;
         b.cgroups = cgroupLimits();
+        b.init = s.init;
+        checkExtensions();
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec, mounts,
                 chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
-                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport);
+                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd);
+    }
+
+    /** --status_file/--status_fd and --init: what they need, checked before anything starts. */
+    private void checkExtensions() throws CliException {
+        String file = s.nameOf(Opt.STATUS_FILE, "status_file"), fd = s.nameOf(Opt.STATUS_FD, "status_fd");
+        if (s.statusFile != null && s.statusFd >= 0) {
+            throw new CliException(file + " and " + fd + " cannot both be given: the status goes to one place", false);
+        }
+        if ((s.statusFile != null || s.statusFd >= 0) && s.mode == Settings.Mode.EXECVE) {
+            throw new CliException((s.statusFile != null ? file : fd) + " cannot be used with -Me (no supervisor stays"
+                    + " to see the program end)", false);
+        }
+        if (s.statusFile != null && s.statusFile.isEmpty()) throw new CliException(file + ": empty file name", false);
+        if (s.init && s.mode == Settings.Mode.EXECVE) {
+            throw new CliException(s.nameOf(Opt.INIT, "init") + " cannot be used with -Me (the program is not PID 1"
+                    + " there: a dummy init already reaps orphans)", false);
+        }
+        if (s.init && !s.cloneNewpid) {
+            throw new CliException(s.nameOf(Opt.INIT, "init") + " needs a PID namespace (it cannot be used with"
+                    + " --disable_clone_newpid)", false);
+        }
     }
 
     /**

@@ -145,6 +145,13 @@ final class ConfigApplier {
         if (cfg.hasUserNet()) s.userNet = userNet(cfg.getUserNet());
         s.useCoreScheduling = cfg.getUseCoreScheduling();
         cgroups(s, cfg);
+        // jnsjail's own fields (numbers 1000 and up).
+        if (cfg.hasStatusFile()) s.statusFile = cfg.getStatusFile();
+        if (cfg.hasStatusFd()) {
+            if (cfg.getStatusFd() < 0) throw new CliException("status_fd: not a file descriptor: " + cfg.getStatusFd(), false);
+            s.statusFd = cfg.getStatusFd();
+        }
+        s.init = cfg.getInit();
 
         // State outside the config message: appended, so earlier -u/-g/--pass_fd and configs survive.
         for (NsjailConfigProto.IdMap m : cfg.getUidmapList()) out.uids.add(idMap(m, true, host));

@@ -68,7 +68,7 @@ public final class Main {
         try {
             run = CommandLine.parse(args, caller);
         } catch (HelpRequested h) {
-            System.out.print(Help.usage());
+            System.out.print(h.text());
             return 0;
         } catch (CliException e) {
             Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
@@ -82,6 +82,7 @@ public final class Main {
             if (!Daemon.isDetachedCopy()) {
                 java.util.List<Integer> keep = new java.util.ArrayList<>(run.spec().passFds());
                 keep.add(Log.sinkFd());
+                if (run.statusFd() >= 0) keep.add(run.statusFd());
                 try {
                     Daemon.detach(keep, caller.env());
                     return 0;
@@ -91,10 +92,19 @@ public final class Main {
                 }
             }
         }
+        org.jnsjail.supervisor.StatusOutput status = null;
+        if (run.wantsStatus()) {
+            try {
+                status = org.jnsjail.supervisor.StatusOutput.open(run.statusFile(), run.statusFd());
+            } catch (ErrnoException e) {
+                Log.fatal(e.getMessage());
+                return 255;
+            }
+        }
         logSummary(run);
         int rc = switch (run.mode()) {
-            case ONCE -> Standalone.runOnce(run.spec(), run.forwardSignals());
-            case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals());
+            case ONCE -> Standalone.runOnce(run.spec(), run.forwardSignals(), status);
+            case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals(), status);
             case EXECVE -> {
                 try {
                     Jails.execInPlace(run.spec());
@@ -104,8 +114,9 @@ public final class Main {
                     yield 255;
                 }
             }
-            case LISTEN -> Listener.run(run.spec(), run.listen());
+            case LISTEN -> Listener.run(run.spec(), run.listen(), status);
         };
+        if (status != null) status.close();
         // nsjail prints the report once the supervisor is done with every jail.
         if (run.spec().seccompUnotify()) org.jnsjail.unotify.Unotify.report(run.unotifyReport());
         // Every jail is gone: the cgroup parents jnsjail created (when missing) go too, if empty.
@@ -115,6 +126,7 @@ public final class Main {
 
     /** nsjail's start-up summary (logParams), before the mode runs. */
     static void logSummary(CommandLine.Run run) {
+        if (Log.enabled(Log.Level.DEBUG)) Log.debug(Version.line());
         for (String line : run.summary()) {
             Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
         }

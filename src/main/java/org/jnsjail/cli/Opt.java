@@ -34,6 +34,9 @@ public enum Opt {
     EXECUTE_FD(Group.GENERAL, "execute_fd", '\0', null,
             "Open the program (argv[0] or --exec_file) before any namespace is created and start it with "
             + "execveat() on that descriptor, so the path is resolved outside the jail"),
+    VERSION(Origin.JNSJAIL, Group.GENERAL, "version", '\0', null,
+            "jnsjail extension: print jnsjail's version, the nsjail version it follows and the Java runtime, "
+            + "and exit"),
 
     // --- logging and daemon
     LOG(Group.LOGGING, "log", 'l', "FILE", "Write log messages to this file (default: use --log_fd)"),
@@ -42,6 +45,13 @@ public enum Opt {
     QUIET(Group.LOGGING, "quiet", 'q', null, "Log only warnings and more serious messages"),
     REALLY_QUIET(Group.LOGGING, "really_quiet", 'Q', null, "Log only fatal messages"),
     DAEMON(Group.LOGGING, "daemon", 'd', null, "Detach and run in the background once started"),
+    STATUS_FILE(Origin.JNSJAIL, Group.LOGGING, "status_file", '\0', "FILE",
+            "jnsjail extension: write what each jail did to this file (created or truncated first) as one JSON "
+            + "object per line: pid, cause (exited, signaled, time_limit, oom_killed, seccomp_violation, "
+            + "killed_by_supervisor, setup_failed), status, exit code or signal, wall, user and system time, peak "
+            + "memory and pids, the seccomp violation, and LISTEN's remote address"),
+    STATUS_FD(Origin.JNSJAIL, Group.LOGGING, "status_fd", '\0', "FD",
+            "jnsjail extension: write the --status_file JSON lines to this open file descriptor instead"),
 
     // --- LISTEN mode
     PORT(Group.LISTEN, "port", 'p', "PORT",
@@ -104,6 +114,10 @@ public enum Opt {
             + "(fd 0, 1 and 2 are always kept)"),
     FORWARD_SIGNALS(Group.STDIO, "forward_signals", '\0', null,
             "Pass fatal signals on to the jailed process instead of always killing it with SIGKILL"),
+    INIT(Origin.JNSJAIL, Group.STDIO, "init", '\0', null,
+            "jnsjail extension: PID 1 of the jail is a minimal init instead of the program: it reaps orphaned "
+            + "processes, passes SIGTERM, SIGINT and SIGHUP on to the program and exits with its status "
+            + "(128+signal when a signal killed it). Without it, the program is PID 1, as in nsjail"),
 
     // --- privileges
     KEEP_CAPS(Group.PRIVILEGES, "keep_caps", '\0', null, "Keep all capabilities instead of dropping them"),
@@ -366,6 +380,24 @@ public enum Opt {
     /** True for jnsjail's own extensions (not in any nsjail). */
     public boolean extension() {
         return origin == Origin.JNSJAIL;
+    }
+
+    /**
+     * The fixed set of values the argument takes, for shell completion and the man page (empty when
+     * it is free-form): -M's modes, the rlimit words, --cap's names, ... Read from the same tables the
+     * parser uses, so they cannot drift.
+     */
+    public List<String> choices() {
+        return switch (this) {
+            case MODE -> List.of("l", "o", "e", "r");
+            case EXPERIMENTAL_MNT -> List.of("new", "old", "auto");
+            case MACVLAN_VS_MO -> java.util.Arrays.stream(org.jnsjail.net.MacvlanMode.values()).map(m -> m.word).toList();
+            case CAP -> java.util.Arrays.stream(org.jnsjail.sys.Capability.values()).map(Enum::name).toList();
+            case SECCOMP_ARCH -> java.util.Arrays.stream(org.jnsjail.seccomp.Arch.values()).map(a -> a.kafelName).toList();
+            case RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK,
+                    RLIMIT_MEMLOCK, RLIMIT_RTPRIO, RLIMIT_MSGQUEUE -> List.of("max", "hard", "def", "soft", "inf");
+            default -> List.of();
+        };
     }
 
     /** Older long names (no dashes) that parse to this option, e.g. {@code iface} for {@link #MACVLAN_IFACE}. */

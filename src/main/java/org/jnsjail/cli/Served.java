@@ -20,7 +20,7 @@ final class Served implements Handler {
         try {
             run = CommandLine.parse(args, caller);
         } catch (HelpRequested h) {
-            return new Parsed.Done(Help.usage(), 0);
+            return new Parsed.Done(h.text(), 0);
         } catch (CliException e) {
             org.jnsjail.log.Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
             return new Parsed.Done("", 255);
@@ -36,6 +36,6 @@ final class Served implements Handler {
         if (run.spec().net().userNet() != null) return new Parsed.Cold("user_net's budgets are per supervisor");
         if (run.spec().skipSetsid()) return new Parsed.Cold("--skip_setsid: the jail would share the client's session");
         Main.logSummary(run);
-        return new Parsed.Once(run.spec(), run.forwardSignals());
+        return new Parsed.Once(run.spec(), run.forwardSignals(), run.statusFile(), run.statusFd());
     }
 }

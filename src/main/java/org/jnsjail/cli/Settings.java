@@ -85,6 +85,10 @@ final class Settings {
             cgroupPidsParent = "NSJAIL", cgroupNetClsMount = "/sys/fs/cgroup/net_cls", cgroupNetClsParent = "NSJAIL",
             cgroupCpuMount = "/sys/fs/cgroup/cpu", cgroupCpuParent = "NSJAIL", cgroupv2Mount = "/sys/fs/cgroup";
     boolean useCgroupv2, detectCgroupv2;
+    /** jnsjail extensions: --status_file (null = none), --status_fd (-1 = none), --init. */
+    String statusFile;
+    int statusFd = -1;
+    boolean init;
 
     Settings() {
         rlimits.put(RLimit.RLIMIT_AS, new Rlim(Rlim.VALUE, 4096));

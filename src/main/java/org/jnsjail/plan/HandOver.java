@@ -8,7 +8,9 @@ public enum HandOver {
     /** user_net: an rtnetlink socket in the jail's network namespace, then (NSTUN) its /dev/net/tun fd. */
     USER_NET(1),
     /** --seccomp_unotify: the seccomp user-notification listener. */
-    UNOTIFY(2);
+    UNOTIFY(2),
+    /** --init: a pidfd of the program (the init's child), for its exit status. */
+    INIT(3);
 
     public final int value;
 

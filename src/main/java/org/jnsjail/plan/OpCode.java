@@ -32,7 +32,9 @@ public enum OpCode {
     /** Closes every fd slot. */
     CLOSE_SLOTS,
     /** Takes the jail's stdio and --pass_fd fds from the supervisor (SCM_RIGHTS) to the fd numbers in the ints. */
-    RECV_FDS;
+    RECV_FDS,
+    /** --init: fork; PID 1 stays as the jail's init, the child goes on (new codes go at the end). */
+    INIT;
 
     public int wire() {
         return ordinal() + 1;

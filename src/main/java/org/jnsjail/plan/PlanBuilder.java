@@ -82,6 +82,13 @@ public final class PlanBuilder {
         if (spec.seccompUnotify() && ctx.mode() == Mode.IN_PLACE) {
             throw new JailException("--seccomp_unotify needs a supervisor (not -Me)");
         }
+        if (spec.init()) {
+            // -Me: the program keeps its pid outside the new PID namespace, whose dummy init already reaps.
+            if (ctx.mode() == Mode.IN_PLACE) throw new JailException("--init needs a supervisor (not -Me)");
+            if (!spec.has(Namespace.PID)) {
+                throw new JailException("--init needs a PID namespace (it cannot be used with --disable_clone_newpid)");
+            }
+        }
         if (spec.net().userNet() != null) {
             if (!spec.has(Namespace.NET)) throw new JailException("user_net needs a network namespace (CLONE_NEWNET)");
             if (ctx.mode() == Mode.IN_PLACE) throw new JailException("user_net needs a supervisor (not -Me)");
@@ -165,7 +172,7 @@ public final class PlanBuilder {
                         + ")", new long[] {e.getKey().resource, v, v}));
             }
         }
-        ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
+        if (!spec.init()) ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
         if (spec.personality() != 0) {
             ops.add(Op.of(OpCode.PERSONALITY, "personality(0x" + Integer.toHexString(spec.personality()) + ")",
                     new long[] {spec.personality()}));
@@ -173,6 +180,7 @@ public final class PlanBuilder {
         ops.add(Op.of(OpCode.SETPRIORITY, "setpriority(PRIO_PROCESS, 0, " + spec.niceLevel() + ")",
                 new long[] {0, 0, spec.niceLevel()}).withFlags(Op.WARN));
         if (!spec.skipSetsid()) ops.add(Op.of(OpCode.SETSID, "setsid()", new long[0]).withFlags(Op.WARN));
+        if (spec.init()) addInit(ops, ctx.scratchFd() + 3);
         long[] keep = new long[spec.passFds().size()];
         for (int i = 0; i < keep.length; i++) keep[i] = spec.passFds().get(i);
         if (ctx.mode() == Mode.CLONE) ops.add(recvFds(stdioTargets(spec), keep));
@@ -269,6 +277,23 @@ public final class PlanBuilder {
         ops.add(Op.of(OpCode.SEND_FDS, "hand the user_net fds to the supervisor", nstun
                 ? new long[] {HandOver.USER_NET.value, nl, tun} : new long[] {HandOver.USER_NET.value, nl}));
         ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor to set up user_net", new long[0]));
+    }
+
+    /**
+     * --init, after the ids, mounts, capabilities, limits and setsid (so the init shares the
+     * program's session and never gets the terminal's signals with --skip_setsid off) and before the
+     * fd hygiene and seccomp, which are the program's alone. The stub forks: PID 1 becomes the init
+     * (it closes every fd, drops every capability, sets no_new_privs and its own filter, then reaps
+     * and forwards signals), the child goes on and hands a pidfd of itself to the supervisor, which
+     * reads the program's own exit status from it. Its parent-death signal is armed again here:
+     * fork(2) clears it, and its parent is now the init.
+     */
+    private static void addInit(List<Op> ops, int pidfdTarget) {
+        ops.add(Op.of(OpCode.INIT, "start the jail's init (--init)", new long[] {pidfdTarget}, InitFilter.bytes()));
+        ops.add(Op.of(OpCode.SEND_FDS, "hand the program's pidfd to the supervisor (--init)",
+                new long[] {HandOver.INIT.value, pidfdTarget}));
+        ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor (--init)", new long[0]));
+        ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
     }
 
     private static final int AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;

@@ -21,7 +21,14 @@ public interface Handler {
         /** Done while parsing (--help, a bad option): what goes to stdout, and the exit status. */
         record Done(String stdout, int status) implements Parsed {}
 
-        /** A -Mo jail; the summary is already logged. */
-        record Once(JailSpec spec, boolean forwardSignals) implements Parsed {}
+        /**
+         * A -Mo jail; the summary is already logged. {@code statusFile} / {@code statusFd}: where its
+         * outcome goes (--status_file, --status_fd as the client numbers it), or null / -1.
+         */
+        record Once(JailSpec spec, boolean forwardSignals, String statusFile, int statusFd) implements Parsed {
+            public Once(JailSpec spec, boolean forwardSignals) {
+                this(spec, forwardSignals, null, -1);
+            }
+        }
     }
 }

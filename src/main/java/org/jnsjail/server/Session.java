@@ -184,13 +184,30 @@ final class Session implements Runnable {
             throw new Cold(c.why());
         }
         TreeSet<Integer> want = new TreeSet<>();
-        if (p instanceof Handler.Parsed.Once once) want.addAll(once.spec().passFds());
+        if (p instanceof Handler.Parsed.Once once) {
+            want.addAll(once.spec().passFds());
+            if (once.statusFd() >= 0) want.add(once.statusFd());
+        }
         if (sink.requestedFd() >= 0) want.add(sink.requestedFd());
         Map<Integer, Integer> local = fetchFds(want, std);
         if (p instanceof Handler.Parsed.Once once) {
             // What a cold run does with an fd its caller does not have is the cold run's to say (issue 18 item 1).
             for (int n : once.spec().passFds()) {
                 if (local.getOrDefault(n, -1) < 0) throw new Cold("--pass_fd " + n + " is not open in the client");
+            }
+            if (once.statusFd() >= 0 && local.getOrDefault(once.statusFd(), -1) < 0) {
+                throw new Cold("--status_fd " + once.statusFd() + " is not open in the client");
+            }
+        }
+        org.jnsjail.supervisor.StatusOutput out = null;
+        if (p instanceof Handler.Parsed.Once once && (once.statusFile() != null || once.statusFd() >= 0)) {
+            // The file opens from this thread's working directory, the client's, with its umask.
+            try {
+                out = org.jnsjail.supervisor.StatusOutput.open(once.statusFile(),
+                        once.statusFd() >= 0 ? local.get(once.statusFd()) : -1);
+            } catch (ErrnoException e) {
+                sink.discard();
+                throw new Cold(e.getMessage()); // the cold run says it, and exits 255
             }
         }
         sink.mapFds(n -> local.getOrDefault(n, -1));
@@ -206,7 +223,11 @@ final class Session implements Runnable {
             Map<Integer, Integer> passFrom = new HashMap<>();
             for (int n : once.spec().passFds()) passFrom.put(n, local.get(n)); // every one is open (checked above)
             JailIo io = new JailIo(std[0], std[1], std[2], passFrom);
-            status = runJail(once, io, caller, sink);
+            try {
+                status = runJail(once, io, caller, sink, out);
+            } finally {
+                if (out != null) out.close();
+            }
             // As a cold run's exit does: cgroup parents this request created go, where empty.
             org.jnsjail.cgroup.Cgroups.removeCreatedParents();
             if (status < 0) return; // the client is gone
@@ -247,7 +268,8 @@ final class Session implements Runnable {
      * SIGHUP ends a cold jnsjail (the JVM's default: exit 129, no more log lines, the jail killed
      * by its parent-death signal), so it ends this request the same way.
      */
-    private int runJail(Handler.Parsed.Once once, JailIo io, Caller caller, Log.Sink sink) throws InterruptedException {
+    private int runJail(Handler.Parsed.Once once, JailIo io, Caller caller, Log.Sink sink,
+            org.jnsjail.supervisor.StatusOutput out) throws InterruptedException {
         FatalSignals sig = FatalSignals.forClient(once.forwardSignals());
         java.util.concurrent.atomic.AtomicInteger outcome = new java.util.concurrent.atomic.AtomicInteger(RUNNING);
         Thread monitor = Thread.ofPlatform().name(Thread.currentThread().getName() + "-signals").start(() -> {
@@ -275,7 +297,7 @@ final class Session implements Runnable {
                 });
             }
         });
-        int rc = Standalone.runOnce(once.spec(), io, caller, sig);
+        int rc = Standalone.runOnce(once.spec(), io, caller, sig, out);
         outcome.compareAndSet(RUNNING, FINISHED);
         UnixSocket.shutdown(ch.fd, UnixSocket.SHUT_RD); // wakes the monitor, which finds the request finished
         monitor.join();

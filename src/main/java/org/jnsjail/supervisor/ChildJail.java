@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 
 import org.jnsjail.api.JailException;
 import org.jnsjail.api.JailHandle;
+import org.jnsjail.api.JailOutcome;
 import org.jnsjail.api.JailStatus;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
@@ -29,6 +30,12 @@ final class ChildJail implements JailHandle {
     private volatile int pidfd;
     private volatile JailStatus status;
     private volatile String lastSyscall;
+    private volatile JailOutcome outcome;
+    private volatile SeccompReport.Violation violation;
+    /** Why the supervisor signalled it (the first reason given), or null. */
+    private volatile JailOutcome.Cause killCause;
+    /** When the program was let go (a jail readied ahead waits for its stdio first): its wall time counts from here. */
+    private volatile long startNanos = System.nanoTime();
 
     private final java.util.List<JailResource> resources;
 
@@ -37,6 +44,9 @@ final class ChildJail implements JailHandle {
         this.pidfd = pidfd;
         this.resources = resources;
     }
+
+    /** struct rusage (x86_64): ru_utime, ru_stime (struct timeval, 16 bytes each), ru_maxrss (KiB) at 32. */
+    static final int RUSAGE_SIZE = 144, RU_MAXRSS = 32;
 
     /** Takes over the jail and its host resources, which are released once it is reaped. */
     static ChildJail adopt(int pid, java.util.List<JailResource> resources) throws ErrnoException {
@@ -81,7 +91,9 @@ final class ChildJail implements JailHandle {
                     && si.get(JAVA_INT, 24) == Signals.SIGSYS) {
                 lastSyscall = readSyscall(pid);
             }
-            if (rc == 0 && si.get(JAVA_INT, 16) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG);
+            MemorySegment ru = a.allocate(RUSAGE_SIZE, 8);
+            // The rusage of the reaped child (waitid(2) as the kernel takes it, with a fifth argument).
+            if (rc == 0 && si.get(JAVA_INT, 16) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG, ru);
             if (rc < 0) {
                 if (Libc.errno() == Errno.EINTR) return null;
                 throw new JailException("waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
@@ -89,13 +101,85 @@ final class ChildJail implements JailHandle {
             if (si.get(JAVA_INT, 16) == 0) return null; // si_pid 0: still running
             int code = si.get(JAVA_INT, 8), st = si.get(JAVA_INT, 24);
             JailStatus done = code == CLD_EXITED ? JailStatus.exited(st) : JailStatus.killed(st);
+            long wall = System.nanoTime() - startNanos;
             Libc.close(pidfd);
             pidfd = -1;
             for (JailResource r : resources) r.reaped(done);
+            Measured m = new Measured();
+            for (JailResource r : resources) {
+                try {
+                    r.measure(m);
+                } catch (RuntimeException e) {
+                    org.jnsjail.log.Log.debug("measuring the jail: " + org.jnsjail.log.Quote.describe(e));
+                }
+            }
             JailResources.releaseAll(resources);
+            outcome = outcome(done, m, wall, ru);
             status = done;
             return done;
         }
+    }
+
+    /**
+     * The outcome: the program's own status where --init reported it, the cause (the supervisor's
+     * reason for a signal it sent first, then a seccomp kill, then an OOM kill), and the figures (the
+     * cgroup's where it measured them, else the rusage).
+     */
+    private JailOutcome outcome(JailStatus done, Measured m, long wall, MemorySegment ru) {
+        int exitCode = done.signaled() ? -1 : done.code(), sig = done.signal(), victim = pid;
+        if (m.programStatus >= 0) {
+            int st = m.programStatus;
+            sig = (st & 0x7f) != 0 ? st & 0x7f : 0;
+            exitCode = sig != 0 ? -1 : (st >> 8) & 0xff;
+            victim = m.programPid > 0 ? m.programPid : pid;
+        }
+        JailOutcome.Seccomp seccomp = null;
+        JailOutcome.Cause cause;
+        JailOutcome.Cause killed = killCause;
+        if (killed != null && (sig != 0 || done.signaled())) {
+            cause = killed;
+        } else if (sig == Signals.SIGSYS) {
+            cause = JailOutcome.Cause.SECCOMP_VIOLATION;
+            violation = SeccompReport.find(victim, victim == pid ? lastSyscall : null);
+            seccomp = SeccompReport.describe(violation);
+        } else if (sig == Signals.SIGKILL && m.oomKills > 0) {
+            cause = JailOutcome.Cause.OOM_KILLED;
+        } else {
+            cause = sig != 0 ? JailOutcome.Cause.SIGNALED : JailOutcome.Cause.EXITED;
+        }
+        long ruUser = timeval(ru, 0), ruSys = timeval(ru, 16), maxrss = ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, RU_MAXRSS);
+        boolean cgCpu = m.userNanos >= 0;
+        JailOutcome.Usage usage = new JailOutcome.Usage(wall, cgCpu ? m.userNanos : ruUser, cgCpu ? m.systemNanos : ruSys,
+                cgCpu ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE,
+                m.peakMemory >= 0 ? m.peakMemory : maxrss * 1024,
+                m.peakMemory >= 0 ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE, m.peakPids);
+        return new JailOutcome(pid, cause, done.code(), exitCode, sig, usage, seccomp, null, null);
+    }
+
+    private static long timeval(MemorySegment ru, long off) {
+        return ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off) * 1_000_000_000L
+                + ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + 8) * 1000L;
+    }
+
+    /** The jail is given its stdio and runs its program now. */
+    void startClock() {
+        startNanos = System.nanoTime();
+    }
+
+    @Override
+    public JailOutcome outcome() {
+        return outcome;
+    }
+
+    /** The seccomp kill as found at the reaping, for the log; null when there was none. */
+    static SeccompReport.Violation violationOf(JailHandle h) {
+        return h instanceof ChildJail c ? c.violation : null;
+    }
+
+    @Override
+    public boolean signal(int sig, JailOutcome.Cause why) {
+        if (status == null && killCause == null) killCause = why;
+        return signal(sig);
     }
 
     /** /proc/PID/syscall of the dead jail: "nr arg0 .. arg5 sp pc", or null if unavailable (proc(5)). */
@@ -123,7 +207,7 @@ final class ChildJail implements JailHandle {
     @Override
     public void close() {
         if (status != null) return;
-        signal(Signals.SIGKILL);
+        signal(Signals.SIGKILL, JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         try {
             waitFor();
         } catch (JailException e) {

@@ -180,8 +180,8 @@ final class Connection {
     boolean killForTimeLimit() {
         if (timeKilled || status != null) return false;
         timeKilled = true;
-        jail.signal(Signals.SIGCONT);
-        jail.signal(Signals.SIGKILL);
+        jail.signal(Signals.SIGCONT, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
+        jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
         return true;
     }
 
@@ -206,7 +206,7 @@ final class Connection {
     void abort() {
         closeFds();
         ioEndedNanos = System.nanoTime();
-        if (status == null) jail.signal(Signals.SIGKILL);
+        if (status == null) jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
     }
 
     /** When the relay ended (0 while it runs). */

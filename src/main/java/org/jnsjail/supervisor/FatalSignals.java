@@ -69,10 +69,10 @@ public final class FatalSignals {
         JailHandle j = current;
         if (j == null) return;
         if (forward) {
-            j.signal(sig);
+            j.signal(sig, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             forwardedAt = System.nanoTime();
         } else {
-            j.signal(Signals.SIGKILL);
+            j.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         }
     }
 }

@@ -32,4 +32,7 @@ public interface JailResource {
 
     /** Called after the jail was reaped, before release: e.g. to report an OOM kill. */
     default void reaped(org.jnsjail.api.JailStatus status) {}
+
+    /** After {@link #reaped}, before release: what this resource measured of the jail (its outcome's figures). */
+    default void measure(Measured m) {}
 }

@@ -22,6 +22,7 @@ final class JailResources {
             out.add(new org.jnsjail.net.UserNetwork(un));
         }
         if (spec.seccompUnotify()) out.add(new UnotifyTracing());
+        if (spec.init()) out.add(new InitProgram());
         return out;
     }
 

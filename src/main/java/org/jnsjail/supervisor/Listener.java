@@ -48,6 +48,8 @@ public final class Listener {
 
     private final JailSpec spec;
     private final Options opt;
+    /** --status_file / --status_fd: a JSON line per jail, with the client's address; or null. */
+    private final StatusOutput status;
     private final List<Connection> conns = new ArrayList<>();
     /** Accepted connections whose jail is being started; only the loop thread touches the list. */
     private final List<Starting> starting = new ArrayList<>();
@@ -69,15 +71,21 @@ public final class Listener {
     private record Starting(int sock, int[] in, int[] out, Endpoint peer, long startNanos,
             CompletableFuture<JailHandle> jail) {}
 
-    private Listener(JailSpec spec, Options opt) {
+    private Listener(JailSpec spec, Options opt, StatusOutput status) {
         this.spec = spec;
         this.opt = opt;
+        this.status = status;
         this.ahead = new Ahead(spec, org.jnsjail.api.Caller.self(), Ahead.MAX_DEPTH);
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
     public static int run(JailSpec spec, Options opt) {
-        return new Listener(spec, opt).loop();
+        return run(spec, opt, null);
+    }
+
+    /** The same, each jail's outcome a line of {@code status} (with the client's address) when not null. */
+    public static int run(JailSpec spec, Options opt, StatusOutput status) {
+        return new Listener(spec, opt, status).loop();
     }
 
     private int loop() {
@@ -239,8 +247,10 @@ public final class Listener {
             try {
                 jail = st.jail().resultNow();
             } catch (IllegalStateException e) {
-                Log.error(st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
-                        : "Couldn't launch the child process: " + st.jail().exceptionNow());
+                String why = st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
+                        : "Couldn't launch the child process: " + st.jail().exceptionNow();
+                Log.error(why);
+                if (status != null) status.write(org.jnsjail.api.JailOutcome.setupFailed(why, st.peer().text()));
                 closeStarting(st);
                 continue;
             }
@@ -250,7 +260,7 @@ public final class Listener {
             Libc.close(st.out()[1]);
             if (stopSignal != 0) {
                 // Started after SIGINT/SIGTERM: treated as the jails stopAll saw, or killed if their grace is over.
-                c.jail.signal(opt.forwardSignals() && graceDeadline != 0 ? stopSignal : Signals.SIGKILL);
+                c.jail.signal(opt.forwardSignals() && graceDeadline != 0 ? stopSignal : Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             }
         }
     }
@@ -291,10 +301,11 @@ public final class Listener {
             return;
         }
         if (st == null) return;
-        if (st.signal() == Signals.SIGSYS) SeccompReport.log(c.jail.pid(), c.jail.lastSyscall());
+        Standalone.logSeccomp(c.jail, st);
         int left = 0;
         for (Connection o : conns) if (o.running()) left++;
         Log.info("pid=" + c.jail.pid() + " (" + c.remote + ") " + st.describe() + ", (PIDs left: " + left + ")");
+        if (status != null && c.jail.outcome() != null) status.write(c.jail.outcome().withRemote(c.remote));
     }
 
     // ---- time ----------------------------------------------------------------------------------
@@ -317,7 +328,7 @@ public final class Listener {
                 if (!c.running()) continue;
                 Log.warn("pid=" + c.jail.pid() + " ignored the forwarded signal for " + Standalone.FORWARD_GRACE_MS
                         + " ms. Killing it");
-                c.jail.signal(Signals.SIGKILL);
+                c.jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             }
         }
         conns.removeIf(Connection::finished);
@@ -344,7 +355,7 @@ public final class Listener {
     private void stopAll() {
         for (Connection c : conns) {
             if (!c.running()) continue;
-            c.jail.signal(opt.forwardSignals() ? stopSignal : Signals.SIGKILL);
+            c.jail.signal(opt.forwardSignals() ? stopSignal : Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         }
         if (opt.forwardSignals()) graceDeadline = System.nanoTime() + Standalone.FORWARD_GRACE_MS * 1_000_000L;
     }

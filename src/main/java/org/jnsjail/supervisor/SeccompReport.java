@@ -25,19 +25,68 @@ final class SeccompReport {
     /** Records read from /dev/kmsg at most, newest last: the kill was just now. */
     static final int MAX_RECORDS = 20000;
 
+    /**
+     * What is known of one seccomp kill of {@code pid}: the kernel's audit record of it, and the
+     * /proc/PID/syscall line read before the reaping (either may be null).
+     */
+    record Violation(int pid, String audit, String syscallLine) {}
+
+    /** Looks for the kill's audit record now (it was just logged). */
+    static Violation find(int pid, String syscallLine) {
+        return new Violation(pid, auditRecord(pid), syscallLine);
+    }
+
     static void log(int pid, String syscallLine) {
+        log(find(pid, syscallLine));
+    }
+
+    static void log(Violation v) {
+        int pid = v.pid();
         Log.warn("pid=" + pid + " committed a syscall/seccomp violation and exited with SIGSYS");
-        String audit = auditRecord(pid);
+        String audit = v.audit();
         if (audit != null) {
             Log.warn("pid=" + pid + " " + describeAudit(audit));
             return;
         }
+        String syscallLine = v.syscallLine();
         if (syscallLine != null && !syscallLine.startsWith("-1")) {
             Log.warn("pid=" + pid + " /proc/" + pid + "/syscall: " + syscallLine);
             return;
         }
         Log.warn("pid=" + pid + ": the syscall is not known here; see 'dmesg' or 'journalctl -ek' for the audit record"
                 + " (type=1326 pid=" + pid + ")");
+    }
+
+    /** The outcome's view: number, name and arch from the audit record, else the number /proc showed. */
+    static org.jnsjail.api.JailOutcome.Seccomp describe(Violation v) {
+        if (v.audit() != null) {
+            String nr = field(v.audit(), "syscall="), arch = field(v.audit(), "arch=");
+            Arch a = arch == null ? null : archOf(arch);
+            int n = -1;
+            try {
+                if (nr != null) n = Integer.parseInt(nr);
+            } catch (NumberFormatException e) {
+                // unknown
+            }
+            return new org.jnsjail.api.JailOutcome.Seccomp(n, name(a, n), a != null ? a.kafelName : arch);
+        }
+        String line = v.syscallLine();
+        if (line != null && !line.startsWith("-1") && !line.isEmpty()) {
+            try {
+                int n = Integer.parseInt(line.split(" ")[0]);
+                // /proc/PID/syscall does not say which ABI the number belongs to: the number only.
+                return new org.jnsjail.api.JailOutcome.Seccomp(n, null, null);
+            } catch (NumberFormatException e) {
+                // unknown
+            }
+        }
+        return new org.jnsjail.api.JailOutcome.Seccomp(-1, null, null);
+    }
+
+    private static String name(Arch a, int nr) {
+        if (a == null || nr < 0) return null;
+        SyscallTable.Syscall sc = SyscallTable.of(a).byNumber(nr);
+        return sc == null ? null : sc.name();
     }
 
     /** "Syscall number: 1 (write), arch: x86_64, ip: 0x..." from an audit line's fields. */

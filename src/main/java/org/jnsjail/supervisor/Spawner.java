@@ -401,12 +401,12 @@ public final class Spawner {
             }
             done = true;
             if (log != null) log.replay();
+            jail.startClock();
             boolean ok = false;
             try (Arena a = Arena.ofConfined()) {
                 List<Integer> fds = new ArrayList<>();
                 try {
-                    if (wanted >= 0) {
-                        giveFds(ctl, spec, io, wanted);
+                    if (wanted >= 0 && handFds(io)) {
                         Record rec = follow(a, fds);
                         if (rec != null) throw new JailException("The jail asked for its fds twice");
                     }
@@ -420,6 +420,17 @@ public final class Spawner {
             } finally {
                 Libc.close(ctl);
                 if (!ok) jail.close();
+            }
+        }
+
+        /** Its stdio and --pass_fd fds to the jail; false when it has gone meanwhile (its status says how). */
+        private boolean handFds(JailIo io) throws ErrnoException, JailException {
+            try {
+                giveFds(ctl, spec, io, wanted);
+                return true;
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EPIPE && e.errno() != Errno.ECONNRESET) throw e;
+                return false;
             }
         }
 
@@ -531,13 +542,23 @@ public final class Spawner {
         }
     }
 
-    /** One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at EOF. */
+    /**
+     * One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at
+     * EOF, and when the other end went away with something of ours unread (ECONNRESET, unix(7)): a
+     * stub or jail killed before it read its plan, "go" or fds ended just the same.
+     */
     static Record readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
         MemorySegment buf = a.allocate(16);
         long got = 0;
         int sender = 0;
         while (got < 16) {
-            ScmRights.Received r = ScmRights.recv(fd, buf.asSlice(got));
+            ScmRights.Received r;
+            try {
+                r = ScmRights.recv(fd, buf.asSlice(got));
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ECONNRESET || got != 0) throw e;
+                return null;
+            }
             for (int f : r.fds()) fds.add(f);
             if (r.bytes() == 0) {
                 if (got == 0) return null;

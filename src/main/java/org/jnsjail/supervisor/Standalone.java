@@ -22,8 +22,13 @@ public final class Standalone {
 
     /** ONCE: the jail's status (N, or 128+signal), 255 if it could not be started, 128+sig on SIGINT/SIGTERM. */
     public static int runOnce(JailSpec spec, boolean forwardSignals) {
+        return runOnce(spec, forwardSignals, null);
+    }
+
+    /** ONCE, the jail's outcome written to {@code status} (--status_file / --status_fd) when not null. */
+    public static int runOnce(JailSpec spec, boolean forwardSignals, StatusOutput status) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, null);
+        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, null, status);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -32,7 +37,12 @@ public final class Standalone {
      * supervisor {@code caller} started would give it, and signals come through {@code sig}.
      */
     public static int runOnce(JailSpec spec, JailIo io, Caller caller, FatalSignals sig) {
-        int rc = runOne(spec, io, caller, sig, null);
+        return runOnce(spec, io, caller, sig, null);
+    }
+
+    /** The same, the jail's outcome written to {@code status} when not null. */
+    public static int runOnce(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, StatusOutput status) {
+        int rc = runOne(spec, io, caller, sig, null, status);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -41,10 +51,15 @@ public final class Standalone {
      * signal. The next jail is readied while the current one runs ({@link Ahead}).
      */
     public static int rerun(JailSpec spec, boolean forwardSignals) {
+        return rerun(spec, forwardSignals, null);
+    }
+
+    /** RERUN, each jail's outcome a line of {@code status} when not null. */
+    public static int rerun(JailSpec spec, boolean forwardSignals, StatusOutput status) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
         try (Ahead ahead = new Ahead(spec, Caller.self(), Ahead.MAX_DEPTH)) {
             for (;;) {
-                int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead);
+                int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead, status);
                 if (sig.caught() != 0) return stopped(sig.caught());
                 if (rc == 255 && sig.lastStartFailed) return 255;
             }
@@ -56,7 +71,8 @@ public final class Standalone {
         return 128 + s;
     }
 
-    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, Ahead ahead) {
+    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, Ahead ahead,
+            StatusOutput status) {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
@@ -66,6 +82,7 @@ public final class Standalone {
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
+            if (status != null) status.write(org.jnsjail.api.JailOutcome.setupFailed(e.getMessage(), null));
             return 255;
         }
         sig.currentStart = start;
@@ -74,8 +91,9 @@ public final class Standalone {
         if (sig.caught() != 0) sig.onFatal(sig.caught()); // a SIGINT/SIGTERM during the start found no jail to stop
         try {
             JailStatus st = waitWithLimit(jail, spec.timeLimitSec(), sig);
-            if (st.signal() == Signals.SIGSYS) SeccompReport.log(jail.pid(), jail.lastSyscall());
+            logSeccomp(jail, st);
             Log.info("pid=" + jail.pid() + " (" + REMOTE + ") " + st.describe() + ", (PIDs left: 0)");
+            if (status != null && jail.outcome() != null) status.write(jail.outcome());
             return st.code();
         } catch (JailException e) {
             Log.error(e.getMessage());
@@ -84,6 +102,13 @@ public final class Standalone {
             sig.current = null;
             jail.close();
         }
+    }
+
+    /** nsjail's seccomp-violation lines, for the jail's PID 1 or (--init) the program the init ran. */
+    static void logSeccomp(JailHandle jail, JailStatus st) {
+        SeccompReport.Violation v = ChildJail.violationOf(jail);
+        if (v != null) SeccompReport.log(v);
+        else if (st.signal() == Signals.SIGSYS) SeccompReport.log(jail.pid(), jail.lastSyscall());
     }
 
     /** Waits for the jail; past the limit it gets SIGCONT then SIGKILL (137), as nsjail's reapProc. */
@@ -98,7 +123,7 @@ public final class Standalone {
                 if (graceLeft <= 0) {
                     Log.warn("pid=" + jail.pid() + " ignored the forwarded signal for " + FORWARD_GRACE_MS
                             + " ms. Killing it");
-                    jail.signal(Signals.SIGKILL);
+                    jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
                     sig.forwardedAt = 0;
                 } else {
                     waitMs = Math.min(waitMs, graceLeft);
@@ -110,8 +135,8 @@ public final class Standalone {
                 long ran = (System.nanoTime() - start) / 1_000_000_000L;
                 Log.info("pid=" + jail.pid() + " run time >= time limit (" + ran + " >= " + limitSec + ") (" + REMOTE
                         + "). Killing it");
-                jail.signal(Signals.SIGCONT);
-                jail.signal(Signals.SIGKILL);
+                jail.signal(Signals.SIGCONT, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
+                jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
                 return jail.waitFor();
             }
         }

@@ -121,6 +121,8 @@ final class VerboseLog implements JailResource {
                 case SECCOMP -> out.add("Installing the seccomp-bpf program: " + op.strs().getFirst().length / 8
                         + " instructions" + (op.what().contains("notification") ? " (--seccomp_unotify)" : "")
                         + ((a[0] & 2) != 0 ? " (SECCOMP_FILTER_FLAG_LOG)" : ""));
+                case INIT -> out.add("PID 1 stays as a minimal init: it reaps orphans and passes SIGTERM, SIGINT and"
+                        + " SIGHUP on to the program (--init)");
                 case EXECVE -> execFd = (int) a[2];
                 default -> { }
             }

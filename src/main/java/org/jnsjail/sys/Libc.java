@@ -210,6 +210,11 @@ public final class Libc {
         return (int) sys(NR_WAITID, idtype, id, siginfo.address(), options, 0, 0);
     }
 
+    /** waitid(2) with the kernel's fifth argument: the reaped child's struct rusage (as wait4(2) gives it). */
+    public static int waitid(int idtype, int id, MemorySegment siginfo, int options, MemorySegment rusage) {
+        return (int) sys(NR_WAITID, idtype, id, siginfo.address(), options, rusage.address(), 0);
+    }
+
     public static int kill(int pid, int sig) {
         return (int) sys(NR_KILL, pid, sig, 0, 0, 0, 0);
     }

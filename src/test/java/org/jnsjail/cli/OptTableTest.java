@@ -116,8 +116,12 @@ class OptTableTest {
         assertEquals(Set.of("tmpfs_size", "pivot_root_only", "enable_clone_newcgroup"), legacy);
         assertEquals(Map.of("iface", Opt.MACVLAN_IFACE, "iface_vs_ip", Opt.MACVLAN_VS_IP,
                 "iface_vs_nm", Opt.MACVLAN_VS_NM, "iface_vs_gw", Opt.MACVLAN_VS_GW), aliases);
-        // 104 nsjail options, 3 older ones from nsjail's project page, and jnsjail's own --seccomp_arch
-        assertEquals(108, Opt.values().length);
+        // 104 nsjail options, 3 older ones from nsjail's project page, and jnsjail's own --seccomp_arch,
+        // --version, --status_file, --status_fd and --init
+        assertEquals(112, Opt.values().length);
+        for (Opt o : List.of(Opt.VERSION, Opt.STATUS_FILE, Opt.STATUS_FD, Opt.INIT)) {
+            assertTrue(o.extension() && !o.nsjail() && o.help().startsWith("jnsjail extension: "), o.longName());
+        }
         assertTrue(Opt.SECCOMP_ARCH.extension() && !Opt.SECCOMP_ARCH.nsjail());
         assertTrue(Opt.TMPFS_SIZE.hasArg());
         assertEquals("BYTES", Opt.TMPFS_SIZE.argName());

@@ -49,10 +49,19 @@ class ConfigSchemaTest {
           "user_net", "exec_bin", "seccomp_unotify", "seccomp_unotify_report",
           "use_core_scheduling");
 
+  /** jnsjail's own fields, numbered from 1000 up, after nsjail's. */
+  private static final List<String> JNSJAIL_CONFIG_FIELDS = List.of("status_file", "status_fd", "init");
+
   @Test
   void fieldNamesAndNumbers() {
     List<FieldDescriptor> fields = NsJailConfig.getDescriptor().getFields();
-    assertEquals(NSJAIL_CONFIG_FIELDS.size(), fields.size());
+    assertEquals(NSJAIL_CONFIG_FIELDS.size() + JNSJAIL_CONFIG_FIELDS.size(), fields.size());
+    for (int i = 0; i < JNSJAIL_CONFIG_FIELDS.size(); i++) {
+      FieldDescriptor f = fields.get(NSJAIL_CONFIG_FIELDS.size() + i);
+      assertEquals(JNSJAIL_CONFIG_FIELDS.get(i), f.getName());
+      assertEquals(1000 + i, f.getNumber(), f.getName());
+    }
+    fields = fields.subList(0, NSJAIL_CONFIG_FIELDS.size());
     for (int i = 0; i < fields.size(); i++) {
       assertEquals(NSJAIL_CONFIG_FIELDS.get(i), fields.get(i).getName());
       assertEquals(i + 1, fields.get(i).getNumber(), fields.get(i).getName());

@@ -232,6 +232,7 @@ class ExecStubFuzzTest {
             shape(OpCode.FCHDIR, 1, 1, 1, 1);
             shape(OpCode.CLOSE_SLOTS, 0, 0, 1, 1);
             shape(OpCode.RECV_FDS, 0, MAX_INTS, 1, 1);
+            shape(OpCode.INIT, 1, 1, 2, 2);
             // The RETIRED_* codes have no shape: the stub refuses them as unknown.
         }
 
@@ -272,7 +273,7 @@ class ExecStubFuzzTest {
                 if ((end - off) / 8 < nints) return "truncated op ints";
                 OpCode oc = OpCode.values()[(int) code - 1];
                 switch (oc) {
-                    case SECCOMP, PRLIMIT, PRCTL, PERSONALITY -> mayKillItself = true;
+                    case SECCOMP, PRLIMIT, PRCTL, PERSONALITY, INIT -> mayKillItself = true;
                     case CLONE -> hasClone = true;
                     case PID_NS_INIT -> hasPidNsInit = true;
                     case FS_CHILD -> {
