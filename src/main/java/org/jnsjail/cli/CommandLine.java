@@ -314,7 +314,9 @@ public final class CommandLine {
         b.silent = s.silent;
         b.stderrToNull = s.stderrToNull;
         b.skipSetsid = s.skipSetsid;
-        b.passFds = passFds;
+        // A --pass_fd the caller does not have open is nothing to keep (nsjail: configs/bash-with-fake-geteuid.cfg
+        // has `pass_fd: 100`); never the JVM's own fd that happens to have that number.
+        b.passFds = passFds.stream().filter(caller::hasFd).toList();
         b.keepCaps = s.keepCaps;
         b.caps = new ArrayList<>();
         for (String c : s.caps) b.caps.add(Capability.byName(c));

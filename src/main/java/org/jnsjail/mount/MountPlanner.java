@@ -1,5 +1,6 @@
 package org.jnsjail.mount;
 
+import org.jnsjail.log.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +77,12 @@ public final class MountPlanner {
 
         ops.add(Op.of(OpCode.MOUNT, "make the mount tree private: mount('/', MS_REC|MS_PRIVATE)",
                 new long[] {MS_REC | MS_PRIVATE}, "", "/", "", ""));
-        ops.add(Op.of(OpCode.MOUNT, "mount the scratch tmpfs on '" + scratch + "'", new long[] {MS_NOSUID | MS_NODEV},
+        ops.add(Op.of(OpCode.MOUNT, "mount the scratch tmpfs on " + Quote.of(scratch), new long[] {MS_NOSUID | MS_NODEV},
                 "tmpfs", scratch, "tmpfs", "size=16777216,mode=0700"));
         ops.add(mkdir(scratch + NEW, 0700, "scratch " + NEW));
         if (!noPivotRoot) {
             ops.add(mkdir(scratch + OLD, 0700, "scratch " + OLD));
-            ops.add(Op.of(OpCode.PIVOT_ROOT, "pivot_root('" + scratch + "', '" + scratch + OLD + "')", new long[0],
+            ops.add(Op.of(OpCode.PIVOT_ROOT, "pivot_root(" + Quote.of(scratch) + ", " + Quote.of(scratch + OLD) + ")", new long[0],
                     scratch, scratch + OLD));
             ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
         }
@@ -127,7 +128,7 @@ public final class MountPlanner {
         }
 
         if (noPivotRoot) {
-            ops.add(Op.of(OpCode.CHDIR, "chdir('" + newRoot + "')", new long[0], newRoot));
+            ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(newRoot) + ")", new long[0], newRoot));
             ops.add(Op.of(OpCode.MOUNT, "move the new root onto '/'", new long[] {MS_MOVE}, ".", "/", "", ""));
             ops.add(Op.of(OpCode.CHROOT, "chroot('.')", new long[0], "."));
             if (first == 1 && Paths2.isUnder(scratch, Paths2.normalize(resolved.getFirst().src()))) {
@@ -135,16 +136,16 @@ public final class MountPlanner {
                 // sees the host directory underneath (no user mount lies there: see chooseScratch).
                 String inJail = scratch.substring(Paths2.normalize(resolved.getFirst().src()).length());
                 if (!inJail.startsWith("/")) inJail = "/" + inJail;
-                ops.add(Op.of(OpCode.UMOUNT2, "detach the scratch copy at '" + inJail + "'", new long[] {MNT_DETACH},
+                ops.add(Op.of(OpCode.UMOUNT2, "detach the scratch copy at " + Quote.of(inJail), new long[] {MNT_DETACH},
                         inJail).withFlags(Op.IGNORE));
             }
         } else {
-            ops.add(Op.of(OpCode.CHDIR, "chdir('" + NEW + "')", new long[0], NEW));
+            ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(NEW) + ")", new long[0], NEW));
             ops.add(Op.of(OpCode.PIVOT_ROOT, "pivot_root('.', '.')", new long[0], ".", "."));
             ops.add(Op.of(OpCode.UMOUNT2, "detach the old root", new long[] {MNT_DETACH}, "."));
         }
         ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
-        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir('" + cwd + "')", new long[0], cwd));
+        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
         return ops;
     }
 
@@ -160,13 +161,13 @@ public final class MountPlanner {
             if (m.isSymlink()) {
                 ensureParents(ops, layers, dst, newRoot, fs, what, flags);
                 requireCreatable(layers, dst, what, flags);
-                ops.add(Op.of(OpCode.SYMLINK, "symlink('" + m.src() + "', '" + dst + "')", new long[0], m.src(), target)
+                ops.add(Op.of(OpCode.SYMLINK, "symlink(" + Quote.of(m.src()) + ", " + Quote.of(dst) + ")", new long[0], m.src(), target)
                         .withFlags(flags));
                 return;
             }
             if (m.srcContent() != null) {
                 String file = contentDir + "/content." + i;
-                ops.add(Op.of(OpCode.WRITE_FILE, "write the content of '" + dst + "'",
+                ops.add(Op.of(OpCode.WRITE_FILE, "write the content of " + Quote.of(dst),
                         new long[] {org.jnsjail.sys.Fcntl.O_WRONLY | org.jnsjail.sys.Fcntl.O_CREAT
                                 | org.jnsjail.sys.Fcntl.O_TRUNC, 0644}, file, m.srcContent()).withFlags(flags));
                 ensureMountPoint(ops, layers, dst, false, newRoot, fs, what, flags);
@@ -178,7 +179,7 @@ public final class MountPlanner {
             }
             if (m.isBind()) {
                 String src = Paths2.normalize(m.src());
-                if (!checkBindSource(m, src, fs, m.mandatory())) throw new SkipMount(describe(m) + ": source '" + src + "' does not exist or is not a directory; skipped (mandatory:false)");
+                if (!checkBindSource(m, src, fs, m.mandatory())) throw new SkipMount(describe(m) + ": source " + Quote.of(src) + " does not exist or is not a directory; skipped (mandatory:false)");
                 boolean isDir = m.isDir() != null ? m.isDir() : fs.kind(src) == HostFs.Kind.DIRECTORY;
                 ensureMountPoint(ops, layers, dst, isDir, newRoot, fs, what, flags);
                 ops.add(Op.of(OpCode.MOUNT, what, new long[] {MS_BIND | MS_REC}, hostSource(oldRoot, src), target, "", "")
@@ -215,12 +216,12 @@ public final class MountPlanner {
         List<Op> ops = new ArrayList<>();
         for (MountPt m : mounts) {
             if (m.isBind() && Paths2.normalize(m.dst()).equals("/")) {
-                ops.add(Op.of(OpCode.CHROOT, "chroot('" + m.src() + "')", new long[0], m.src()));
+                ops.add(Op.of(OpCode.CHROOT, "chroot(" + Quote.of(m.src()) + ")", new long[0], m.src()));
                 ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
                 break;
             }
         }
-        ops.add(Op.of(OpCode.CHDIR, "chdir('" + cwd + "')", new long[0], cwd));
+        ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
         return ops;
     }
 
@@ -228,13 +229,13 @@ public final class MountPlanner {
         String src = m.src(), dst = m.dst();
         if (!m.prefixSrcEnv().isEmpty()) {
             String v = env.get(m.prefixSrcEnv());
-            if (v == null) throw new JailException("mount '" + m.dst() + "': prefix_src_env variable '"
+            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_src_env variable '"
                     + m.prefixSrcEnv() + "' is not set");
             src = v + src;
         }
         if (!m.prefixDstEnv().isEmpty()) {
             String v = env.get(m.prefixDstEnv());
-            if (v == null) throw new JailException("mount '" + m.dst() + "': prefix_dst_env variable '"
+            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_dst_env variable '"
                     + m.prefixDstEnv() + "' is not set");
             dst = v + dst;
         }
@@ -274,7 +275,7 @@ public final class MountPlanner {
         if (k == HostFs.Kind.MISSING) problem = "does not exist";
         else if (m.isDir() != null && m.isDir() && k != HostFs.Kind.DIRECTORY) problem = "is not a directory";
         if (problem == null) return true;
-        if (mandatory) throw new JailException(describe(m) + ": source '" + src + "' " + problem);
+        if (mandatory) throw new JailException(describe(m) + ": source " + Quote.of(src) + " " + problem);
         return false;
     }
 
@@ -298,8 +299,8 @@ public final class MountPlanner {
         if (!l.jailOwned()) {
             String host = hostPath(l, path);
             if (fs.kind(host) != HostFs.Kind.MISSING) return;
-            String msg = what + ": mount point '" + path + "' does not exist in '" + l.hostSrc()
-                    + "', and jnsjail does not create files on the host";
+            String msg = what + ": mount point " + Quote.of(path) + " does not exist in " + Quote.of(l.hostSrc())
+                    + ", and jnsjail does not create files on the host";
             if (flags == 0) throw new JailException(msg);
             throw new SkipMount(msg + "; skipped (mandatory:false)");
         }
@@ -310,8 +311,8 @@ public final class MountPlanner {
     private static void requireCreatable(List<Layer> layers, String dst, String what, int flags) throws JailException {
         Layer l = layerOf(layers, dst);
         if (l.jailOwned()) return;
-        String msg = what + ": '" + dst + "' would be created in '" + l.hostSrc()
-                + "' on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
+        String msg = what + ": " + Quote.of(dst) + " would be created in " + Quote.of(l.hostSrc())
+                + " on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
         if (flags == 0) throw new JailException(msg);
         throw new SkipMount(msg + "; skipped (mandatory:false)");
     }
@@ -335,7 +336,7 @@ public final class MountPlanner {
                 if (!m.isBind() && m.fstype().equals("proc") && Paths2.normalize(m.dst()).equals(inJail)) ownProc = true;
             }
             if (ownProc) continue;
-            ops.add(Op.of(OpCode.MOUNT, "cover the host's procfs at '" + inJail + "'",
+            ops.add(Op.of(OpCode.MOUNT, "cover the host's procfs at " + Quote.of(inJail),
                     new long[] {MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC}, "none", Paths2.join(newRoot, inJail),
                     "tmpfs", "size=4096,mode=0555").withFlags(flags));
         }
@@ -395,7 +396,7 @@ public final class MountPlanner {
     }
 
     private static Op mkdir(String path, int mode, String what) {
-        return Op.of(OpCode.MKDIR, what + ": mkdir('" + path + "')", new long[] {mode}, path).withFlags(Op.EXIST_OK);
+        return Op.of(OpCode.MKDIR, what + ": mkdir(" + Quote.of(path) + ")", new long[] {mode}, path).withFlags(Op.EXIST_OK);
     }
 
     private static Op setattr(String target, long attrs, boolean recursive, String what) {
@@ -437,18 +438,14 @@ public final class MountPlanner {
 
     /** nsjail's mount log format. */
     public static String describe(MountPt m) {
-        StringBuilder b = new StringBuilder();
-        if (m.isSymlink()) {
-            b.append("Symlink: '").append(m.src()).append("' -> '").append(m.dst()).append("'");
-            return b.toString();
-        }
-        b.append("Mount: ");
-        if (!m.src().isEmpty()) b.append('\'').append(m.src()).append("' -> ");
-        b.append('\'').append(m.dst()).append("' type:'").append(m.fstype()).append("' options:'")
-                .append(m.options()).append('\'');
+        StringBuilder b = new StringBuilder(m.isSymlink() ? "Symlink: " : "Mount: ");
+        if (!m.src().isEmpty()) b.append(Quote.of(m.src())).append(" -> ");
+        b.append(Quote.of(m.dst())).append(" type:").append(Quote.of(m.fstype())).append(" options:")
+                .append(Quote.of(m.options()));
         if (m.isDir() != null) b.append(" dir:").append(m.isDir());
         if (!m.mandatory()) b.append(" mandatory:false");
         if (m.srcContent() != null) b.append(" src_content_len:").append(m.srcContent().length);
+        if (m.isSymlink()) b.append(" symlink:true");
         return b.toString();
     }
 }

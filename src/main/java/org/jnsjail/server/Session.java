@@ -86,7 +86,7 @@ final class Session implements Runnable {
             // the client went away: nothing to answer
         } catch (Throwable t) {
             // Never the client's business how the server failed; the server's log has it.
-            Log.error("request from pid " + cred.pid() + " failed: " + t);
+            Log.error("request from pid " + cred.pid() + " failed: " + org.jnsjail.log.Quote.describe(t));
             ch.send(Wire.text(Wire.ERROR, "jnsjail server: internal error (see " + server.dir.log() + ")"));
         } finally {
             for (int fd : owned) Libc.close(fd);
@@ -131,7 +131,7 @@ final class Session implements Runnable {
         try {
             client = Facts.ofClient(pidfd, cred.pid());
         } catch (java.io.IOException | ErrnoException e) {
-            throw new Cold("the client's process cannot be read: " + e.getMessage());
+            throw new Cold("the client's process cannot be read: " + org.jnsjail.log.Quote.message(e));
         }
         why = Takeover.beforeParsing(client, server.self, new Takeover.Reported(req.securebits(), req.personality()),
                 server.selfReported, req.env(), server.env);

@@ -341,7 +341,9 @@ public final class Libc {
                 rc |= (int) Spawn.ATTR_SETFLAGS.invokeExact(state(), attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | extraFlags));
                 if (rc != 0) throw new ErrnoException("posix_spawnattr", Errno.EINVAL);
                 rc = (int) Spawn.SPAWN.invokeExact(state(), pid, a.allocateFrom(path), fa, attr, strings(a, argv), strings(a, envp));
-                if (rc != 0) throw new ErrnoException("posix_spawn('" + path + "')", rc);
+                // The exec stub runs from /proc/self/fd/N: an internal fd, so the message names it by argv[0].
+                if (rc != 0) throw new ErrnoException("posix_spawn('" + (path.startsWith("/proc/self/fd/") && argv.length > 0
+                        ? argv[0] : path) + "')", rc);
                 return pid.get(JAVA_INT, 0);
             } finally {
                 int ignored = (int) Spawn.FA_DESTROY.invokeExact(state(), fa);

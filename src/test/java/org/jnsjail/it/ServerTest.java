@@ -127,7 +127,12 @@ class ServerTest {
         assertEquals(normalized(cold.stderr()), normalized(warm.stderr()), warm::describe);
     }
 
-    /** #18 item 2: 'def'/'soft' and --disable_rlimits' NOFILE are the caller's soft limit (raised to 8192 if lower). */
+    /**
+     * #18 item 2: 'def'/'soft' and --disable_rlimits' NOFILE are the caller's soft limit (raised to 8192 if lower).
+     * nsjail d6454b4, hard limit 20000, as root and as 65534, `ulimit -Sn 10000` then `--rlimit_nofile def` (and
+     * 'soft'): the jail's soft and hard NOFILE are 10000; --disable_rlimits: soft 10000, hard 20000. After
+     * `ulimit -Sn 1000`: 8192 (nsjail raises its own soft limit to min(8192, hard) first); --disable_rlimits 8192.
+     */
     @ParameterizedTest
     @EnumSource(RunAs.class)
     void nofileIsTheCallersSoftLimit(RunAs as) {
