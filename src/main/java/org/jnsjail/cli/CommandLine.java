@@ -394,6 +394,11 @@ public final class CommandLine {
                 if (s.macvlanVsMa != null && !s.macvlanVsMa.isEmpty()) {
                     org.jnsjail.net.Inet.mac(s.macvlanVsMa, s.nameOf(Opt.MACVLAN_VS_MA, "macvlan_vs_ma"));
                 }
+                try {
+                    org.jnsjail.net.MacvlanMode.parse(s.macvlanVsMo);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(s.nameOf(Opt.MACVLAN_VS_MO, "macvlan_vs_mo") + ": " + e.getMessage());
+                }
             }
             org.jnsjail.net.JailNetwork.check(net);
         } catch (IllegalArgumentException e) {

@@ -459,7 +459,13 @@ class DropInTest {
 
     // ---- item 9: messages ----
 
-    /** The option as typed: nsjail's older alias --iface_vs_ip, not the current --macvlan_vs_ip. */
+    /**
+     * The option as typed: nsjail's older alias --iface_vs_ip, not the current --macvlan_vs_ip. nsjail d6454b4
+     * knows neither --iface nor --iface_vs_ip any more (the whole usage, "Couldn't parse cmdline options", 255);
+     * `-I lo --macvlan_vs_ip 1.2.3` fails only at the jail's start ("rtnl_link_add(name:'vs' link:'lo'): Invalid
+     * input data or parameter", 255); `--time_lim soon` runs with no time limit (strtoul gives 0). jnsjail's one
+     * line before anything starts is a deliberate difference (docs/compatibility.md).
+     */
     @Test
     void optionIsNamedAsTyped() {
         RunAs as = ItEnv.isRoot() ? RunAs.ROOT : RunAs.NOBODY;
@@ -473,9 +479,16 @@ class DropInTest {
         // A prefix getopt_long accepted is named as written too.
         Result t = NsjailCli.as(as).args("-Mo", "--time_lim", "soon", "--", "/bin/true").run();
         assertTrue(oneLine(t).contains("--time_lim: 'soon' is not a number"), t::describe);
+        // nsjail: "macvlan mode can only be one of the values: 'private'/'vepa'/'bridge'/'passthru' ('foo' provided)."
+        Result m = NsjailCli.as(as).args("-Mo", "--chroot", "/", "-I", "lo", "--macvlan_vs_mo", "foo", "--", "/bin/true").run();
+        assertEquals(255, m.exitCode(), m::describe);
+        assertTrue(oneLine(m).contains("--macvlan_vs_mo: Unsupported MACVLAN mode: 'foo'"), m::describe);
     }
 
-    /** A value longer than 256 characters is cut, with its length. */
+    /**
+     * A value longer than 256 characters is cut, with its length. nsjail d6454b4 `-t 999...9x` (301 characters)
+     * runs (strtoul); its messages print paths whole, e.g. "execve('/xxx...') failed: File name too long".
+     */
     @Test
     void longValuesAreCut() {
         RunAs as = ItEnv.isRoot() ? RunAs.ROOT : RunAs.NOBODY;
@@ -498,7 +511,11 @@ class DropInTest {
         assertFalse(mount.stderr().contains("x".repeat(256)), mount::describe);
     }
 
-    /** No Java class names: a directory given as the policy file is strerror's "Is a directory". */
+    /**
+     * No Java class names: a directory given as the policy file is strerror's "Is a directory". nsjail d6454b4
+     * `-P /`: "input in flex scanner failed", 255; `-l /nonexistent-dir/x.log`: "Couldn't open('/nonexistent-dir/
+     * x.log'): No such file or directory", and it runs, logging to stderr.
+     */
     @ParameterizedTest
     @EnumSource(RunAs.class)
     void noJavaExceptionNames(RunAs as) {
