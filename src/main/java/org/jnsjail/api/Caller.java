@@ -104,8 +104,10 @@ public record Caller(Map<String, String> env, String cwd, Map<RLimit, Limit> rli
      * The fds this JVM's caller left open, as far as they can still be told apart from the JVM's own:
      * read at the first {@link #self()}, which the CLI calls first thing. Excluded are fds with
      * FD_CLOEXEC (none survives execve(2), see fcntl(2); jnsjail opens all of its own so) and the files
-     * the JVM opened before main() without it: its modules image and the jars on its class path. So a
-     * --pass_fd naming a number the caller did not have open never hands a JVM file to a jail.
+     * the JVM opened before main() without it: its modules image and the jars on its class path (at 0, 1
+     * or 2 too, when the caller had those closed). So a --pass_fd naming a number the caller did not have
+     * open never hands a JVM file to a jail. Those JVM files are marked close-on-exec on the way, so that
+     * no execve(2) (-Me, the daemon's re-exec) carries them either.
      */
     public static Set<Integer> inheritedFds() {
         Set<Integer> out = new TreeSet<>();
@@ -127,11 +129,18 @@ public record Caller(Map<String, String> env, String cwd, Map<RLimit, Limit> rli
                     continue; // the directory stream's own fd, closed since
                 }
                 if ((flags & org.jnsjail.sys.Fcntl.FD_CLOEXEC) != 0) continue;
-                if (fd > 2 && isJvmFile(p, jvm, listing)) continue;
+                if (isJvmFile(p, jvm, listing)) {
+                    try {
+                        Libc.fcntl(fd, org.jnsjail.sys.Fcntl.F_SETFD, flags | org.jnsjail.sys.Fcntl.FD_CLOEXEC);
+                    } catch (ErrnoException e) {
+                        // closed meanwhile: nothing to carry
+                    }
+                    continue;
+                }
                 out.add(fd);
             }
         } catch (java.io.IOException | RuntimeException e) {
-            // no procfs: nothing can be told apart; 0, 1 and 2 are always the caller's
+            // no procfs: nothing can be told apart; 0, 1 and 2 are taken as the caller's
             return Set.of(0, 1, 2);
         }
         return out;

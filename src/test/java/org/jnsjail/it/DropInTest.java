@@ -144,6 +144,27 @@ class DropInTest {
     }
 
     /**
+     * A stdin the caller closed (`<&-`) is not the JVM's: the JVM opens its modules image at the lowest free fd,
+     * 0, and the jail must not get it. nsjail d6454b4 as 65534: -Mo gave the jail nsjail's own copy of its stderr
+     * at 0; -Me left 0 closed. jnsjail: /dev/null at 0 with a supervisor (-Mo), closed with -Me.
+     */
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void closedStdinIsNeverAJvmFile(RunAs as) {
+        as.assume();
+        List<String> closeStdin = List.of("/bin/sh", "-c", "exec <&-; exec \"$@\"", "sh");
+        String show = "readlink /proc/$$/fd/0 || echo closed; true";
+        Result once = NsjailCli.as(as).cold().wrappedBy(closeStdin).args("-Mo", "-Q", "--chroot", "/", "--", "/bin/sh", "-c",
+                show).run();
+        assertEquals(0, once.exitCode(), once::describe);
+        assertEquals("/dev/null\n", once.stdout(), once::describe);
+        Result exec = NsjailCli.as(as).cold().wrappedBy(closeStdin).args("-Me", "-Q", "--chroot", "/", "--", "/bin/sh", "-c",
+                show).run();
+        assertEquals(0, exec.exitCode(), exec::describe);
+        assertEquals("closed\n", exec.stdout(), exec::describe);
+    }
+
+    /**
      * -L naming an fd the caller does not have: nsjail d6454b4 (`-L 100`) writes its log nowhere (observed:
      * no line at all); jnsjail logs to stderr, and never into a file of its own that has that number.
      */
