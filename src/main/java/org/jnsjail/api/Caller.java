@@ -154,6 +154,7 @@ public record Caller(Map<String, String> env, String cwd, Map<RLimit, Limit> rli
         for (String e : cp.split(java.io.File.pathSeparator)) {
             if (e.isEmpty()) continue;
             Path jar = Path.of(e).toAbsolutePath().normalize();
+            if (Files.isDirectory(jar)) continue; // classes are read from a directory and closed again
             out.add(jar);
             // a jar's manifest Class-Path (lib/*.jar beside it), opened by the class loader
             if (jar.getParent() != null) out.add(jar.getParent().resolve("lib"));

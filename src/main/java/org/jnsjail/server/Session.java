@@ -210,6 +210,8 @@ final class Session implements Runnable {
             JailIo io = new JailIo(std[0], std[1], std[2], passFrom);
             status = runJail(once, io, caller, sink);
             if (status < 0) return; // the client is gone
+            // As a cold run's exit (issue 18 item 4), logged before the client exits.
+            org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         }
         ch.send(Wire.frame(Wire.EXIT, Wire.ints(status)));
     }
