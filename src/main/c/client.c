@@ -84,9 +84,11 @@ static void fatal_line(const char *msg)
 	dprintf(2, "[F][%s][%d] %s\n", ts, (int)getpid(), msg);
 }
 
+/* Open in the user's sense: the client's own socket and signalfd (at numbers the user had closed)
+ * are not the user's fds, so a --pass_fd or -L naming one is a closed fd, as in a cold run. */
 static int fd_open(int fd)
 {
-	return fcntl(fd, F_GETFD) >= 0;
+	return fd != sock && fd != sfd && fcntl(fd, F_GETFD) >= 0;
 }
 
 /* sendmsg of a whole frame; fds ride on the first byte. */

@@ -16,10 +16,16 @@ public final class Cgroups {
     /**
      * Runs {@code op} as the cgroup work of a supervisor of its own, as a resident server does for
      * each request: its own stale-cgroup sweep and detection log line, and v2 cgroups named
-     * NSJAIL.<pid>.<n> after its client, as a cold run of that client names them.
+     * NSJAIL.<pid>.<n> after its client, as a cold run of that client names them; the parents it
+     * created are removed at its end.
      */
     public static <R, X extends Throwable> R callAsSupervisor(int pid, ScopedValue.CallableOp<R, X> op) throws X {
-        return CgroupSession.callAs(new CgroupSession(KernelCgroupHost.INSTANCE, pid), op);
+        CgroupSession s = new CgroupSession(KernelCgroupHost.INSTANCE, pid);
+        try {
+            return CgroupSession.callAs(s, op);
+        } finally {
+            s.removeCreatedParents(); // this supervisor's exit (normally done already, see removeCreatedParents)
+        }
     }
 
     static JailResource forJail(CgroupLimits l, CgroupSession s, boolean self) {
@@ -54,7 +60,8 @@ public final class Cgroups {
     /**
      * At the supervisor's exit (a served request's end, for a resident server): the v1 parent
      * directories it created because they were missing are removed where empty (logged); those
-     * still holding cgroups stay.
+     * still holding cgroups stay. The supervisor is this JVM, or in {@link #callAsSupervisor} the
+     * request's client, whose log must show it before the client exits.
      */
     public static void removeCreatedParents() {
         CgroupSession.current().removeCreatedParents();

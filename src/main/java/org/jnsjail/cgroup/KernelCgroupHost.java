@@ -89,7 +89,7 @@ public final class KernelCgroupHost implements CgroupHost {
         } catch (NoSuchFileException e) {
             throw new ErrnoException("list '" + dir + "'", Errno.ENOENT);
         } catch (IOException e) {
-            throw new ErrnoException("list '" + dir + "' (" + e.getMessage() + ")", Errno.EIO);
+            throw new ErrnoException("list '" + dir + "' (" + org.jnsjail.log.Quote.message(e) + ")", Errno.EIO);
         }
         return out;
     }

@@ -327,7 +327,9 @@ public final class CommandLine {
         b.silent = s.silent;
         b.stderrToNull = s.stderrToNull;
         b.skipSetsid = s.skipSetsid;
-        b.passFds = passFds;
+        // A --pass_fd the caller does not have open is nothing to keep (nsjail: configs/bash-with-fake-geteuid.cfg
+        // has `pass_fd: 100`); never the JVM's own fd that happens to have that number.
+        b.passFds = passFds.stream().filter(caller::hasFd).toList();
         b.keepCaps = s.keepCaps;
         b.caps = new ArrayList<>();
         for (String c : s.caps) b.caps.add(Capability.byName(c));
@@ -427,6 +429,11 @@ public final class CommandLine {
                 org.jnsjail.net.Inet.ipv4(s.macvlanVsGw, s.nameOf(Opt.MACVLAN_VS_GW, "macvlan_vs_gw"));
                 if (s.macvlanVsMa != null && !s.macvlanVsMa.isEmpty()) {
                     org.jnsjail.net.Inet.mac(s.macvlanVsMa, s.nameOf(Opt.MACVLAN_VS_MA, "macvlan_vs_ma"));
+                }
+                try {
+                    org.jnsjail.net.MacvlanMode.parse(s.macvlanVsMo);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(s.nameOf(Opt.MACVLAN_VS_MO, "macvlan_vs_mo") + ": " + e.getMessage());
                 }
             }
             org.jnsjail.net.JailNetwork.check(net);

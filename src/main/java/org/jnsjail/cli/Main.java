@@ -54,10 +54,12 @@ public final class Main {
                 // keep the caller's: fewer fds, same behaviour
             }
         }
+        // -L naming an fd the caller does not have (one the JVM opened for itself) is as a closed one.
+        Log.mapFds(n -> self.hasFd(n) ? n : -1);
         if (!self.env().containsKey(COLD_REASON)) return self;
         Map<String, String> env = new HashMap<>(self.env());
         env.remove(COLD_REASON);
-        return new Caller(env, self.cwd(), self.rlimits(), self.umask(), self.cgroupFd());
+        return new Caller(env, self.cwd(), self.rlimits(), self.umask(), self.cgroupFd(), self.fds());
     }
 
     static int run(String[] args, Caller caller) {
@@ -81,13 +83,13 @@ public final class Main {
             if (!Log.hasSink()) Log.toFile(Daemon.DEFAULT_LOG);
             if (!Daemon.isDetachedCopy()) {
                 java.util.List<Integer> keep = new java.util.ArrayList<>(run.spec().passFds());
-                keep.add(Log.sinkFd());
+                if (caller.hasFd(Log.sinkFd())) keep.add(Log.sinkFd());
                 if (run.statusFd() >= 0) keep.add(run.statusFd());
                 try {
                     Daemon.detach(keep, caller.env());
                     return 0;
                 } catch (java.io.IOException | org.jnsjail.sys.ErrnoException e) {
-                    Log.fatal("daemon: " + e.getMessage());
+                    Log.fatal("daemon: " + org.jnsjail.log.Quote.message(e));
                     return 255;
                 }
             }
@@ -128,7 +130,11 @@ public final class Main {
     static void logSummary(CommandLine.Run run) {
         if (Log.enabled(Log.Level.DEBUG)) Log.debug(Version.line());
         for (String line : run.summary()) {
-            Log.log(line.charAt(0) == 'W' ? Log.Level.WARNING : Log.Level.INFO, line.substring(1));
+            Log.log(switch (line.charAt(0)) {
+                case 'W' -> Log.Level.WARNING;
+                case 'D' -> Log.Level.DEBUG;
+                default -> Log.Level.INFO;
+            }, line.substring(1));
         }
     }
 }

@@ -25,7 +25,7 @@ final class Served implements Handler {
             org.jnsjail.log.Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
             return new Parsed.Done("", 255);
         } catch (RuntimeException e) {
-            org.jnsjail.log.Log.fatal("internal error: " + e);
+            org.jnsjail.log.Log.fatal("internal error: " + org.jnsjail.log.Quote.describe(e));
             return new Parsed.Done("", 255);
         }
         if (run.daemon()) return new Parsed.Cold("--daemon detaches the supervisor itself");

@@ -7,6 +7,7 @@ import org.jnsjail.api.IdMap;
 import org.jnsjail.api.JailSpec;
 import org.jnsjail.api.MountPt;
 import org.jnsjail.api.Namespace;
+import org.jnsjail.log.Quote;
 import org.jnsjail.mount.MountPlanner;
 import org.jnsjail.sys.HostInfo;
 
@@ -14,7 +15,7 @@ import org.jnsjail.sys.HostInfo;
 final class Summary {
     private Summary() {}
 
-    /** Each entry: a level letter ('I' or 'W') followed by the text. */
+    /** Each entry: a level letter ('D', 'I' or 'W') followed by the text. */
     static List<String> lines(Settings s, JailSpec spec, List<MountPt> listed, String chroot, HostInfo host) {
         List<String> out = new ArrayList<>();
         out.add("IMode: " + switch (s.mode) {
@@ -24,8 +25,8 @@ final class Summary {
             case RERUN -> "STANDALONE_RERUN";
         });
         String bindhost = s.bindhost.indexOf(':') >= 0 ? "[" + s.bindhost + "]" : s.bindhost;
-        out.add("IJail parameters: hostname:'" + spec.hostname() + "', chroot:'" + chroot + "', process:'"
-                + spec.program() + "', bind:" + bindhost + ":" + s.port + ", max_conns:" + s.maxConns
+        out.add("IJail parameters: hostname:" + Quote.of(spec.hostname()) + ", chroot:" + Quote.of(chroot) + ", process:"
+                + Quote.of(spec.program()) + ", bind:" + bindhost + ":" + s.port + ", max_conns:" + s.maxConns
                 + ", max_conns_per_ip:" + s.maxConnsPerIp + ", time_limit:" + spec.timeLimitSec() + ", daemonize:"
                 + s.daemon + ", clone_newnet:" + spec.has(Namespace.NET) + ", clone_newuser:" + spec.has(Namespace.USER)
                 + ", clone_newns:" + spec.has(Namespace.MOUNT) + ", clone_newpid:" + spec.has(Namespace.PID)
@@ -49,6 +50,12 @@ final class Summary {
             if (m.outside() == 0 && host.euid() == 0 && spec.has(Namespace.USER)) {
                 out.add("WProcess will be GID/EGID=0 in the global user namespace, and will have group root-level access to files");
             }
+        }
+        // -v: nsjail's sandbox.cc logs the policy's source next (compiled earlier here, at parsing).
+        if (s.seccompPolicyFile != null) {
+            out.add("DCompiling seccomp policy from file: " + Quote.of(s.seccompPolicyFile));
+        } else if (!s.seccompString.isEmpty()) {
+            out.add("DCompiling seccomp policy from string: " + Quote.of(String.join("\n", s.seccompString)));
         }
         return out;
     }

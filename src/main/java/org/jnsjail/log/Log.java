@@ -213,6 +213,11 @@ public final class Log {
         }
     }
 
+    /** Translates -L numbers of the current sink (see {@link Sink#mapFds}). */
+    public static void mapFds(java.util.function.IntUnaryOperator map) {
+        sink().mapFds(map);
+    }
+
     /** -L: log to this file descriptor. */
     public static void toFd(int fd) {
         Sink s = sink();

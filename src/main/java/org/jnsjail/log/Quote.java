@@ -45,6 +45,18 @@ public final class Quote {
     }
 
     /**
+     * An expected failure in words, for a message: strerror's for I/O (after the file, when the exception
+     * names one), else its own message, cut; never a Java class name.
+     */
+    public static String message(Throwable t) {
+        if (t instanceof java.io.UncheckedIOException u && u.getCause() != null) return message(u.getCause());
+        if (t instanceof java.nio.file.FileSystemException f && f.getFile() != null) return of(f.getFile()) + ": " + reason(f);
+        if (t instanceof java.io.IOException io) return reason(io);
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? describe(t) : cut(m);
+    }
+
+    /**
      * Any failure in words, for a message: strerror words for I/O, else its message and, for a bug, where
      * in jnsjail it happened; never the Java class name of the exception.
      */

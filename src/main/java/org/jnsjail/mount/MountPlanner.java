@@ -1,5 +1,6 @@
 package org.jnsjail.mount;
 
+import org.jnsjail.log.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +226,7 @@ public final class MountPlanner {
         ops.add(Op.of(OpCode.CLOSE_SLOTS, "close the file system set-up's fds", new long[0]));
         // From here on "/" is the jail's root: these paths resolve inside it, as the jail sees them.
         ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
-        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir('" + cwd + "')", new long[0], cwd));
+        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
         return ops;
     }
 
@@ -263,7 +264,7 @@ public final class MountPlanner {
         }
         if (m.isBind()) {
             String src = Paths2.normalize(m.src());
-            if (!checkBindSource(m, src, c.fs, m.mandatory())) throw new SkipMount(describe(m) + ": source '" + src + "' does not exist or is not a directory; skipped (mandatory:false)");
+            if (!checkBindSource(m, src, c.fs, m.mandatory())) throw new SkipMount(describe(m) + ": source " + Quote.of(src) + " does not exist or is not a directory; skipped (mandatory:false)");
             boolean isDir = m.isDir() != null ? m.isDir() : c.fs.kind(src) == HostFs.Kind.DIRECTORY;
             ensureMountPoint(c, dst, isDir, what, flags);
             // -B src:dst:options: a bind has no file-system data, but the generic words
@@ -327,7 +328,7 @@ public final class MountPlanner {
         List<Op> ops = new ArrayList<>();
         for (MountPt m : mounts) {
             if (m.isBind() && Paths2.normalize(m.dst()).equals("/")) {
-                String what = "chroot('" + m.src() + "')";
+                String what = "chroot(" + Quote.of(m.src()) + ")";
                 group(ops, 0, openAt(HOST_ROOT, -1, m.src(), O_PATH | O_DIRECTORY, 0, what),
                         Op.of(OpCode.FCHDIR, what, new long[] {HOST_ROOT}),
                         Op.of(OpCode.CHROOT, what, new long[0], "."));
@@ -336,7 +337,7 @@ public final class MountPlanner {
                 break;
             }
         }
-        ops.add(Op.of(OpCode.CHDIR, "chdir('" + cwd + "')", new long[0], cwd));
+        ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
         return ops;
     }
 
@@ -358,13 +359,13 @@ public final class MountPlanner {
         String src = m.src(), dst = m.dst();
         if (!m.prefixSrcEnv().isEmpty()) {
             String v = env.get(m.prefixSrcEnv());
-            if (v == null) throw new JailException("mount '" + m.dst() + "': prefix_src_env variable '"
+            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_src_env variable '"
                     + m.prefixSrcEnv() + "' is not set");
             src = v + src;
         }
         if (!m.prefixDstEnv().isEmpty()) {
             String v = env.get(m.prefixDstEnv());
-            if (v == null) throw new JailException("mount '" + m.dst() + "': prefix_dst_env variable '"
+            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_dst_env variable '"
                     + m.prefixDstEnv() + "' is not set");
             dst = v + dst;
         }
@@ -404,7 +405,7 @@ public final class MountPlanner {
         if (k == HostFs.Kind.MISSING) problem = "does not exist";
         else if (m.isDir() != null && m.isDir() && k != HostFs.Kind.DIRECTORY) problem = "is not a directory";
         if (problem == null) return true;
-        if (mandatory) throw new JailException(describe(m) + ": source '" + src + "' " + problem);
+        if (mandatory) throw new JailException(describe(m) + ": source " + Quote.of(src) + " " + problem);
         return false;
     }
 
@@ -428,8 +429,8 @@ public final class MountPlanner {
         if (!l.jailOwned()) {
             String host = hostPath(l, path);
             if (c.fs.kind(host) != HostFs.Kind.MISSING) return;
-            String msg = what + ": mount point '" + path + "' does not exist in '" + l.hostSrc()
-                    + "', and jnsjail does not create files on the host";
+            String msg = what + ": mount point " + Quote.of(path) + " does not exist in " + Quote.of(l.hostSrc())
+                    + ", and jnsjail does not create files on the host";
             if (flags == 0) throw new JailException(msg);
             throw new SkipMount(msg + "; skipped (mandatory:false)");
         }
@@ -455,9 +456,9 @@ public final class MountPlanner {
     private static Layer requireCreatable(List<Layer> layers, String dst, String what, int flags) throws JailException {
         Layer l = layerOf(layers, dst);
         if (l.jailOwned() && !l.dst().equals(dst)) return l;
-        String msg = l.jailOwned() ? what + ": '" + dst + "' is a mount point"
-                : what + ": '" + dst + "' would be created in '" + l.hostSrc()
-                + "' on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
+        String msg = l.jailOwned() ? what + ": " + Quote.of(dst) + " is a mount point"
+                : what + ": " + Quote.of(dst) + " would be created in " + Quote.of(l.hostSrc())
+                + " on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
         if (flags == 0) throw new JailException(msg);
         throw new SkipMount(msg + "; skipped (mandatory:false)");
     }
@@ -648,18 +649,14 @@ public final class MountPlanner {
 
     /** nsjail's mount log format. */
     public static String describe(MountPt m) {
-        StringBuilder b = new StringBuilder();
-        if (m.isSymlink()) {
-            b.append("Symlink: '").append(m.src()).append("' -> '").append(m.dst()).append("'");
-            return b.toString();
-        }
-        b.append("Mount: ");
-        if (!m.src().isEmpty()) b.append('\'').append(m.src()).append("' -> ");
-        b.append('\'').append(m.dst()).append("' type:'").append(m.fstype()).append("' options:'")
-                .append(m.options()).append('\'');
+        StringBuilder b = new StringBuilder(m.isSymlink() ? "Symlink: " : "Mount: ");
+        if (!m.src().isEmpty()) b.append(Quote.of(m.src())).append(" -> ");
+        b.append(Quote.of(m.dst())).append(" type:").append(Quote.of(m.fstype())).append(" options:")
+                .append(Quote.of(m.options()));
         if (m.isDir() != null) b.append(" dir:").append(m.isDir());
         if (!m.mandatory()) b.append(" mandatory:false");
         if (m.srcContent() != null) b.append(" src_content_len:").append(m.srcContent().length);
+        if (m.isSymlink()) b.append(" symlink:true");
         return b.toString();
     }
 }

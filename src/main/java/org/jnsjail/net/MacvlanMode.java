@@ -18,7 +18,7 @@ public enum MacvlanMode {
     /** nsjail compares case-insensitively; anything else is fatal. */
     public static MacvlanMode parse(String s) {
         for (MacvlanMode m : values()) if (m.word.equals(s.toLowerCase(Locale.ROOT))) return m;
-        throw new IllegalArgumentException("Unsupported MACVLAN mode: '" + s
-                + "' (use 'private', 'vepa', 'bridge' or 'passthru')");
+        throw new IllegalArgumentException("Unsupported MACVLAN mode: " + org.jnsjail.log.Quote.of(s)
+                + " (use 'private', 'vepa', 'bridge' or 'passthru')");
     }
 }

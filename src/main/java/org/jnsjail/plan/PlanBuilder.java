@@ -1,5 +1,6 @@
 package org.jnsjail.plan;
 
+import org.jnsjail.log.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,7 @@ public final class PlanBuilder {
             ops.add(Op.of(OpCode.IF_UP, "bring up interface 'lo'", new long[] {0x1 | 0x40}, "lo")); // IFF_UP|IFF_RUNNING
         }
         if (spec.has(Namespace.UTS)) {
-            ops.add(Op.of(OpCode.SETHOSTNAME, "sethostname('" + spec.hostname() + "')", new long[0], spec.hostname()));
+            ops.add(Op.of(OpCode.SETHOSTNAME, "sethostname(" + Quote.of(spec.hostname()) + ")", new long[0], spec.hostname()));
         }
 
         boolean nnp = !spec.disableNoNewPrivs() || spec.seccompFilter() != null || spec.seccompUnotify();
@@ -206,7 +207,7 @@ public final class PlanBuilder {
         strs.add(spec.program());
         strs.addAll(spec.argv());
         strs.addAll(spec.env());
-        ops.add(new Op(OpCode.EXECVE, 0, "execve('" + spec.program() + "')",
+        ops.add(new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(spec.program()) + ")",
                 new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
         return new Plan(ops, warnings);
     }
@@ -315,7 +316,7 @@ public final class PlanBuilder {
                 prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0),
                 Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
                 recvFds(new int[] {0, 1, 2}, new long[0]),
-                new Op(OpCode.EXECVE, 0, "execve('" + path + "')", new long[] {argv.size(), env.size(), -1},
+                new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(path) + ")", new long[] {argv.size(), env.size(), -1},
                         Op.bytes(strs.toArray()))), List.of());
     }
 

@@ -78,7 +78,7 @@ final class Cgroup2 {
             ok = true;
             return new Join(dir, null);
         } catch (IOException e) {
-            return new Join(-1, "the client's cgroup " + clientPath + " cannot be read: " + e.getMessage());
+            return new Join(-1, "the client's cgroup " + clientPath + " cannot be read: " + org.jnsjail.log.Quote.message(e));
         } finally {
             if (!ok) Libc.close(dir);
         }

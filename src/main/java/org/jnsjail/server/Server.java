@@ -67,7 +67,7 @@ final class Server {
                 }
                 return null;
             } catch (ErrnoException | java.io.IOException | RuntimeException e) {
-                return "the client's jnsjail '" + claimed + "' cannot be checked: " + e.getMessage();
+                return "the client's jnsjail '" + claimed + "' cannot be checked: " + org.jnsjail.log.Quote.message(e);
             }
         }
     }
@@ -144,7 +144,7 @@ final class Server {
             Session s = new Session(this, ch, cred);
             Thread.ofPlatform().name("jnsjail-request-" + ids.incrementAndGet()).start(s);
         } catch (ErrnoException | RuntimeException | OutOfMemoryError e) {
-            Log.error("accepting a client failed: " + e);
+            Log.error("accepting a client failed: " + org.jnsjail.log.Quote.describe(e));
             ch.close();
         }
     }

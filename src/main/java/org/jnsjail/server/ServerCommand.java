@@ -117,7 +117,7 @@ public final class ServerCommand {
                     "-XX:Tier3CompileThreshold=200"));
             SelfExec.spawn(opts, System.getenv(), List.of(), Map.of(STATUS_FD, pipe[1]));
         } catch (java.io.IOException | ErrnoException e) {
-            Log.fatal("Couldn't start the server: " + e.getMessage());
+            Log.fatal("Couldn't start the server: " + org.jnsjail.log.Quote.message(e));
             return 255;
         } finally {
             Libc.close(pipe[1]);
@@ -206,7 +206,7 @@ public final class ServerCommand {
             tell(e.getMessage());
             return 255;
         } catch (Exception e) {
-            tell("jnsjail server: " + e.getMessage());
+            tell("jnsjail server: " + org.jnsjail.log.Quote.message(e));
             return 255;
         }
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> server.stop());
@@ -220,7 +220,7 @@ public final class ServerCommand {
                 try {
                     server.serve(listen);
                 } catch (Exception e) {
-                    Log.error("The server failed: " + e);
+                    Log.error("The server failed: " + org.jnsjail.log.Quote.describe(e));
                 }
             });
             t.join();

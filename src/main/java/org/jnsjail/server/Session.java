@@ -85,7 +85,7 @@ final class Session implements Runnable {
             // the client went away: nothing to answer
         } catch (Throwable t) {
             // Never the client's business how the server failed; the server's log has it.
-            Log.error("request from pid " + cred.pid() + " failed: " + t);
+            Log.error("request from pid " + cred.pid() + " failed: " + org.jnsjail.log.Quote.describe(t));
             ch.send(Wire.text(Wire.ERROR, "jnsjail server: internal error (see " + server.dir.log() + ")"));
         } finally {
             for (int fd : owned) Libc.close(fd);
@@ -130,7 +130,7 @@ final class Session implements Runnable {
         try {
             client = Facts.ofClient(pidfd, cred.pid());
         } catch (java.io.IOException | ErrnoException e) {
-            throw new Cold("the client's process cannot be read: " + e.getMessage());
+            throw new Cold("the client's process cannot be read: " + org.jnsjail.log.Quote.message(e));
         }
         why = Takeover.beforeParsing(client, server.self, new Takeover.Reported(req.securebits(), req.personality()),
                 server.selfReported, req.env(), server.env);
@@ -231,6 +231,8 @@ final class Session implements Runnable {
             // As a cold run's exit does: cgroup parents this request created go, where empty.
             org.jnsjail.cgroup.Cgroups.removeCreatedParents();
             if (status < 0) return; // the client is gone
+            // As a cold run's exit (issue 18 item 4), logged before the client exits.
+            org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         }
         ch.send(Wire.frame(Wire.EXIT, Wire.ints(status)));
     }

@@ -164,7 +164,7 @@ public final class Spawner {
             } catch (JailException e) {
                 f.completeExceptionally(e);
             } catch (Throwable t) {
-                f.completeExceptionally(new JailException("starting the jail failed: " + t, t));
+                f.completeExceptionally(new JailException("starting the jail failed: " + org.jnsjail.log.Quote.describe(t), t));
             }
         });
         return f;

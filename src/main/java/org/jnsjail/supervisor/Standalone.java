@@ -28,7 +28,7 @@ public final class Standalone {
     /** ONCE, the jail's outcome written to {@code status} (--status_file / --status_fd) when not null. */
     public static int runOnce(JailSpec spec, boolean forwardSignals, StatusOutput status) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, null, status);
+        int rc = runOne(spec, callersStdio(Caller.self()), Caller.self(), sig, null, status);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -59,11 +59,40 @@ public final class Standalone {
         FatalSignals sig = FatalSignals.install(forwardSignals);
         try (Ahead ahead = new Ahead(spec, Caller.self(), Ahead.MAX_DEPTH)) {
             for (;;) {
-                int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead, status);
+                int rc = runOne(spec, callersStdio(Caller.self()), Caller.self(), sig, ahead, status);
                 if (sig.caught() != 0) return stopped(sig.caught());
                 if (rc == 255 && sig.lastStartFailed) return 255;
             }
         }
+    }
+
+    /** /dev/null, opened once (close-on-exec), for a stdio fd the caller did not have; -1 when it cannot be opened. */
+    private static volatile int devNull = -1;
+
+    /**
+     * The supervisor's stdio for the jail, except that one its caller had closed (so that the JVM opened a
+     * file of its own at that number, e.g. its modules image at 0 after {@code <&-}) becomes /dev/null:
+     * no supervisor fd reaches a jail.
+     */
+    static JailIo callersStdio(Caller caller) {
+        int[] std = {0, 1, 2};
+        for (int i = 0; i < 3; i++) {
+            if (caller.hasFd(i)) continue;
+            if (devNull < 0) {
+                synchronized (Standalone.class) {
+                    if (devNull < 0) {
+                        try {
+                            devNull = org.jnsjail.sys.Libc.open("/dev/null", org.jnsjail.sys.Fcntl.O_RDWR
+                                    | org.jnsjail.sys.Fcntl.O_CLOEXEC, 0);
+                        } catch (org.jnsjail.sys.ErrnoException e) {
+                            Log.warn("Couldn't open /dev/null for the jail's fd " + i + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+            if (devNull >= 0) std[i] = devNull;
+        }
+        return std[0] == 0 && std[1] == 1 && std[2] == 2 ? JailIo.INHERIT : new JailIo(std[0], std[1], std[2]);
     }
 
     private static int stopped(int s) {

@@ -27,7 +27,7 @@ public final class ExecStub {
             if (in == null) throw new ErrnoException("exec stub missing from the jar (rebuild with mvn package)", Errno.ENOENT);
             image = in.readAllBytes();
         } catch (IOException e) {
-            throw new ErrnoException("reading the exec stub: " + e.getMessage(), Errno.EIO);
+            throw new ErrnoException("reading the exec stub: " + org.jnsjail.log.Quote.message(e), Errno.EIO);
         }
         int m;
         try {

@@ -361,7 +361,9 @@ public final class Libc {
                 if (rc != 0) throw new ErrnoException("posix_spawnattr", Errno.EINVAL);
                 rc = (int) call(Spawn.SPAWN, pid.address(), a.allocateFrom(path).address(), fa.address(), attr.address(),
                         strings(a, argv).address(), strings(a, envp).address(), 0);
-                if (rc != 0) throw new ErrnoException("posix_spawn('" + path + "')", rc);
+                // The exec stub runs from /proc/self/fd/N: an internal fd, so the message names it by argv[0].
+                if (rc != 0) throw new ErrnoException("posix_spawn('" + (path.startsWith("/proc/self/fd/") && argv.length > 0
+                        ? argv[0] : path) + "')", rc);
                 return pid.get(JAVA_INT, 0);
             } finally {
                 call(Spawn.FA_DESTROY, fa.address(), 0, 0);

@@ -54,7 +54,7 @@ public final class Tracer implements AutoCloseable {
     }
 
     private void run() {
-        Log.debug("unotify: tracing " + label + " (listener fd " + fd + ", pid " + jailPid + ")");
+        Log.debug("unotify: tracing " + label + " (pid " + jailPid + ")");
         try (Arena arena = Arena.ofConfined()) {
             NotifyFd listener = new NotifyFd(fd, arena);
             LiveJail jail = new LiveJail(arena);

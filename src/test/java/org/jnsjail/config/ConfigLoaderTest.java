@@ -176,6 +176,30 @@ class ConfigLoaderTest {
 
   // ---- JSON errors ----
 
+  /**
+   * JSON errors are protobuf-java's words (docs/compatibility.md); the first problem is still the one named.
+   * nsjail d6454b4 for `{"hostname": 5, "bogus": 1}`: "ProtoJSON parse status: 'INVALID_ARGUMENT:bogus: Cannot
+   * find field.'"; for `{"time_limit": "abc"}`: "(time_limit): invalid value "abc" for type TYPE_UINT32".
+   */
+  @Test
+  void jsonFirstProblemInProtobufJavasWords() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse("t.json", "{\"hostname\": 5, \"bogus\": 1}"));
+    assertEquals("Couldn't parse config file 't.json' as ProtoJSON: Message type \"nsjail.NsJailConfig\" has no field"
+        + " named \"bogus\".", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("t.json", "{\"time_limit\": \"abc\"}"));
+    assertEquals("Couldn't parse config file 't.json' as ProtoJSON: Not an uint32 value: \"abc\"", e.getMessage());
+  }
+
+  /**
+   * nsjail d6454b4 for `mount { src: "/" }`: "Message missing required fields: mount[0].dst" (no position);
+   * jnsjail adds the position of the message that lacks it.
+   */
+  @Test
+  void missingRequiredFieldHasThePositionOfItsMessage() {
+    assertEquals("1:1: Message missing required fields: mount[0].dst", firstProblem("mount { src: \"/\" }\n"));
+  }
+
   @Test
   void jsonUnknownField() {
     String msg = failure("unknown-field.json");

@@ -118,6 +118,34 @@ class CgroupTest {
         }
     }
 
+    /**
+     * Issue #18 item 8: -v shows the cgroup paths. nsjail d6454b4 `-v --cgroup_pids_max 10` (pids/NSJAIL
+     * present) logged "Create '/sys/fs/cgroup/pids/NSJAIL/NSJAIL.N' for pid=N", "Setting
+     * '/sys/fs/cgroup/pids/NSJAIL/NSJAIL.N/pids.max' to '10'", "Adding pid='N' to '.../NSJAIL.N/tasks'" after
+     * the clone flags and before the id maps, and "Remove '/sys/fs/cgroup/pids/NSJAIL/NSJAIL.N'" after the jail
+     * ended. jnsjail: the same facts, in the same places (its own wording).
+     */
+    @Test
+    void verboseShowsTheCgroupPaths() {
+        assumeV1("pids");
+        Result r = jail(List.of("-v", "--cgroup_pids_max", "10"), "/bin/true");
+        assertEquals(0, r.exitCode(), r::describe);
+        List<String> d = r.stderrLines().stream().filter(l -> l.startsWith("[D]")).toList();
+        Matcher m = Pattern.compile("Create '(/sys/fs/cgroup/pids/NSJAIL/NSJAIL\\.(\\d+))' for pid=(\\d+)").matcher(r.stderr());
+        assertTrue(m.find(), r::describe);
+        String cg = m.group(1);
+        assertEquals(m.group(2), m.group(3), r::describe);
+        List<String> order = List.of("Created pid=", "Create '" + cg + "'", "Setting 'pids.max' to '10' in '" + cg + "'",
+                "Adding pid=" + m.group(3) + " to '" + cg + "/cgroup.procs'", "Writing '", "Exec: ", "Remove '" + cg + "'");
+        int at = 0;
+        for (String want : order) {
+            int found = -1;
+            for (int i = at; i < d.size() && found < 0; i++) if (d.get(i).contains(want)) found = i;
+            assertTrue(found >= 0, () -> "missing, or out of nsjail's order: " + want + "\n" + r.describe());
+            at = found + 1;
+        }
+    }
+
     @Test
     void allocatingPastMemMaxIsOomKilledAndReported() {
         assumeV1("memory");

@@ -127,7 +127,34 @@ class ServerTest {
         assertEquals(normalized(cold.stderr()), normalized(warm.stderr()), warm::describe);
     }
 
-    /** #18 item 2: 'def'/'soft' and --disable_rlimits' NOFILE are the caller's soft limit (raised to 8192 if lower). */
+    /**
+     * The client's own socket and signalfd sit at numbers its caller had closed (3 and 4 here): they are not
+     * the user's fds. `-L 3` logs to stderr and `--pass_fd 3` keeps nothing, as in a cold run (issue 18 item 1);
+     * a closed stdin (the socket would be fd 0) runs cold, where the jail gets /dev/null.
+     */
+    @Test
+    void theClientsOwnFdsAreNotTheUsers() {
+        RunAs.ROOT.assume();
+        Result l = NsjailCli.as(RunAs.ROOT).served().args("-L", "3", "-Mo", "--chroot", "/", "--", "/bin/echo", "ok").run();
+        assertEquals(0, l.exitCode(), l::describe);
+        assertEquals("ok\n", l.stdout(), l::describe);
+        assertTrue(l.stderr().contains("Mode: STANDALONE_ONCE"), l::describe);
+        Result p = NsjailCli.as(RunAs.ROOT).served().args("-Mo", "-q", "--chroot", "/", "--pass_fd", "3", "--pass_fd", "4",
+                "--", "/bin/sh", "-c", "/bin/ls /proc/$$/fd; true").run();
+        assertEquals(0, p.exitCode(), p::describe);
+        assertEquals(List.of("0", "1", "2"), p.stdoutLines(), p::describe);
+        Result in = NsjailCli.as(RunAs.ROOT).served().wrappedBy(List.of("/bin/sh", "-c", "exec <&-; exec \"$@\"", "sh"))
+                .args("-Mo", "-Q", "--chroot", "/", "--", "/bin/sh", "-c", "readlink /proc/$$/fd/0; true").run();
+        assertEquals(0, in.exitCode(), in::describe);
+        assertEquals("/dev/null\n", in.stdout(), in::describe);
+    }
+
+    /**
+     * #18 item 2: 'def'/'soft' and --disable_rlimits' NOFILE are the caller's soft limit (raised to 8192 if lower).
+     * nsjail d6454b4, hard limit 20000, as root and as 65534, `ulimit -Sn 10000` then `--rlimit_nofile def` (and
+     * 'soft'): the jail's soft and hard NOFILE are 10000; --disable_rlimits: soft 10000, hard 20000. After
+     * `ulimit -Sn 1000`: 8192 (nsjail raises its own soft limit to min(8192, hard) first); --disable_rlimits 8192.
+     */
     @ParameterizedTest
     @EnumSource(RunAs.class)
     void nofileIsTheCallersSoftLimit(RunAs as) {

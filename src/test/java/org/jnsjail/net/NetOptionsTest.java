@@ -71,7 +71,7 @@ class NetOptionsTest {
                 assertThrows(CliException.class, () -> net("-I", "e", "--macvlan_vs_ip", "1.2.3.256", "--", "/bin/true"))
                         .getMessage());
         assertTrue(assertThrows(CliException.class, () -> net("-I", "e", "--macvlan_vs_mo", "x", "--", "/bin/true"))
-                .getMessage().startsWith("Unsupported MACVLAN mode: 'x'"));
+                .getMessage().startsWith("--macvlan_vs_mo: Unsupported MACVLAN mode: 'x'"));
         assertTrue(assertThrows(CliException.class, () -> net("-N", "--iface_own", "e", "--", "/bin/true"))
                 .getMessage().contains("need a network namespace"));
         assertTrue(assertThrows(CliException.class, () -> net("-Me", "-I", "e", "--", "/bin/true"))

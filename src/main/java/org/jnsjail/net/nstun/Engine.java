@@ -469,7 +469,7 @@ final class Engine implements Runnable {
                     try {
                         ((Handler) k.attachment()).ready(k);
                     } catch (RuntimeException e) {
-                        debug("host socket event failed: " + e);
+                        debug("host socket event failed: " + org.jnsjail.log.Quote.describe(e));
                         k.cancel();
                         ((Handler) k.attachment()).fail();
                     }
@@ -483,7 +483,7 @@ final class Engine implements Runnable {
                 return;
             } catch (IOException | RuntimeException e) {
                 // Never let one bad event end the stack; the loop goes on with the next one.
-                debug("event loop: " + e);
+                debug("event loop: " + org.jnsjail.log.Quote.describe(e));
             } catch (OutOfMemoryError e) {
                 warn("out of memory in the event loop: " + e.getMessage());
             }
@@ -497,7 +497,7 @@ final class Engine implements Runnable {
             try {
                 f.pump();
             } catch (RuntimeException e) {
-                debug("TCP " + f.key.text() + ": " + e);
+                debug("TCP " + f.key.text() + ": " + org.jnsjail.log.Quote.describe(e));
                 f.abort(true);
             }
             if (f.timerArmed() && nextTick - now > TICK_FAST) nextTick = now + TICK_FAST;
@@ -510,7 +510,7 @@ final class Engine implements Runnable {
             try {
                 f.tick(now);
             } catch (RuntimeException e) {
-                debug("TCP " + f.key.text() + ": " + e);
+                debug("TCP " + f.key.text() + ": " + org.jnsjail.log.Quote.describe(e));
                 f.abort(true);
             }
             armed |= f.timerArmed();
@@ -540,7 +540,7 @@ final class Engine implements Runnable {
         } catch (BadPacket e) {
             if (Log.enabled(Log.Level.DEBUG)) debug("dropped a guest packet" + from(ip) + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            debug("guest packet" + from(ip) + " failed: " + e);
+            debug("guest packet" + from(ip) + " failed: " + org.jnsjail.log.Quote.describe(e));
         }
     }
 
@@ -661,7 +661,7 @@ final class Engine implements Runnable {
         try {
             f.connect(target, hs);
         } catch (IOException | RuntimeException e) {
-            debug("TCP " + key.text() + ": connect to " + FlowKey.text(target.getAddress(), target.getPort()) + " failed: " + e);
+            debug("TCP " + key.text() + ": connect to " + FlowKey.text(target.getAddress(), target.getPort()) + " failed: " + org.jnsjail.log.Quote.describe(e));
             f.abort(true);
         }
     }
@@ -707,7 +707,7 @@ final class Engine implements Runnable {
                 f = UdpFlow.open(this, key, ip, u, v);
             } catch (IOException e) {
                 giveBack(sockets);
-                debug("UDP " + key.text() + ": " + e);
+                debug("UDP " + key.text() + ": " + org.jnsjail.log.Quote.describe(e));
                 unreachable(ip, false);
                 return;
             }
@@ -758,7 +758,7 @@ final class Engine implements Runnable {
             debug("TCP " + key.text() + ": from host " + ch.getRemoteAddress());
         } catch (IOException e) {
             if (!tcp.containsKey(key)) giveBack(1);
-            debug("accepted connection: " + e);
+            debug("accepted connection: " + org.jnsjail.log.Quote.describe(e));
             close(ch);
         }
     }

@@ -87,7 +87,7 @@ final class HostListener implements Engine.Handler {
                     if (ch != null) ch.close();
                     String where = (pair[0] != null ? pair[0] : pair[1]).where();
                     throw new IOException(where + ": cannot listen on " + s.proto() + " " + FlowKey.text(bind, s.port()) + ": "
-                            + ex.getMessage(), ex);
+                            + org.jnsjail.log.Quote.message(ex), ex);
                 }
                 HostListener hl = new HostListener(eng, s.proto(), s.port(), pair[0], pair[1], ch);
                 out.add(hl);
@@ -127,7 +127,7 @@ final class HostListener implements Engine.Handler {
             if (proto == Proto.TCP) accept();
             else receive();
         } catch (IOException e) {
-            eng.debug(where + ": " + e);
+            eng.debug(where + ": " + org.jnsjail.log.Quote.describe(e));
         }
     }
 
@@ -168,7 +168,7 @@ final class HostListener implements Engine.Handler {
         try {
             ((DatagramChannel) ch).send(ByteBuffer.wrap(u.buf(), u.dataOff(), u.dataLen()), to);
         } catch (IOException e) {
-            eng.debug(where + ": send to " + to + ": " + e);
+            eng.debug(where + ": send to " + to + ": " + org.jnsjail.log.Quote.describe(e));
         }
     }
 

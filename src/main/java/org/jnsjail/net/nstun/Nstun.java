@@ -76,7 +76,7 @@ public final class Nstun implements AutoCloseable {
             Nstun n = new Nstun(engine, tunFd, wake, label);
             n.engineThread.start();
             if (n.readerThread != null) n.readerThread.start();
-            Log.debug("nstun " + label + ": started on fd " + tunFd + " (guest " + cfg.ip4() + ", " + cfg.ip6() + ")");
+            Log.debug("nstun " + label + ": started (guest " + cfg.ip4() + ", " + cfg.ip6() + ")");
             return n;
         } catch (ErrnoException | IOException | RuntimeException e) {
             if (engine != null) {
@@ -88,7 +88,7 @@ public final class Nstun implements AutoCloseable {
                 Libc.close(wake[1]);
             }
             Libc.close(tunFd);
-            throw new JailException("user_net: " + e.getMessage(), e);
+            throw new JailException("user_net: " + org.jnsjail.log.Quote.message(e), e);
         }
     }
 

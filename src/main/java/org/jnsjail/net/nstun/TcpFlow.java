@@ -190,7 +190,7 @@ final class TcpFlow implements Engine.Handler {
 
     private void hostFailed(IOException e) {
         if (Log.enabled(Log.Level.DEBUG)) {
-            eng.debug("TCP " + key.text() + ": host side " + (state == State.CONNECTING ? "connect failed" : "failed") + ": " + e);
+            eng.debug("TCP " + key.text() + ": host side " + (state == State.CONNECTING ? "connect failed" : "failed") + ": " + org.jnsjail.log.Quote.describe(e));
         }
         abort(true);
     }

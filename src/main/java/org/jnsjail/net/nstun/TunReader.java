@@ -46,7 +46,7 @@ final class TunReader implements Runnable {
                 if (tun) eng.tunReady();
             }
         } catch (RuntimeException e) {
-            eng.warn("TUN watcher stopped: " + e);
+            eng.warn("TUN watcher stopped: " + org.jnsjail.log.Quote.describe(e));
         }
     }
 }

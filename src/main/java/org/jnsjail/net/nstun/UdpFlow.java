@@ -149,7 +149,7 @@ final class UdpFlow implements Engine.Handler {
         } catch (PortUnreachableException e) {
             if (last != null) eng.unreachable(last, true);
         } catch (IOException e) {
-            eng.debug("UDP " + key.text() + ": send: " + e);
+            eng.debug("UDP " + key.text() + ": send: " + org.jnsjail.log.Quote.describe(e));
         }
     }
 
@@ -159,7 +159,7 @@ final class UdpFlow implements Engine.Handler {
             if (k == ctlKey) control(k);
             else receive();
         } catch (IOException e) {
-            eng.debug("UDP " + key.text() + ": " + e);
+            eng.debug("UDP " + key.text() + ": " + org.jnsjail.log.Quote.describe(e));
             close();
         }
     }

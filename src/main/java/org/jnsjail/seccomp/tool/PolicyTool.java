@@ -54,7 +54,7 @@ public final class PolicyTool {
             err.println("Could not compile policy: " + e.getMessage());
             return EXIT_BAD;
         } catch (IOException e) {
-            err.println("jnsjail-policy: I/O error: " + e.getMessage());
+            err.println("jnsjail-policy: I/O error: " + org.jnsjail.log.Quote.message(e));
             return EXIT_BAD;
         } catch (RuntimeException e) { // a bug, but still one line and a clean exit status
             err.println("jnsjail-policy: internal error: " + org.jnsjail.log.Quote.describe(e));
