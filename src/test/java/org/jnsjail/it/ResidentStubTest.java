@@ -115,7 +115,7 @@ class ResidentStubTest {
         assertTrue(kills.get() > 0 && ok > 0, "stubs killed: " + kills + ", jails run: " + ok);
         warmUp(); // and afterwards everything works again
         assertEquals(fds, ApiTest.fdsBackTo(fds), "the JVM's open fds changed");
-        assertEquals(threads, Thread.getAllStackTraces().size(), "threads left");
+        assertTrue(Thread.getAllStackTraces().size() <= threads, "threads left");
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
     }
 
@@ -153,7 +153,8 @@ class ResidentStubTest {
         }
         assertEquals(stub, Spawner.stubPid(), "one stub served every jail");
         assertEquals(fds, ApiTest.openFds(), "the JVM's open fds changed");
-        assertEquals(threads, Thread.getAllStackTraces().size(), "threads left");
+        // Growth is the leak; a thread of an earlier test in this JVM may end meanwhile.
+        assertTrue(Thread.getAllStackTraces().size() <= threads, "threads left");
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
     }
 
