@@ -19,7 +19,13 @@ public final class Cgroups {
      * NSJAIL.<pid>.<n> after its client, as a cold run of that client names them.
      */
     public static <R, X extends Throwable> R callAsSupervisor(int pid, ScopedValue.CallableOp<R, X> op) throws X {
-        return CgroupSession.callAs(new CgroupSession(KernelCgroupHost.INSTANCE, pid), op);
+        CgroupSession s = new CgroupSession(KernelCgroupHost.INSTANCE, pid);
+        try {
+            return CgroupSession.callAs(s, op);
+        } finally {
+            // Idempotent: for a request whose client went away before its end (see removeCreatedParents).
+            s.removeCreatedParents();
+        }
     }
 
     static JailResource forJail(CgroupLimits l, CgroupSession s, boolean self) {
@@ -53,10 +59,11 @@ public final class Cgroups {
 
     /**
      * At the supervisor's exit: the v1 parent directories jnsjail created because they were missing are
-     * removed where empty (logged); those still holding cgroups stay.
+     * removed where empty (logged); those still holding cgroups stay. For a resident server's request,
+     * before the client is told the exit status: what that request created.
      */
     public static void removeCreatedParents() {
-        CgroupSession.JVM.removeCreatedParents();
+        CgroupSession.current().removeCreatedParents();
     }
 
     /** nsjail's start-up check of the memory settings ("cannot set both ..."). */

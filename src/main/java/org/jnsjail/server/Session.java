@@ -179,6 +179,7 @@ final class Session implements Runnable {
         Handler.Parsed p = server.handler.parse(req.argv(), caller);
         if (p instanceof Handler.Parsed.Once once) {
             String why = Takeover.forSpec(once.spec(), client, server.self);
+            if (why == null) why = Cgroup2.clientInMount(once.spec().cgroups(), client.cgroup2());
             if (why != null) p = new Handler.Parsed.Cold(why);
         }
         if (p instanceof Handler.Parsed.Cold c) {
@@ -210,6 +211,8 @@ final class Session implements Runnable {
             JailIo io = new JailIo(std[0], std[1], std[2], passFrom);
             status = runJail(once, io, caller, sink);
             if (status < 0) return; // the client is gone
+            // A cold supervisor's last work before its exit (Main.run), logged to the client's stderr.
+            org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         }
         ch.send(Wire.frame(Wire.EXIT, Wire.ints(status)));
     }
