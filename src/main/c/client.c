@@ -8,7 +8,9 @@
  * When there is no server, or the server says so, it execs the cold command at once.
  *
  * Usage: jnsjail-client SOCKET IDENTITY N COLD_0 .. COLD_N-1 ARGS...
- *   SOCKET    the server's socket (AF_UNIX path)
+ *   SOCKET    the server's socket (AF_UNIX path); empty: the caller's default, by the rule of
+ *             org.jnsjail.server.ServerDir (/run/jnsjail as root, else $XDG_RUNTIME_DIR/jnsjail,
+ *             else /run/user/EUID/jnsjail), so the launcher needs no fork to find it
  *   IDENTITY  which jnsjail build the caller belongs to (the server compares it with its own)
  *   COLD_*    the command that runs the request without a server; ARGS are appended to it
  *
@@ -221,9 +223,19 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, NULL, &old_mask);
 
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(argv[1]) >= sizeof(sa.sun_path))
-		go_cold();
-	strcpy(sa.sun_path, argv[1]);
+	if (argv[1][0] == '\0') {
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+		uid_t euid = geteuid();
+		int n = euid == 0 ? snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/jnsjail/server.sock")
+		        : xdg && xdg[0] == '/' ? snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/jnsjail/server.sock", xdg)
+		        : snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/user/%u/jnsjail/server.sock", (unsigned)euid);
+		if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+			go_cold();
+	} else {
+		if (strlen(argv[1]) >= sizeof(sa.sun_path))
+			go_cold();
+		strcpy(sa.sun_path, argv[1]);
+	}
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		go_cold();

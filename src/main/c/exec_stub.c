@@ -8,15 +8,25 @@
  * control fd; Java turns that into one exact message. In EXECVE mode (-Me) there is no Java left
  * to report to, so the stub prints the operation's description itself.
  *
- * Usage: exec-stub s CTLFD   plan on the socket CTLFD; reports go back on it (supervised modes)
+ * Usage: exec-stub r SOCKFD  resident (supervised modes): one request per jail on SOCKFD, see below
  *        exec-stub e PLANFD  plan in PLANFD (a memfd); errors go to stderr (-Me)
+ *
+ * Resident mode: the supervisor keeps one stub per JVM and sends it, for each jail, a request on
+ * SOCKFD (a SOCK_SEQPACKET socket): u32 magic 'JNSR', u32 fd count N, then N u32 fd targets, with
+ * N fds attached (SCM_RIGHTS). fds[0] is the jail's control socket (a SOCK_STREAM socket): the stub
+ * reads the plan from it, clones the jail as op 0 says and goes back to waiting for the next request.
+ * The jail (the JVM's child through CLONE_PARENT) moves the request's fds to their targets, closes
+ * every other fd of the stub's and runs the rest of the plan, reporting on its control socket.
  *
  * Plan wire format (host byte order), validated completely before the first operation runs:
  *   header: u32 magic 'JNSP', u32 version, u32 op count, u32 payload bytes
  *   op:     u32 code, u32 flags, u32 nints, u32 nstrs, nints x u64, nstrs x (u32 len, len bytes)
  *           every string is NUL-terminated (len counts the NUL); string 0 describes the op.
- * Report records (stub -> Java): u32 kind ('P' pid, 'E' error, 'W' warning, 'F' fds attached as
- * SCM_RIGHTS, value = what they are for), u32 op index, i32 value, u32 0.
+ * Report records (stub -> Java): u32 kind ('P' pid, from the stub; 'C' the jail's first word, its
+ * pid in the sender credentials the supervisor's socket asks for (SO_PASSCRED); 'E' error, 'W'
+ * warning, 'F' fds attached as SCM_RIGHTS, value = what they are for; 'R' ready for the fds of
+ * RECV_FDS, value = how many), u32 op index, i32 value, u32 0.
+ * The supervisor answers 'R' with records u32 'D', u32 count, u32 0, u32 0, each carrying count fds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,8 +68,12 @@ enum {
 	OP_SETGROUPS, OP_MOUNT, OP_UMOUNT2, OP_MKDIR, OP_CREATE_FILE, OP_SYMLINK, OP_CHDIR, OP_CHROOT,
 	OP_PIVOT_ROOT, OP_SETHOSTNAME, OP_IF_UP, OP_PRLIMIT, OP_PERSONALITY, OP_SETPRIORITY, OP_SETSID,
 	OP_CAPSET, OP_SCHED_SETAFFINITY, OP_FDS_CLOEXEC, OP_SECCOMP, OP_EXECVE, OP_MOUNT_SETATTR,
-	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_CODE_END
+	OP_UNSHARE, OP_PID_NS_INIT, OP_FS_CHILD, OP_SOCKET, OP_SEND_FDS, OP_UMASK, OP_RECV_FDS, OP_CODE_END
 };
+
+#define REQ_MAGIC 0x524e534au /* "JNSR" little-endian */
+#define REQ_MAX_FDS 8u        /* control socket, exec fd, cgroup fd, and room to spare */
+#define RECV_MAX_PER_MSG 250u /* below the kernel's SCM_MAX_FD (253) */
 
 /* Op flags. */
 #define F_WARN 1u     /* failure: report a warning and go on */
@@ -85,6 +99,7 @@ static const struct { uint32_t imin, imax, smin, smax; } shape[OP_CODE_END] = {
 	[OP_UNSHARE] = {1, 1, 1, 1},      [OP_PID_NS_INIT] = {0, 0, 1, 1},
 	[OP_FS_CHILD] = {1, 1, 1, 1},     [OP_SOCKET] = {4, 4, 1, 1},
 	[OP_SEND_FDS] = {2, 9, 1, 1},     [OP_UMASK] = {1, 1, 1, 1},
+	[OP_RECV_FDS] = {0, OP_MAX_INTS, 1, 1},
 };
 
 struct op {
@@ -138,6 +153,21 @@ static void die(const char *msg)
 	_exit(255);
 }
 
+static char *plan_buf;
+
+/* Frees a resident stub's previous plan before the next one is read. */
+static void free_plan(void)
+{
+	for (uint32_t i = 0; ops && i < nops; i++) {
+		free(ops[i].ivals);
+		free(ops[i].strs);
+		free(ops[i].slen);
+	}
+	free(ops);
+	free(plan_buf);
+	ops = NULL, plan_buf = NULL, nops = 0;
+}
+
 /* Parses and validates the whole plan: every length, count and offset is checked first. */
 static void load_plan(int fd)
 {
@@ -149,7 +179,7 @@ static void load_plan(int fd)
 	if (hdr[2] == 0 || hdr[2] > PLAN_MAX_OPS || hdr[3] > PLAN_MAX_BYTES)
 		die("plan too large");
 	nops = hdr[2];
-	char *buf = malloc(hdr[3] ? hdr[3] : 1);
+	char *buf = plan_buf = malloc(hdr[3] ? hdr[3] : 1);
 	ops = calloc(nops, sizeof(*ops));
 	if (!buf || !ops)
 		die("out of memory");
@@ -314,6 +344,84 @@ static int do_send_fds(struct op *o, uint32_t idx)
 	return 0;
 }
 
+/*
+ * Moves fds[k] to targets[k] for every k, whatever their numbers: each is first lifted above every
+ * target (F_DUPFD_CLOEXEC picks a free number, fcntl(2)), so no dup3 clobbers a source still to be
+ * moved. Targets are inherited across execve unless cloexec_first says the first one is not.
+ */
+static int arrange(const int *fds, const int *targets, uint32_t n, int cloexec_first)
+{
+	int hi = 3, lifted[RECV_MAX_PER_MSG > REQ_MAX_FDS ? OP_MAX_INTS : REQ_MAX_FDS];
+	if (n > OP_MAX_INTS)
+		return errno = EINVAL, -1;
+	for (uint32_t k = 0; k < n; k++)
+		if (targets[k] >= hi)
+			hi = targets[k] + 1;
+	for (uint32_t k = 0; k < n; k++) {
+		lifted[k] = fcntl(fds[k], F_DUPFD_CLOEXEC, hi);
+		if (lifted[k] < 0)
+			return -1;
+		close(fds[k]);
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		if (dup3(lifted[k], targets[k], (k == 0 && cloexec_first) ? O_CLOEXEC : 0) < 0)
+			return -1;
+		close(lifted[k]);
+	}
+	return 0;
+}
+
+/*
+ * RECV_FDS: says 'R' (how many fds it wants), then takes the supervisor's 'D' records and their fds
+ * (unix(7), SCM_RIGHTS) until it has every one, and moves them to the targets in the op's ints:
+ * the jail's stdio and --pass_fd fds come here, at the last step before exec, so a jail can be
+ * readied before the peer it will serve is known.
+ */
+static int do_recv_fds(struct op *o, uint32_t idx)
+{
+	uint32_t n = o->nints, got = 0;
+	static int fds[OP_MAX_INTS], targets[OP_MAX_INTS];
+	for (uint32_t k = 0; k < n; k++) {
+		if (o->ivals[k] > INT32_MAX)
+			return errno = EBADF, -1;
+		targets[k] = (int)o->ivals[k];
+	}
+	report('R', idx, (int32_t)n);
+	while (got < n || (n == 0 && got == 0)) {
+		uint32_t rec[4];
+		union {
+			char buf[CMSG_SPACE(RECV_MAX_PER_MSG * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {rec, sizeof(rec)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+		ssize_t r;
+		do {
+			r = recvmsg(ctl_fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+		} while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return -1;
+		if (r != (ssize_t)sizeof(rec) || rec[0] != 'D' || (mh.msg_flags & MSG_CTRUNC))
+			return errno = EPROTO, -1;
+		uint32_t m = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			uint32_t k = (uint32_t)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			if (k > n - got - m)
+				return errno = EPROTO, -1;
+			memcpy(&fds[got + m], CMSG_DATA(c), k * sizeof(int));
+			m += k;
+		}
+		if (m != rec[1])
+			return errno = EPROTO, -1;
+		got += m;
+		if (n == 0)
+			break;
+	}
+	return arrange(fds, targets, n, 0);
+}
+
 static int do_capset(struct op *o)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -430,7 +538,8 @@ static int do_fs_child(uint32_t i)
 	return 0;
 }
 
-static int do_clone(struct op *o)
+/* Op 0: the jail. Returns its pid in the stub, 0 in the jail, -1 on failure. */
+static int do_clone(struct op *o, int cgroup_fd)
 {
 	struct clone_args ca;
 	memset(&ca, 0, sizeof(ca));
@@ -438,8 +547,10 @@ static int do_clone(struct op *o)
 	/* With CLONE_PARENT, clone3 wants exit_signal 0: the child inherits ours (SIGCHLD). */
 	ca.exit_signal = (ca.flags & CLONE_PARENT) ? 0 : SIGCHLD;
 	if ((int64_t)o->ivals[1] >= 0) {
+		if (cgroup_fd < 0)
+			return errno = EBADF, -1;
 		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = o->ivals[1];
+		ca.cgroup = (uint64_t)cgroup_fd;
 	}
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0 && (ca.flags & CLONE_INTO_CGROUP)) {
@@ -450,14 +561,7 @@ static int do_clone(struct op *o)
 		ca.cgroup = 0;
 		pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	}
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		/* With CLONE_PARENT the jail is the JVM's child; our work is done. */
-		report('P', 0, (int32_t)pid);
-		_exit(0);
-	}
-	return 0;
+	return (int)pid;
 }
 
 static int run_op(uint32_t i)
@@ -466,7 +570,7 @@ static int run_op(uint32_t i)
 	uint64_t *v = o->ivals;
 	char **s = o->strs;
 	switch (o->code) {
-	case OP_CLONE: return do_clone(o);
+	case OP_CLONE: return errno = EINVAL, -1; /* only as op 0, by the resident loop */
 	case OP_WAIT_GO: {
 		char c;
 		if (read_full(ctl_fd, &c, 1))
@@ -517,6 +621,7 @@ static int run_op(uint32_t i)
 	case OP_SOCKET: return do_socket(o);
 	case OP_SEND_FDS: return do_send_fds(o, i);
 	case OP_UMASK: umask((mode_t)(v[0] & 0777)); return 0;
+	case OP_RECV_FDS: return do_recv_fds(o, i);
 	}
 	errno = ENOSYS;
 	return -1;
@@ -557,26 +662,127 @@ static int run_ops(uint32_t from, uint32_t to)
 	return 0;
 }
 
+/*
+ * One request of a resident stub: read the plan from the jail's control socket, clone the jail
+ * and report its pid ('P'). In the jail, move the request's fds to their targets, close the rest
+ * (the resident socket first of all: no jail may hold it), say 'C' and run the plan.
+ */
+static void serve(int sock, const int *fds, const int *targets, uint32_t n)
+{
+	int cgroup_fd = -1;
+	load_plan(fds[0]);
+	ctl_fd = fds[0];
+	if (ops[0].code != OP_CLONE) {
+		report('E', 0, EINVAL);
+		return;
+	}
+	/* CLONE's int 1 names the cgroup fd by its number in the jail: find it among the request's. */
+	for (uint32_t k = 1; k < n; k++)
+		if ((int64_t)ops[0].ivals[1] >= 0 && targets[k] == (int)ops[0].ivals[1])
+			cgroup_fd = fds[k];
+	int pid = do_clone(&ops[0], cgroup_fd);
+	if (pid < 0) {
+		report('E', 0, errno);
+		return;
+	}
+	if (pid > 0) {
+		report('P', 0, (int32_t)pid);
+		return;
+	}
+	/* The jail. */
+	close(sock);
+	prctl(PR_SET_NAME, "jnsjail-jail", 0, 0, 0); /* until execve names it after the program */
+	if (arrange(fds, targets, n, 1) < 0)
+		_exit(255);
+	ctl_fd = targets[0];
+	/* Every other fd of the stub's is closed (0-2 stay: /dev/null until RECV_FDS): close_range(2)
+	 * over the gaps between the sorted targets. */
+	int sorted[REQ_MAX_FDS];
+	memcpy(sorted, targets, n * sizeof(int));
+	for (uint32_t a = 1; a < n; a++)
+		for (uint32_t b = a; b > 0 && sorted[b - 1] > sorted[b]; b--) {
+			int t = sorted[b];
+			sorted[b] = sorted[b - 1], sorted[b - 1] = t;
+		}
+	int from = 3;
+	for (uint32_t k = 0; k < n; k++) {
+		if (sorted[k] > from)
+			syscall(SYS_close_range, (unsigned)from, (unsigned)sorted[k] - 1, 0);
+		if (sorted[k] + 1 > from)
+			from = sorted[k] + 1;
+	}
+	syscall(SYS_close_range, (unsigned)from, ~0u, 0);
+	report('C', 0, 0);
+	run_ops(1, nops);
+	_exit(255);
+}
+
+/* Resident mode: one request per jail until the supervisor closes SOCKFD. */
+static void resident(int sock)
+{
+	pid_t parent = getppid();
+	/* The jails' parent-death signal follows the JVM thread that started us; so does ours. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(0);
+	prctl(PR_SET_NAME, "jnsjail-stub", 0, 0, 0); /* how ps(1) and tests tell it from a jail */
+	for (;;) {
+		uint32_t req[2 + REQ_MAX_FDS];
+		int fds[REQ_MAX_FDS], targets[REQ_MAX_FDS];
+		union {
+			char buf[CMSG_SPACE(REQ_MAX_FDS * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {req, sizeof(req)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+		ssize_t r;
+		do {
+			r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		} while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			_exit(0); /* the supervisor is gone */
+		uint32_t n = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			uint32_t k = (uint32_t)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			if (k > REQ_MAX_FDS - n)
+				die("too many fds in a request");
+			memcpy(&fds[n], CMSG_DATA(c), k * sizeof(int));
+			n += k;
+		}
+		if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || r < 8 || req[0] != REQ_MAGIC || req[1] != n || n == 0 ||
+		    (size_t)r != 8 + 4 * (size_t)n)
+			die("malformed request");
+		for (uint32_t k = 0; k < n; k++) {
+			if (req[2 + k] > (uint32_t)(1 << 20) || req[2 + k] < 3)
+				die("bad fd target");
+			targets[k] = (int)req[2 + k];
+			for (uint32_t j = 0; j < k; j++)
+				if (targets[j] == targets[k])
+					die("duplicate fd target");
+		}
+		serve(sock, fds, targets, n);
+		for (uint32_t k = 0; k < n; k++)
+			close(fds[k]);
+		ctl_fd = -1;
+		free_plan();
+	}
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3 || (argv[1][0] != 's' && argv[1][0] != 'e') || argv[1][1])
-		die("usage: exec-stub s|e FD (started by jnsjail only)");
+	if (argc != 3 || (argv[1][0] != 'r' && argv[1][0] != 'e') || argv[1][1])
+		die("usage: exec-stub r|e FD (started by jnsjail only)");
 	char *endp;
 	long fd = strtol(argv[2], &endp, 10);
 	if (*endp || fd < 0 || fd > 1 << 20)
 		die("bad fd");
-	inplace = argv[1][0] == 'e';
+	if (argv[1][0] == 'r')
+		resident((int)fd);
+	inplace = 1;
 	load_plan((int)fd);
-	if (inplace) {
-		close((int)fd);
-	} else {
-		ctl_fd = (int)fd;
-		/* EOF on the control socket is how Java learns that execve succeeded. */
-		if (fcntl(ctl_fd, F_SETFD, FD_CLOEXEC) < 0)
-			die("fcntl(ctl)");
-	}
+	close((int)fd);
 	run_ops(0, nops);
-	if (inplace)
-		dprintf(2, "[F][%d] Launching new process failed\n", (int)getpid());
+	dprintf(2, "[F][%d] Launching new process failed\n", (int)getpid());
 	_exit(255);
 }

@@ -41,10 +41,40 @@ public final class Log {
         private java.util.function.IntUnaryOperator fdMap;
         private java.util.List<byte[]> held;
         private boolean closed;
+        /** For a {@link #deferred()} sink: where {@link #replay} writes its lines. */
+        private final Sink replayTo;
 
         private Sink(int stderrFd, long pid) {
+            this(stderrFd, pid, null);
+        }
+
+        private Sink(int stderrFd, long pid, Sink replayTo) {
             this.stderrFd = stderrFd;
             this.pid = pid;
+            this.replayTo = replayTo;
+        }
+
+        /**
+         * A sink that keeps the lines of work done ahead of time (a jail readied before its peer
+         * is known), at the calling thread's level and pid, until {@link #replay} writes them to the
+         * calling thread's log, in order, as if they were logged then.
+         */
+        public static Sink deferred() {
+            Sink now = sink();
+            Sink d = new Sink(-1, now.pid(), now);
+            d.level = now.level;
+            d.held = new java.util.ArrayList<>();
+            return d;
+        }
+
+        /** A {@link #deferred()} sink's lines, written to the log it was made for; later lines follow at once. */
+        public void replay() {
+            java.util.List<byte[]> h;
+            synchronized (this) {
+                h = held;
+                held = null;
+            }
+            if (h != null) for (byte[] b : h) replayTo.write(b);
         }
 
         /** A request's log: stderr is {@code stderrFd} (this process's number for it), lines show {@code pid}. */
@@ -106,6 +136,10 @@ public final class Log {
         }
 
         private void emit(byte[] bytes) {
+            if (replayTo != null) {
+                replayTo.write(bytes);
+                return;
+            }
             int target = fd;
             if (target >= 0 && fdMap != null) target = fdMap.applyAsInt(target);
             if (target >= 0 && writeFd(target, bytes)) return;

@@ -175,6 +175,7 @@ public final class PlanBuilder {
         if (!spec.skipSetsid()) ops.add(Op.of(OpCode.SETSID, "setsid()", new long[0]).withFlags(Op.WARN));
         long[] keep = new long[spec.passFds().size()];
         for (int i = 0; i < keep.length; i++) keep[i] = spec.passFds().get(i);
+        if (ctx.mode() == Mode.CLONE) ops.add(recvFds(stdioTargets(spec), keep));
         ops.add(Op.of(OpCode.FDS_CLOEXEC, "mark every fd but 0, 1, 2 and --pass_fd close-on-exec", keep));
 
         if (spec.seccompUnotify()) {
@@ -200,6 +201,27 @@ public final class PlanBuilder {
         ops.add(new Op(OpCode.EXECVE, 0, "execve('" + spec.program() + "')",
                 new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
         return new Plan(ops, warnings);
+    }
+
+    /**
+     * The jail's stdio that the supervisor hands over: 0, 1 and 2, but those that are the host's
+     * /dev/null (--silent, --stderr_to_null), which the jail opened itself.
+     */
+    public static int[] stdioTargets(JailSpec spec) {
+        if (spec.silent()) return new int[0];
+        return spec.stderrToNull() ? new int[] {0, 1} : new int[] {0, 1, 2};
+    }
+
+    /**
+     * The jail's stdio and --pass_fd fds, handed over by the supervisor (SCM_RIGHTS) at the last
+     * step before exec and moved to their numbers: until then the jail needs no peer, so the same
+     * plan serves a jail started for a known peer and one readied before its peer is known.
+     */
+    private static Op recvFds(int[] stdio, long[] passFds) {
+        long[] targets = new long[stdio.length + passFds.length];
+        for (int i = 0; i < stdio.length; i++) targets[i] = stdio[i];
+        System.arraycopy(passFds, 0, targets, stdio.length, passFds.length);
+        return Op.of(OpCode.RECV_FDS, "take the jail's stdio and --pass_fd fds from the supervisor", targets);
     }
 
     /**
@@ -254,18 +276,20 @@ public final class PlanBuilder {
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
 
     /**
-     * A helper program of the supervisor (pasta): the stub arms PR_SET_PDEATHSIG, so the helper dies
-     * with the supervisor's spawning thread (prctl(2); kept across execve for a program without
-     * set-user-ID or file capabilities), reads "go" (EOF, when the supervisor is already gone, ends
-     * it), and execs the program. No namespaces, no other change.
+     * A helper program of the supervisor (pasta): cloned like a jail but into no namespace, it arms
+     * PR_SET_PDEATHSIG, so the helper dies with the supervisor's spawning thread (prctl(2); kept
+     * across execve for a program without set-user-ID or file capabilities), reads "go" (EOF, when
+     * the supervisor is already gone, ends it), takes its stdio and execs the program. No other change.
      */
     public static Plan helperExec(String path, List<String> argv, List<String> env) {
         List<Object> strs = new ArrayList<>();
         strs.add(path);
         strs.addAll(argv);
         strs.addAll(env);
-        return new Plan(List.of(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0),
+        return new Plan(List.of(Op.of(OpCode.CLONE, "clone3()", new long[] {CloneFlag.CLONE_PARENT, -1}),
+                prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0),
                 Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
+                recvFds(new int[] {0, 1, 2}, new long[0]),
                 new Op(OpCode.EXECVE, 0, "execve('" + path + "')", new long[] {argv.size(), env.size(), -1},
                         Op.bytes(strs.toArray()))), List.of());
     }

@@ -13,7 +13,6 @@ import org.jnsjail.api.Caller;
 import org.jnsjail.api.JailIo;
 import org.jnsjail.log.Log;
 import org.jnsjail.supervisor.FatalSignals;
-import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.supervisor.Standalone;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
@@ -159,7 +158,6 @@ final class Session implements Runnable {
         FsState.unshareFs();
         FsState.fchdir(cwd);
         FsState.umask(client.umask());
-        Spawner.get().adoptCurrentThread();
         Caller caller = new Caller(req.env(), client.cwd(), client.rlimits(),
                 client.umask() == server.self.umask() ? -1 : client.umask(), cgroupFd);
         Log.Sink sink = Log.Sink.forRequest(std[2], cred.pid());

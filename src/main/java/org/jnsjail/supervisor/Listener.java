@@ -56,6 +56,8 @@ public final class Listener {
     private final MemorySegment scratch = arena.allocate(16384, 8);
     private long acceptPausedUntil;
     private int stopSignal;
+    /** Jails readied for the next connections, one per pool thread. */
+    private final Ahead ahead;
     private long graceDeadline;
     private SignalPipe sigs;
 
@@ -70,6 +72,7 @@ public final class Listener {
     private Listener(JailSpec spec, Options opt) {
         this.spec = spec;
         this.opt = opt;
+        this.ahead = new Ahead(spec, org.jnsjail.api.Caller.self(), Spawner.poolSize());
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
@@ -93,11 +96,13 @@ public final class Listener {
         }
         Spawner.get().startPool();
         Log.info("Listening on " + ls.local().text());
+        ahead.refill();
         try (PollSet ps = new PollSet(64)) {
             for (;;) {
                 if (stopSignal == 0 && sigs.fatal() != 0) {
                     stopSignal = sigs.fatal();
                     ls.close();
+                    ahead.close();
                     stopAll();
                 }
                 promoteStarted();
@@ -126,6 +131,7 @@ public final class Listener {
                 if (stopSignal == 0 && (ps.revents(iListen) & PollEvent.POLLIN.bit) != 0) acceptBatch(ls.fd());
             }
         } finally {
+            ahead.close();
             for (Starting st : starting) {
                 try {
                     st.jail().join().close();
@@ -197,12 +203,13 @@ public final class Listener {
         Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
         long start = System.nanoTime();
         JailIo io = new JailIo(in[0], out[1], out[1]);
-        if (idle()) {
-            // Nothing else needs the loop: start inline (this thread is a spawner thread), sparing a
-            // lone client two thread hand-offs. Clients arriving meanwhile wait at most this one start.
+        if (ahead.ready() || idle()) {
+            // A readied jail only needs its stdio: start it inline. So does any jail when nothing else
+            // needs the loop, sparing a lone client two thread hand-offs; clients arriving meanwhile
+            // wait at most this one start.
             CompletableFuture<JailHandle> jail;
             try {
-                jail = CompletableFuture.completedFuture(Jails.start(spec, io));
+                jail = CompletableFuture.completedFuture(ahead.start(io));
             } catch (JailException e) {
                 jail = CompletableFuture.failedFuture(e);
             }
@@ -210,6 +217,7 @@ public final class Listener {
             return;
         }
         CompletableFuture<JailHandle> jail = Jails.startAsync(spec, io);
+        ahead.refill();
         starting.add(new Starting(sock, in, out, peer, start, jail));
         jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)
     }

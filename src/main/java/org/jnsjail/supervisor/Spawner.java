@@ -35,26 +35,28 @@ import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.ScmRights;
 import org.jnsjail.sys.Signals;
 import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.UnixSocket;
 import org.jnsjail.user.IdMapFiles;
 
 /**
- * Runs the exec stub for each jail and speaks its protocol: send the plan, learn the jail's pid,
- * write the id maps, send "go", then read reports until EOF (EOF = execve succeeded, since the
- * control socket is close-on-exec).
+ * Starts jails through the resident exec stub and speaks the jail's protocol: hand the stub the
+ * jail's control socket and plan, learn the jail's pid, write the id maps, send "go", give the
+ * jail its stdio when it asks ('R'), then read reports until EOF (EOF = execve succeeded, since
+ * the control socket is close-on-exec).
  *
- * <p>Spawns may run on several threads at once: everything they share is either immutable, read
- * once behind a volatile or a lock ({@link ExecStub#fd()}, {@link HostInfo#get()}, the cgroup
- * session), or per thread (Libc's errno capture); every fd they open is close-on-exec, so a
- * concurrent posix_spawn on another thread never hands one to the wrong stub.
+ * <p>Spawns may run on any thread, several at once: everything they share is either immutable,
+ * read once behind a volatile or a lock ({@link ExecStub#fd()}, {@link HostInfo#get()}, the
+ * cgroup session, {@link ResidentStub}), or per thread (Libc's errno capture); every fd they open
+ * is close-on-exec, so a concurrent posix_spawn on another thread never hands one to a child.
  */
 public final class Spawner {
     private static final Spawner INSTANCE = new Spawner();
 
-    /** Spawns waiting for a pool thread; unbounded, since every entry already holds its fds (LISTEN bounds them with --max_conns). */
+    /** Asynchronous spawns waiting for a pool thread; unbounded, since every entry already holds its fds (LISTEN bounds them with --max_conns). */
     private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
-    /** The pool, created at the first use from a thread that is not a spawner thread itself; never shrinks. */
+    /** The pool for {@link #startAsync}, created at its first use; never shrinks. */
     private volatile List<Thread> pool = List.of();
-    /** Threads that spawn inline: the CLI's main thread (ONCE, RERUN), a resident server's request threads. */
+    /** The CLI's main thread, which lives as long as the JVM and may start the resident stub itself. */
     private static final ThreadLocal<Boolean> ADOPTED = new ThreadLocal<>();
 
     public static Spawner get() {
@@ -67,9 +69,8 @@ public final class Spawner {
     }
 
     /**
-     * Starts a jail and waits until its program runs. The stub (and through CLONE_PARENT the jail)
-     * is created from a long-lived platform thread: PR_SET_PDEATHSIG fires when the creating
-     * *thread* exits (prctl(2)), so a spawner thread runs it unless the caller is one already.
+     * Starts a jail and waits until its program runs, on the calling thread: the jail is cloned by
+     * the resident stub, whose creating thread (not the caller) its parent-death signal follows.
      */
     public JailHandle start(JailSpec spec, JailIo io) throws JailException {
         return start(spec, io, Caller.self());
@@ -77,19 +78,38 @@ public final class Spawner {
 
     /** As {@link #start(JailSpec, JailIo)}, for {@code caller} (see {@link Caller}). */
     public JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
-        if (isSpawnerThread()) return spawn(spec, io, caller);
-        CompletableFuture<JailHandle> f = startAsync(spec, io, caller);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            // Nobody will hold the jail if the start still succeeds: take it down then.
-            f.thenAccept(JailHandle::close);
-            throw new JailException("interrupted while starting the jail");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof JailException je) throw je;
-            throw new JailException("starting the jail failed: " + e.getCause(), e.getCause());
-        }
+        return launch(spec, caller).start(io);
+    }
+
+    /**
+     * Readies a jail for {@code caller} up to its last step (cloned, id maps written, file system,
+     * network, credentials and limits in place) where it waits for its stdio; {@link Prepared#start}
+     * then runs it. Its log lines wait for that start too. A supervisor that knows its next jail
+     * (RERUN, LISTEN) readies it while the previous one runs: the same plan, run earlier.
+     */
+    public Prepared prepare(JailSpec spec, Caller caller) throws JailException {
+        return prepare(spec, caller, Log.Sink.deferred());
+    }
+
+    private Prepared prepare(JailSpec spec, Caller caller, Log.Sink held) throws JailException {
+        Prepared p = Log.callWith(held, () -> launch(spec, caller));
+        p.log = held;
+        return p;
+    }
+
+    /** {@link #prepare} on a pool thread; its lines are held for the calling thread's log. */
+    CompletableFuture<Prepared> prepareAsync(JailSpec spec, Caller caller) {
+        Log.Sink held = Log.Sink.deferred();
+        CompletableFuture<Prepared> f = new CompletableFuture<>();
+        ensurePool();
+        queue.add(() -> {
+            try {
+                f.complete(prepare(spec, caller, held));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
     }
 
     /**
@@ -105,7 +125,7 @@ public final class Spawner {
         ensurePool();
         queue.add(() -> {
             try {
-                f.complete(spawn(spec, io, caller));
+                f.complete(start(spec, io, caller));
             } catch (JailException e) {
                 f.completeExceptionally(e);
             } catch (Throwable t) {
@@ -116,15 +136,16 @@ public final class Spawner {
     }
 
     /**
-     * Makes the calling thread a spawning thread: the CLI's main thread lives as long as the JVM, and a
-     * resident server's request thread as long as the jails it starts (their parent-death signal follows it).
+     * Lets the calling thread start the resident stub itself (the jails' parent-death signal
+     * follows it): only for a thread that lives as long as the JVM, as the CLI's main thread.
+     * Other threads have the stub started by a keeper thread.
      */
     public void adoptCurrentThread() {
         ADOPTED.set(Boolean.TRUE);
     }
 
-    private boolean isSpawnerThread() {
-        return ADOPTED.get() != null || pool.contains(Thread.currentThread());
+    static boolean isAdoptedThread() {
+        return ADOPTED.get() != null;
     }
 
     /** Creates the pool now, not at the first asynchronous start: a server's thread count is then fixed from the outset. */
@@ -151,11 +172,10 @@ public final class Spawner {
         for (Thread t : threads) t.start();
     }
 
-    private JailHandle spawn(JailSpec spec, JailIo io, Caller caller) throws JailException {
+    /** Everything up to the jail's RECV_FDS: the first part of every start. */
+    private Prepared launch(JailSpec spec, Caller caller) throws JailException {
         HostInfo host = HostInfo.get();
         int execFd = -1;
-        int[] sp = null;
-        int stubPid = -1;
         int cgroupFd = -1;
         List<JailResource> resources = JailResources.forSpec(spec);
         boolean handedOver = false;
@@ -171,103 +191,101 @@ public final class Spawner {
                 cgroupFd = cg.prepare();
             }
             if (spec.execFd()) execFd = openExecFd(spec.program());
-            sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
 
-            // Target fd numbers in the stub lie above every source, so no dup2 clobbers a later source.
-            // The stub's memfd stays open (it is close-on-exec) until execve has opened it.
-            int stubFd = ExecStub.fd();
-            int top = Math.max(Math.max(stubFd, cgroupFd), Math.max(sp[1], execFd));
-            top = Math.max(top, Math.max(io.stdin(), Math.max(io.stdout(), io.stderr())));
-            for (int p : spec.passFds()) top = Math.max(top, Math.max(p, io.sourceOf(p)));
-            int ctlTarget = top + 1;
-            int execTarget = execFd >= 0 ? ctlTarget + 1 : -1;
-            int cgroupTarget = cgroupFd >= 0 ? Math.max(ctlTarget, execTarget) + 1 : -1;
-            int last = Math.max(Math.max(ctlTarget, execTarget), cgroupTarget);
+            // Fd numbers in the jail: each --pass_fd keeps its own; the control socket, the exec fd
+            // and the cgroup fd lie above them, and the plan's own fds above those.
+            int ctlTarget = 3;
+            for (int p : spec.passFds()) ctlTarget = Math.max(ctlTarget, p + 1);
+            int next = ctlTarget + 1;
+            int execTarget = execFd >= 0 ? next++ : -1;
+            int cgroupTarget = cgroupFd >= 0 ? next++ : -1;
             Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, caller.env(),
-                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, last + 1,
+                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, next,
                     Inheritance.startLimits(caller), caller.umask()));
             for (String w : plan.warnings()) Log.warn(w);
             VerboseLog.add(resources, spec, plan, host.euid()); // -v: logged at attach, when the pid is known
 
-            List<Libc.FdAction> actions = new ArrayList<>();
-            actions.add(Libc.FdAction.dup2(io.stdin(), 0));
-            actions.add(Libc.FdAction.dup2(io.stdout(), 1));
-            actions.add(Libc.FdAction.dup2(io.stderr(), 2));
-            Set<Integer> keep = new HashSet<>(List.of(0, 1, 2, ctlTarget, stubFd));
-            for (int p : spec.passFds()) {
-                actions.add(Libc.FdAction.dup2(io.sourceOf(p), p));
-                keep.add(p);
-            }
-            actions.add(Libc.FdAction.dup2(sp[1], ctlTarget));
+            int[] fds = new int[1 + (execFd >= 0 ? 1 : 0) + (cgroupFd >= 0 ? 1 : 0)];
+            int[] targets = new int[fds.length];
+            int k = 1;
             if (execFd >= 0) {
-                actions.add(Libc.FdAction.dup2(execFd, execTarget));
-                keep.add(execTarget);
+                fds[k] = execFd;
+                targets[k++] = execTarget;
             }
             if (cgroupFd >= 0) {
-                actions.add(Libc.FdAction.dup2(cgroupFd, cgroupTarget));
-                keep.add(cgroupTarget);
+                fds[k] = cgroupFd;
+                targets[k] = cgroupTarget;
             }
-            for (int n = 3; n < last; n++) if (!keep.contains(n)) actions.add(Libc.FdAction.close(n));
-            stubPid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "s", Integer.toString(ctlTarget)},
-                    new String[0], actions, last + 1);
-            Libc.close(sp[1]);
-            sp[1] = -1;
-            if (execFd >= 0) {
-                Libc.close(execFd);
-                execFd = -1;
+            targets[0] = ctlTarget;
+            byte[] encoded = plan.encode();
+            for (int attempt = 0; ; attempt++) {
+                int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
+                boolean kept = false;
+                try {
+                    // The jail's first word carries its pid as we see it, even if the stub dies right after the clone.
+                    UnixSocket.passCredentials(sp[0]);
+                    fds[0] = sp[1];
+                    ResidentStub.request(fds, targets, encoded, sp[0]);
+                    Libc.close(sp[1]);
+                    sp[1] = -1;
+                    handedOver = true; // from here on the jail (or setUp's failure path) releases the resources
+                    Prepared p = setUp(spec, plan, sp[0], resources);
+                    kept = true;
+                    return p;
+                } catch (StubGone e) {
+                    // The stub died before it cloned (killed?): a new one takes the jail, once.
+                    handedOver = false;
+                    ResidentStub.stubGone();
+                    if (attempt > 0) throw new JailException("The exec stub exited before cloning the jail");
+                } finally {
+                    if (sp[1] >= 0) Libc.close(sp[1]);
+                    if (!kept) Libc.close(sp[0]);
+                }
             }
-            int pid = stubPid;
-            stubPid = -1; // handshake reaps it
-            handedOver = true; // from here on the jail (or handshake's failure path) releases the resources
-            return handshake(spec, plan, sp[0], pid, host, resources);
         } catch (ErrnoException e) {
             throw new JailException("Couldn't launch the child process: " + e.getMessage());
         } finally {
             if (!handedOver) JailResources.releaseAll(resources);
             if (cgroupFd >= 0) Libc.close(cgroupFd);
-            if (sp != null) {
-                if (sp[1] >= 0) Libc.close(sp[1]);
-                Libc.close(sp[0]);
-            }
             if (execFd >= 0) Libc.close(execFd);
-            if (stubPid > 0) reapQuietly(stubPid);
         }
     }
 
-    private JailHandle handshake(JailSpec spec, Plan plan, int ctl, int stubPid, HostInfo host,
-            List<JailResource> resources) throws JailException, ErrnoException {
+    /** The control socket closed before any report: the stub died before cloning the jail. */
+    private static final class StubGone extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StubGone() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Learns the jail's pid, takes it over, writes its id maps, says "go", and follows it to its RECV_FDS. */
+    private static Prepared setUp(JailSpec spec, Plan plan, int ctl, List<JailResource> resources)
+            throws JailException, ErrnoException, StubGone {
+        HostInfo host = HostInfo.get();
         try (Arena a = Arena.ofConfined()) {
-            byte[] encoded = plan.encode();
-            MemorySegment seg = a.allocate(encoded.length);
-            seg.copyFrom(MemorySegment.ofArray(encoded));
-            try {
-                Libc.writeFully(ctl, seg);
-            } catch (ErrnoException e) {
-                // The stub died before reading the plan; its exit status tells why.
-            }
             List<Integer> fds = new ArrayList<>();
-            int[] rec = readRecord(ctl, a, fds);
+            Record rec = readRecord(ctl, a, fds);
+            if (rec == null) throw new StubGone();
             // The jail runs its first ops (oom_score_adj, /dev/null) while the stub reports its pid, so
-            // the jail's warning or error can arrive before the stub's 'P'. After an error, still wait
-            // for the 'P' (or EOF, when the clone itself failed): the jail's pid must be reaped.
-            int[] early = null;
-            while (rec != null && rec[0] != 'P') {
-                if (rec[0] == 'W') Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
+            // the jail's warning or error can arrive before the pid. After an error, still wait for
+            // the pid ('P' from the stub or 'C' from the jail; EOF when the clone itself failed):
+            // the jail must be reaped.
+            Record early = null;
+            while (rec != null && rec.pid() <= 0) {
+                if (rec.kind() == 'W') Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
                 else if (early == null) early = rec;
                 rec = readRecord(ctl, a, fds);
             }
             if (rec == null || early != null) {
-                if (rec != null) reapQuietly(rec[2]);
+                for (int f : fds) Libc.close(f);
+                if (rec != null) reapQuietly(rec.pid());
                 JailResources.releaseAll(resources);
-                if (early != null) {
-                    reapQuietly(stubPid);
-                    throw new JailException(failure(plan, early));
-                }
-                throw new JailException("The exec stub exited before cloning the jail (status "
-                        + describeWait(Libc.waitpid(stubPid, 0)) + ")");
+                if (early != null) throw new JailException(failure(plan, early));
+                throw new JailException("The exec stub exited before cloning the jail");
             }
-            int pid = rec[2];
-            reapQuietly(stubPid);
+            int pid = rec.pid();
             ChildJail jail;
             try {
                 jail = ChildJail.adopt(pid, resources);
@@ -278,26 +296,16 @@ public final class Spawner {
                 JailResources.releaseAll(resources);
                 throw e;
             }
+            Prepared p = new Prepared(spec, plan, jail, ctl, resources);
             boolean ok = false;
             try {
                 for (JailResource r : resources) r.attach(pid);
                 if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
-                MemorySegment go = a.allocate(1);
-                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
-                Libc.writeFully(ctl, go);
-                for (;;) {
-                    rec = readRecord(ctl, a, fds);
-                    if (rec == null) break; // EOF: execve succeeded (or the jail died on the way)
-                    if (rec[0] == 'F') {
-                        handOver(rec[2], fds, resources, ctl, go);
-                    } else if (rec[0] == 'W') {
-                        Log.warn(plan.describe(rec[1]) + ": " + Errno.describe(rec[2]));
-                    } else {
-                        throw new JailException(failure(plan, rec));
-                    }
-                }
+                p.go();
+                rec = p.follow(a, fds);
+                p.wanted = rec == null ? -1 : rec.value(); // EOF: the jail died on the way; its status says how
                 ok = true;
-                return jail;
+                return p;
             } finally {
                 for (int f : fds) Libc.close(f); // fds that came with any report other than 'F'
                 if (!ok) jail.close();
@@ -305,9 +313,135 @@ public final class Spawner {
         }
     }
 
+    /**
+     * A jail at its last step, waiting for its stdio and --pass_fd fds (RECV_FDS). {@link #start}
+     * gives them and lets it exec its program; {@link #close} kills a jail that is never started.
+     */
+    public static final class Prepared implements AutoCloseable {
+        private final JailSpec spec;
+        private final Plan plan;
+        private final ChildJail jail;
+        private final int ctl;
+        private final List<JailResource> resources;
+        /** How many fds the jail asked for, or -1 if it ended before asking. */
+        private int wanted;
+        /** Lines logged while it was readied ahead of time, written at its start. */
+        private Log.Sink log;
+        private boolean done;
+
+        private Prepared(JailSpec spec, Plan plan, ChildJail jail, int ctl, List<JailResource> resources) {
+            this.spec = spec;
+            this.plan = plan;
+            this.jail = jail;
+            this.ctl = ctl;
+            this.resources = resources;
+        }
+
+        /** The jail's pid (it is not running its program yet). */
+        public int pid() {
+            return jail.pid();
+        }
+
+        /** Gives the jail its stdio and --pass_fd fds; returns once its program was executed. */
+        public synchronized JailHandle start(JailIo io) throws JailException {
+            if (done) throw new IllegalStateException("the jail was started or closed already");
+            done = true;
+            if (log != null) log.replay();
+            boolean ok = false;
+            try (Arena a = Arena.ofConfined()) {
+                List<Integer> fds = new ArrayList<>();
+                try {
+                    if (wanted >= 0) {
+                        giveFds(ctl, spec, io, wanted);
+                        Record rec = follow(a, fds);
+                        if (rec != null) throw new JailException("The jail asked for its fds twice");
+                    }
+                } finally {
+                    for (int f : fds) Libc.close(f);
+                }
+                ok = true;
+                return jail;
+            } catch (ErrnoException e) {
+                throw new JailException("Couldn't launch the child process: " + e.getMessage());
+            } finally {
+                Libc.close(ctl);
+                if (!ok) jail.close();
+            }
+        }
+
+        /** Kills and reaps a jail that was never started. */
+        @Override
+        public synchronized void close() {
+            if (done) return;
+            done = true;
+            Libc.close(ctl);
+            jail.close();
+        }
+
+        private void go() throws ErrnoException {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment go = a.allocate(1);
+                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
+                Libc.writeFully(ctl, go);
+            }
+        }
+
+        /**
+         * Reads the jail's reports, taking warnings and fd hand-overs, up to its 'R' (returned) or
+         * EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
+         */
+        private Record follow(Arena a, List<Integer> fds) throws JailException, ErrnoException {
+            for (;;) {
+                Record rec = readRecord(ctl, a, fds);
+                if (rec == null) return null;
+                switch (rec.kind()) {
+                    case 'P', 'C' -> {
+                        // the other of the two pid reports
+                        if (rec.pid() != jail.pid()) throw new JailException("The exec stub reported two pids for one jail");
+                    }
+                    case 'F' -> {
+                        handOver(rec.value(), fds, resources);
+                        go();
+                    }
+                    case 'W' -> Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
+                    case 'R' -> {
+                        return rec;
+                    }
+                    default -> throw new JailException(failure(plan, rec));
+                }
+            }
+        }
+    }
+
+    /**
+     * The jail's RECV_FDS: its stdio (but what it opened as /dev/null itself) and every --pass_fd,
+     * in the plan's order, in 'D' records of at most 250 fds each (SCM_MAX_FD is 253, unix(7)).
+     */
+    private static void giveFds(int ctl, JailSpec spec, JailIo io, int wanted) throws ErrnoException, JailException {
+        int[] stdio = {io.stdin(), io.stdout(), io.stderr()};
+        int[] targets = PlanBuilder.stdioTargets(spec);
+        int[] all = new int[targets.length + spec.passFds().size()];
+        for (int i = 0; i < targets.length; i++) all[i] = stdio[targets[i]];
+        for (int i = 0; i < spec.passFds().size(); i++) all[targets.length + i] = io.sourceOf(spec.passFds().get(i));
+        giveFds(ctl, all, wanted);
+    }
+
+    /** Sends {@code all} in answer to an 'R' report that asked for {@code wanted} fds. */
+    static void giveFds(int ctl, int[] all, int wanted) throws ErrnoException, JailException {
+        if (all.length != wanted) throw new JailException("The jail asked for " + wanted + " fds, not " + all.length);
+        int off = 0;
+        do {
+            int n = Math.min(250, all.length - off);
+            byte[] d = new byte[16];
+            ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()).putInt('D').putInt(n);
+            UnixSocket.send(ctl, d, java.util.Arrays.copyOfRange(all, off, off + n), 0);
+            off += n;
+        } while (off < all.length);
+    }
+
     /** One line naming the failed operation, its errno and nsjail's hints. */
-    static String failure(Plan plan, int[] rec) {
-        int idx = rec[1], err = rec[2];
+    static String failure(Plan plan, Record rec) {
+        int idx = rec.index(), err = rec.value();
         Op op = idx >= 0 && idx < plan.ops().size() ? plan.ops().get(idx) : null;
         StringBuilder b = new StringBuilder();
         b.append(plan.describe(idx)).append(" failed: ").append(Errno.describe(err));
@@ -321,10 +455,22 @@ public final class Spawner {
         return b.toString();
     }
 
+    /**
+     * One report of the stub or the jail: its kind, the op index, its value, and the sender's pid
+     * where the socket passes credentials.
+     */
+    record Record(int kind, int index, int value, int sender) {
+        /** The jail's pid, where this report says it: 'P' from the stub, 'C' from the jail itself. */
+        int pid() {
+            return kind == 'P' ? value : kind == 'C' ? sender : 0;
+        }
+    }
+
     /** One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at EOF. */
-    static int[] readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
+    static Record readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
         MemorySegment buf = a.allocate(16);
         long got = 0;
+        int sender = 0;
         while (got < 16) {
             ScmRights.Received r = ScmRights.recv(fd, buf.asSlice(got));
             for (int f : r.fds()) fds.add(f);
@@ -332,22 +478,19 @@ public final class Spawner {
                 if (got == 0) return null;
                 throw new ErrnoException("short report from the exec stub", Errno.EIO);
             }
+            if (got == 0) sender = r.senderPid();
             got += r.bytes();
         }
         ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
-        return new int[] {b.getInt(0), b.getInt(4), b.getInt(8)};
+        return new Record(b.getInt(0), b.getInt(4), b.getInt(8), sender);
     }
 
-    /** An 'F' report: the resource that asked for the fds takes them, then the jail may go on. */
-    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources, int ctl, MemorySegment go)
-            throws JailException, ErrnoException {
+    /** An 'F' report: the resource that asked for the fds takes them; then the jail may go on. */
+    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources) throws JailException {
         int[] arr = fds.stream().mapToInt(Integer::intValue).toArray();
         fds.clear();
         for (JailResource r : resources) {
-            if (r.takeFds(kind, arr)) {
-                Libc.writeFully(ctl, go);
-                return;
-            }
+            if (r.takeFds(kind, arr)) return;
         }
         for (int f : arr) Libc.close(f);
         throw new JailException("The jail handed over fds (kind " + kind + ") that no part of the supervisor asked for");

@@ -23,7 +23,7 @@ public final class Standalone {
     /** ONCE: the jail's status (N, or 128+signal), 255 if it could not be started, 128+sig on SIGINT/SIGTERM. */
     public static int runOnce(JailSpec spec, boolean forwardSignals) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig);
+        int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, null);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
@@ -32,17 +32,22 @@ public final class Standalone {
      * supervisor {@code caller} started would give it, and signals come through {@code sig}.
      */
     public static int runOnce(JailSpec spec, JailIo io, Caller caller, FatalSignals sig) {
-        int rc = runOne(spec, io, caller, sig);
+        int rc = runOne(spec, io, caller, sig, null);
         return sig.caught() != 0 ? stopped(sig.caught()) : rc;
     }
 
-    /** RERUN: a fresh jail each time the previous one ends, until a launch failure (255) or a fatal signal. */
+    /**
+     * RERUN: a fresh jail each time the previous one ends, until a launch failure (255) or a fatal
+     * signal. The next jail is readied while the current one runs ({@link Ahead}).
+     */
     public static int rerun(JailSpec spec, boolean forwardSignals) {
         FatalSignals sig = FatalSignals.install(forwardSignals);
-        for (;;) {
-            int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig);
-            if (sig.caught() != 0) return stopped(sig.caught());
-            if (rc == 255 && sig.lastStartFailed) return 255;
+        try (Ahead ahead = new Ahead(spec, Caller.self(), 1)) {
+            for (;;) {
+                int rc = runOne(spec, JailIo.INHERIT, Caller.self(), sig, ahead);
+                if (sig.caught() != 0) return stopped(sig.caught());
+                if (rc == 255 && sig.lastStartFailed) return 255;
+            }
         }
     }
 
@@ -51,13 +56,13 @@ public final class Standalone {
         return 128 + s;
     }
 
-    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig) {
+    private static int runOne(JailSpec spec, JailIo io, Caller caller, FatalSignals sig, Ahead ahead) {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
         long start = System.nanoTime();
         try {
-            jail = org.jnsjail.api.Jails.start(spec, io, caller);
+            jail = ahead != null ? ahead.start(io) : org.jnsjail.api.Jails.start(spec, io, caller);
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;

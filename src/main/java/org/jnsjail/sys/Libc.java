@@ -37,12 +37,36 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... opts) {
-        MemorySegment sym = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        Linker.Option[] all = new Linker.Option[opts.length + 1];
-        all[0] = CAPTURE;
-        System.arraycopy(opts, 0, all, 1, opts.length);
-        return LINKER.downcallHandle(sym, fd, all);
+    /** The address of libc's function {@code name}. */
+    public static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
+    }
+
+    /**
+     * The one downcall shape of jnsjail: a function's address and up to seven integer-class
+     * arguments, a 64-bit result, errno captured. FFM generates a stub class per distinct native
+     * signature (about 6 ms each at start-up, not kept by the AOT cache), so every libc call goes
+     * through this one. The x86_64 SysV ABI passes int, short and pointer arguments alike in
+     * 64-bit registers, extra arguments are ignored by the callee, and an int or pointer result is
+     * the low or whole rax: callers cast. Variadic from the second argument, as syscall(2) is; for
+     * other functions that only sets al, which a non-variadic callee ignores.
+     */
+    private static final class Call {
+        static final MethodHandle H = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), CAPTURE, Linker.Option.firstVariadicArg(1));
+    }
+
+    /** Calls {@code fn} with up to seven integer or pointer arguments (unused ones 0); errno is captured. */
+    public static long call(MemorySegment fn, long a1, long a2, long a3, long a4, long a5, long a6, long a7) {
+        try {
+            return (long) Call.H.invokeExact(fn, state(), a1, a2, a3, a4, a5, a6, a7);
+        } catch (Throwable t) {
+            throw fatal(t);
+        }
+    }
+
+    public static long call(MemorySegment fn, long a1, long a2, long a3) {
+        return call(fn, a1, a2, a3, 0, 0, 0, 0);
     }
 
     static MemorySegment state() {
@@ -75,8 +99,7 @@ public final class Libc {
     // (arch/x86/entry/syscalls/syscall_64.tbl); pointers travel as their addresses.
 
     private static final class Sys {
-        static final MethodHandle H = handle("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+        static final MemorySegment SYSCALL = symbol("syscall");
     }
 
     static final long NR_READ = 0, NR_WRITE = 1, NR_CLOSE = 3, NR_POLL = 7, NR_RT_SIGACTION = 13, NR_GETPID = 39,
@@ -87,11 +110,7 @@ public final class Libc {
 
     /** syscall(2) with up to six arguments; -1 and errno on failure. */
     public static long sys(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
-        try {
-            return (long) Sys.H.invokeExact(state(), nr, a1, a2, a3, a4, a5, a6);
-        } catch (Throwable t) {
-            throw fatal(t);
-        }
+        return call(Sys.SYSCALL, nr, a1, a2, a3, a4, a5, a6);
     }
 
     /** syscall(2) with three integer arguments. */
@@ -240,32 +259,26 @@ public final class Libc {
         }
     }
 
-    private static final class Strerror { static final MethodHandle H = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
-
     public static String strerror(int errno) {
-        try {
-            MemorySegment p = (MemorySegment) Strerror.H.invokeExact(state(), errno);
-            return p.reinterpret(4096).getString(0);
-        } catch (Throwable t) { throw fatal(t); }
+        long p = call(symbol("strerror"), errno, 0, 0);
+        return MemorySegment.ofAddress(p).reinterpret(4096).getString(0);
     }
-
-    private static final class Getpwnam { static final MethodHandle H = handle("getpwnam", FunctionDescriptor.of(ADDRESS, ADDRESS)); }
-    private static final class Getgrnam { static final MethodHandle H = handle("getgrnam", FunctionDescriptor.of(ADDRESS, ADDRESS)); }
 
     /** getpwnam(3): the uid, or -1 if there is no such user. struct passwd: name, passwd, uid at 16. */
     public static long uidOfUser(String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = (MemorySegment) Getpwnam.H.invokeExact(state(), a.allocateFrom(name));
-            return p.equals(MemorySegment.NULL) ? -1 : Integer.toUnsignedLong(p.reinterpret(24).get(JAVA_INT, 16));
-        } catch (Throwable t) { throw fatal(t); }
+        return idOf("getpwnam", name);
     }
 
     /** getgrnam(3): the gid, or -1. struct group: name, passwd, gid at 16. */
     public static long gidOfGroup(String name) {
+        return idOf("getgrnam", name);
+    }
+
+    private static long idOf(String function, String name) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = (MemorySegment) Getgrnam.H.invokeExact(state(), a.allocateFrom(name));
-            return p.equals(MemorySegment.NULL) ? -1 : Integer.toUnsignedLong(p.reinterpret(24).get(JAVA_INT, 16));
-        } catch (Throwable t) { throw fatal(t); }
+            long p = call(symbol(function), a.allocateFrom(name).address(), 0, 0);
+            return p == 0 ? -1 : Integer.toUnsignedLong(MemorySegment.ofAddress(p).reinterpret(24).get(JAVA_INT, 16));
+        }
     }
 
     /** A NULL-terminated char*[] in the arena. */
@@ -279,19 +292,19 @@ public final class Libc {
     // ---- posix_spawn --------------------------------------------------------------------------
 
     static final class Spawn {
-        static final MethodHandle SPAWN = handle("posix_spawn", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        static final MethodHandle FA_INIT = handle("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle FA_DESTROY = handle("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle FA_DUP2 = handle("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        static final MethodHandle FA_CLOSE = handle("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle FA_CLOSEFROM = handle("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle ATTR_INIT = handle("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ATTR_DESTROY = handle("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ATTR_SETFLAGS = handle("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-        static final MethodHandle ATTR_SETSIGMASK = handle("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle ATTR_SETSIGDEFAULT = handle("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle SIGEMPTYSET = handle("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle SIGFILLSET = handle("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MemorySegment SPAWN = symbol("posix_spawn");
+        static final MemorySegment FA_INIT = symbol("posix_spawn_file_actions_init");
+        static final MemorySegment FA_DESTROY = symbol("posix_spawn_file_actions_destroy");
+        static final MemorySegment FA_DUP2 = symbol("posix_spawn_file_actions_adddup2");
+        static final MemorySegment FA_CLOSE = symbol("posix_spawn_file_actions_addclose");
+        static final MemorySegment FA_CLOSEFROM = symbol("posix_spawn_file_actions_addclosefrom_np");
+        static final MemorySegment ATTR_INIT = symbol("posix_spawnattr_init");
+        static final MemorySegment ATTR_DESTROY = symbol("posix_spawnattr_destroy");
+        static final MemorySegment ATTR_SETFLAGS = symbol("posix_spawnattr_setflags");
+        static final MemorySegment ATTR_SETSIGMASK = symbol("posix_spawnattr_setsigmask");
+        static final MemorySegment ATTR_SETSIGDEFAULT = symbol("posix_spawnattr_setsigdefault");
+        static final MemorySegment SIGEMPTYSET = symbol("sigemptyset");
+        static final MemorySegment SIGFILLSET = symbol("sigfillset");
     }
 
     /** One fd action of a posix_spawn: dup2(from, to), or close(fd) when from is -1. */
@@ -321,33 +334,35 @@ public final class Libc {
             MemorySegment attr = a.allocate(512, 16);
             MemorySegment sigs = a.allocate(128, 8);
             MemorySegment pid = a.allocate(JAVA_INT);
-            int rc = (int) Spawn.FA_INIT.invokeExact(state(), fa);
+            int rc = (int) call(Spawn.FA_INIT, fa.address(), 0, 0);
             if (rc != 0) throw new ErrnoException("posix_spawn_file_actions_init", rc);
-            rc = (int) Spawn.ATTR_INIT.invokeExact(state(), attr);
+            rc = (int) call(Spawn.ATTR_INIT, attr.address(), 0, 0);
             if (rc != 0) throw new ErrnoException("posix_spawnattr_init", rc);
             try {
                 for (FdAction act : actions) {
                     rc = act.from() < 0
-                            ? (int) Spawn.FA_CLOSE.invokeExact(state(), fa, act.to())
-                            : (int) Spawn.FA_DUP2.invokeExact(state(), fa, act.from(), act.to());
+                            ? (int) call(Spawn.FA_CLOSE, fa.address(), act.to(), 0)
+                            : (int) call(Spawn.FA_DUP2, fa.address(), act.from(), act.to());
                     if (rc != 0) throw new ErrnoException("posix_spawn fd action", rc);
                 }
-                rc = (int) Spawn.FA_CLOSEFROM.invokeExact(state(), fa, closeFrom);
+                rc = (int) call(Spawn.FA_CLOSEFROM, fa.address(), closeFrom, 0);
                 if (rc != 0) throw new ErrnoException("posix_spawn_file_actions_addclosefrom_np", rc);
-                int ignored = (int) Spawn.SIGEMPTYSET.invokeExact(state(), sigs);
-                rc = (int) Spawn.ATTR_SETSIGMASK.invokeExact(state(), attr, sigs);
-                ignored = (int) Spawn.SIGFILLSET.invokeExact(state(), sigs);
-                rc |= (int) Spawn.ATTR_SETSIGDEFAULT.invokeExact(state(), attr, sigs);
-                rc |= (int) Spawn.ATTR_SETFLAGS.invokeExact(state(), attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | extraFlags));
+                call(Spawn.SIGEMPTYSET, sigs.address(), 0, 0);
+                rc = (int) call(Spawn.ATTR_SETSIGMASK, attr.address(), sigs.address(), 0);
+                call(Spawn.SIGFILLSET, sigs.address(), 0, 0);
+                rc |= (int) call(Spawn.ATTR_SETSIGDEFAULT, attr.address(), sigs.address(), 0);
+                rc |= (int) call(Spawn.ATTR_SETFLAGS, attr.address(),
+                        (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | extraFlags), 0);
                 if (rc != 0) throw new ErrnoException("posix_spawnattr", Errno.EINVAL);
-                rc = (int) Spawn.SPAWN.invokeExact(state(), pid, a.allocateFrom(path), fa, attr, strings(a, argv), strings(a, envp));
+                rc = (int) call(Spawn.SPAWN, pid.address(), a.allocateFrom(path).address(), fa.address(), attr.address(),
+                        strings(a, argv).address(), strings(a, envp).address(), 0);
                 if (rc != 0) throw new ErrnoException("posix_spawn('" + path + "')", rc);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) Spawn.FA_DESTROY.invokeExact(state(), fa);
-                ignored = (int) Spawn.ATTR_DESTROY.invokeExact(state(), attr);
+                call(Spawn.FA_DESTROY, fa.address(), 0, 0);
+                call(Spawn.ATTR_DESTROY, attr.address(), 0, 0);
             }
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw fatal(t); }
+        }
     }
 
     static final short POSIX_SPAWN_SETSIGDEF = 0x04;

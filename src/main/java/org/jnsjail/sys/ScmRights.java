@@ -14,7 +14,7 @@ public final class ScmRights {
     private ScmRights() {}
 
     private static final long SYS_recvmsg = 47;
-    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, MSG_CMSG_CLOEXEC = 0x40000000;
     /** Room for this many fds; more would be cut (MSG_CTRUNC) and closed by the kernel. */
     public static final int MAX_FDS = 8;
     private static final int CMSG_HDR = 16;
@@ -25,7 +25,7 @@ public final class ScmRights {
      * What one recvmsg got: the bytes read (0 at EOF), the fds that came with them, and whether more
      * fds came than there was room for (MSG_CTRUNC: the kernel closed the rest).
      */
-    public record Received(long bytes, int[] fds, boolean truncated) {}
+    public record Received(long bytes, int[] fds, boolean truncated, int senderPid) {}
 
     /** One recvmsg into {@code buf} with room for {@link #MAX_FDS} fds; retries EINTR. */
     public static Received recv(int fd, MemorySegment buf) throws ErrnoException {
@@ -34,7 +34,8 @@ public final class ScmRights {
 
     /** One recvmsg into {@code buf} with room for {@code maxFds} fds and extra recvmsg flags; retries EINTR. */
     public static Received recv(int fd, MemorySegment buf, int maxFds, int flags) throws ErrnoException {
-        final int room = CMSG_HDR + 4 * Math.max(1, maxFds);
+        // SCM_CREDENTIALS (a struct ucred, where the socket has SO_PASSCRED) and then the fds.
+        final int room = CMSG_HDR + 16 + CMSG_HDR + 4 * Math.max(1, maxFds);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment iov = a.allocate(16, 8);
             iov.set(JAVA_LONG, 0, buf.address());
@@ -53,13 +54,26 @@ public final class ScmRights {
             if (r < 0) throw new ErrnoException("recvmsg", Libc.errno());
             long controlLen = mh.get(JAVA_LONG, 40);
             int[] fds = new int[0];
-            // struct cmsghdr: len (size_t), level, type, then the data.
-            if (controlLen >= CMSG_HDR && control.get(JAVA_INT, 8) == SOL_SOCKET && control.get(JAVA_INT, 12) == SCM_RIGHTS) {
-                long len = Math.min(control.get(JAVA_LONG, 0), controlLen);
-                fds = new int[(int) Math.max(0, (len - CMSG_HDR) / 4)];
-                for (int i = 0; i < fds.length; i++) fds[i] = control.get(JAVA_INT, CMSG_HDR + 4L * i);
+            int pid = 0;
+            // struct cmsghdr: len (size_t), level, type, then the data; each padded to 8 bytes (CMSG_NXTHDR).
+            for (long off = 0; off + CMSG_HDR <= controlLen; ) {
+                long len = control.get(JAVA_LONG, off);
+                if (len < CMSG_HDR || off + len > controlLen) break;
+                if (control.get(JAVA_INT, off + 8) == SOL_SOCKET) {
+                    int type = control.get(JAVA_INT, off + 12);
+                    if (type == SCM_RIGHTS) {
+                        int[] more = new int[(int) ((len - CMSG_HDR) / 4)];
+                        for (int i = 0; i < more.length; i++) more[i] = control.get(JAVA_INT, off + CMSG_HDR + 4L * i);
+                        int[] all = java.util.Arrays.copyOf(fds, fds.length + more.length);
+                        System.arraycopy(more, 0, all, fds.length, more.length);
+                        fds = all;
+                    } else if (type == SCM_CREDENTIALS && len >= CMSG_HDR + 4) {
+                        pid = control.get(JAVA_INT, off + CMSG_HDR);
+                    }
+                }
+                off += (len + 7) & ~7L;
             }
-            return new Received(r, fds, (mh.get(JAVA_INT, 48) & MSG_CTRUNC) != 0);
+            return new Received(r, fds, (mh.get(JAVA_INT, 48) & MSG_CTRUNC) != 0, pid);
         }
     }
 }

@@ -1,11 +1,8 @@
 package org.jnsjail.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -64,27 +61,17 @@ public final class Sockets {
         }
     }
 
-    private static final class Socket { static final MethodHandle H = Libc.handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)); }
-    private static final class Setsockopt { static final MethodHandle H = Libc.handle("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-    private static final class Bind { static final MethodHandle H = Libc.handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)); }
-    private static final class Listen { static final MethodHandle H = Libc.handle("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
-    private static final class Accept4 { static final MethodHandle H = Libc.handle("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)); }
-    private static final class Getsockname { static final MethodHandle H = Libc.handle("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
-    private static final class Shutdown { static final MethodHandle H = Libc.handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)); }
-    private static final class InetPton { static final MethodHandle H = Libc.handle("inet_pton", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
-    private static final class InetNtop { static final MethodHandle H = Libc.handle("inet_ntop", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)); }
-
     /** socket(AF_INET6, type, 0). */
     public static int socket6(int type) throws ErrnoException {
-        try { return Libc.check((int) Socket.H.invokeExact(Libc.state(), AF_INET6, type, 0), "socket(AF_INET6)"); }
-        catch (ErrnoException e) { throw e; } catch (Throwable t) { throw Libc.fatal(t); }
+        return Libc.check((int) Libc.sys(Syscall.SYS_socket, AF_INET6, type, 0, 0, 0, 0), "socket(AF_INET6)");
     }
 
     public static void setsockopt(int fd, SockOpt opt, int value) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocateFrom(JAVA_INT, value);
-            Libc.check((int) Setsockopt.H.invokeExact(Libc.state(), fd, opt.level, opt.name, v, 4), "setsockopt(" + opt + ")");
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw Libc.fatal(t); }
+            Libc.check((int) Libc.sys(Syscall.SYS_setsockopt, fd, opt.level, opt.name, v.address(), 4, 0),
+                    "setsockopt(" + opt + ")");
+        }
     }
 
     public static void bind(int fd, Endpoint ep) throws ErrnoException {
@@ -94,13 +81,12 @@ public final class Sockets {
             sa.set(JAVA_BYTE, 2, (byte) (ep.port() >> 8)); // network byte order
             sa.set(JAVA_BYTE, 3, (byte) ep.port());
             MemorySegment.copy(ep.addr(), 0, sa, JAVA_BYTE, 8, 16);
-            Libc.check((int) Bind.H.invokeExact(Libc.state(), fd, sa, SOCKADDR_IN6_SIZE), "bind(" + ep.text() + ")");
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw Libc.fatal(t); }
+            Libc.check((int) Libc.sys(Syscall.SYS_bind, fd, sa.address(), SOCKADDR_IN6_SIZE, 0, 0, 0), "bind(" + ep.text() + ")");
+        }
     }
 
     public static void listen(int fd, int backlog) throws ErrnoException {
-        try { Libc.check((int) Listen.H.invokeExact(Libc.state(), fd, backlog), "listen"); }
-        catch (ErrnoException e) { throw e; } catch (Throwable t) { throw Libc.fatal(t); }
+        Libc.check((int) Libc.sys(Syscall.SYS_listen, fd, backlog, 0, 0, 0, 0), "listen");
     }
 
     /**
@@ -108,11 +94,9 @@ public final class Sockets {
      * socklen_t); the new fd, or -errno (EAGAIN when no connection is pending).
      */
     public static int accept4(int fd, MemorySegment sa, int flags) {
-        try {
-            sa.set(JAVA_INT, SOCKADDR_IN6_SIZE, SOCKADDR_IN6_SIZE);
-            int r = (int) Accept4.H.invokeExact(Libc.state(), fd, sa, sa.asSlice(SOCKADDR_IN6_SIZE), flags);
-            return r >= 0 ? r : -Libc.errno();
-        } catch (Throwable t) { throw Libc.fatal(t); }
+        sa.set(JAVA_INT, SOCKADDR_IN6_SIZE, SOCKADDR_IN6_SIZE);
+        int r = (int) Libc.sys(Syscall.SYS_accept4, fd, sa.address(), sa.address() + SOCKADDR_IN6_SIZE, flags, 0, 0);
+        return r >= 0 ? r : -Libc.errno();
     }
 
     /** Bytes for {@link #accept4}'s and {@link #localEndpoint}'s address buffer. */
@@ -130,29 +114,26 @@ public final class Sockets {
 
     /** getsockname(2), using {@code sa} as scratch. */
     public static Endpoint localEndpoint(int fd, MemorySegment sa) throws ErrnoException {
-        try {
-            sa.fill((byte) 0);
-            sa.set(JAVA_INT, SOCKADDR_IN6_SIZE, SOCKADDR_IN6_SIZE);
-            Libc.check((int) Getsockname.H.invokeExact(Libc.state(), fd, sa, sa.asSlice(SOCKADDR_IN6_SIZE)), "getsockname");
-            return endpoint(sa);
-        } catch (ErrnoException e) { throw e; } catch (Throwable t) { throw Libc.fatal(t); }
+        sa.fill((byte) 0);
+        sa.set(JAVA_INT, SOCKADDR_IN6_SIZE, SOCKADDR_IN6_SIZE);
+        Libc.check((int) Libc.sys(Syscall.SYS_getsockname, fd, sa.address(), sa.address() + SOCKADDR_IN6_SIZE, 0, 0, 0),
+                "getsockname");
+        return endpoint(sa);
     }
 
     /** shutdown(2); 0 or -errno (ENOTCONN once the peer is gone is harmless to the caller). */
     public static int shutdown(int fd, Shut how) {
-        try {
-            int r = (int) Shutdown.H.invokeExact(Libc.state(), fd, how.ordinal());
-            return r == 0 ? 0 : -Libc.errno();
-        } catch (Throwable t) { throw Libc.fatal(t); }
+        int r = (int) Libc.sys(Syscall.SYS_shutdown, fd, how.ordinal(), 0, 0, 0, 0);
+        return r == 0 ? 0 : -Libc.errno();
     }
 
     /** inet_pton(AF_INET6, text); null if it is not an IPv6 literal. */
     public static byte[] pton6(String text) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment dst = a.allocate(16);
-            int r = (int) InetPton.H.invokeExact(Libc.state(), AF_INET6, a.allocateFrom(text), dst);
+            int r = (int) Libc.call(Libc.symbol("inet_pton"), AF_INET6, a.allocateFrom(text).address(), dst.address());
             return r == 1 ? dst.toArray(JAVA_BYTE) : null;
-        } catch (Throwable t) { throw Libc.fatal(t); }
+        }
     }
 
     /** inet_ntop(AF_INET6): the text glibc (and so nsjail) prints, v4-mapped as ::ffff:a.b.c.d. */
@@ -161,9 +142,9 @@ public final class Sockets {
             MemorySegment src = a.allocate(16);
             MemorySegment.copy(addr, 0, src, JAVA_BYTE, 0, 16);
             MemorySegment dst = a.allocate(INET6_ADDRSTRLEN);
-            MemorySegment r = (MemorySegment) InetNtop.H.invokeExact(Libc.state(), AF_INET6, src, dst, INET6_ADDRSTRLEN);
-            return r.equals(MemorySegment.NULL) ? "?" : dst.getString(0);
-        } catch (Throwable t) { throw Libc.fatal(t); }
+            long r = Libc.call(Libc.symbol("inet_ntop"), AF_INET6, src.address(), dst.address(), INET6_ADDRSTRLEN, 0, 0, 0);
+            return r == 0 ? "?" : dst.getString(0);
+        }
     }
 
     // ---- splice(2) ------------------------------------------------------------------------------
@@ -179,30 +160,22 @@ public final class Sockets {
         }
     }
 
-    private static final class Splice { static final MethodHandle H = Libc.handle("splice", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT)); }
-
     /**
      * splice(2) between a socket and a pipe (one side must be a pipe), without offsets: the bytes
      * moved, 0 at end of input, or -errno (EAGAIN when either side would block; EINTR is retried).
      */
     public static long splice(int in, int out, long len, int flags) {
-        try {
-            for (;;) {
-                long r = (long) Splice.H.invokeExact(Libc.state(), in, MemorySegment.NULL, out, MemorySegment.NULL, len, flags);
-                if (r >= 0) return r;
-                int e = Libc.errno();
-                if (e != Errno.EINTR) return -e;
-            }
-        } catch (Throwable t) { throw Libc.fatal(t); }
+        for (;;) {
+            long r = Libc.sys(Syscall.SYS_splice, in, 0, out, 0, len, flags);
+            if (r >= 0) return r;
+            int e = Libc.errno();
+            if (e != Errno.EINTR) return -e;
+        }
     }
 
     /** read(2) without retry: bytes read, 0 at EOF, or -errno. For discarding what a client still sends. */
     public static long readNow(int fd, MemorySegment buf) {
-        try {
-            long r = (long) ReadNow.H.invokeExact(Libc.state(), fd, buf, buf.byteSize());
-            return r >= 0 ? r : -Libc.errno();
-        } catch (Throwable t) { throw Libc.fatal(t); }
+        long r = Libc.sys(Libc.NR_READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+        return r >= 0 ? r : -Libc.errno();
     }
-
-    private static final class ReadNow { static final MethodHandle H = Libc.handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG)); }
 }

@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class UnixSocket {
     private UnixSocket() {}
 
-    private static final int SOL_SOCKET = 1, SO_PEERCRED = 17, SO_PEERPIDFD = 77, SCM_RIGHTS = 1;
+    private static final int SOL_SOCKET = 1, SO_PASSCRED = 16, SO_PEERCRED = 17, SO_PEERPIDFD = 77, SCM_RIGHTS = 1;
     public static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
     /** sizeof(struct sockaddr_un): sa_family_t, then sun_path[108]. */
     private static final int SOCKADDR_UN_SIZE = 110;
@@ -135,6 +135,20 @@ public final class UnixSocket {
                 }
                 first = false;
                 off += r;
+            }
+        }
+    }
+
+    /**
+     * SO_PASSCRED (unix(7)): every message read from {@code fd} carries its sender's credentials,
+     * the pid as this process's PID namespace sees it, whatever namespace the sender is in.
+     */
+    public static void passCredentials(int fd) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            if (Libc.sys(Syscall.SYS_setsockopt, fd, SOL_SOCKET, SO_PASSCRED, one.address(), 4, 0) < 0) {
+                throw new ErrnoException("setsockopt(SO_PASSCRED)", Libc.errno());
             }
         }
     }

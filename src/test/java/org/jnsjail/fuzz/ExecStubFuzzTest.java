@@ -220,6 +220,7 @@ class ExecStubFuzzTest {
             shape(OpCode.SOCKET, 4, 4, 1, 1);
             shape(OpCode.SEND_FDS, 2, 9, 1, 1);
             shape(OpCode.UMASK, 1, 1, 1, 1);
+            shape(OpCode.RECV_FDS, 0, MAX_INTS, 1, 1);
         }
 
         private static void shape(OpCode c, long imin, long imax, long smin, long smax) {

@@ -422,8 +422,17 @@ class ListenTest {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (count("/proc/" + pid + "/task") != threads && System.nanoTime() < deadline) sleep(100);
             assertEquals(threads, count("/proc/" + pid + "/task"), "threads of the supervisor");
-            assertEquals(List.of(), childrenOf(pid), "children (zombies or not) of the supervisor");
+            List<String> children = childrenOf(pid);
+            List<String> readied = children.stream().filter(c -> c.contains("(jnsjail-jail) S ")).toList();
+            assertTrue(readied.size() <= Runtime.getRuntime().availableProcessors() + 1, () -> "readied jails: " + readied);
+            children.removeAll(readied);
+            assertEquals(List.of(), children, "children (zombies or not) of the supervisor");
         }
+    }
+
+    /** The supervisor's resident exec stub, which lives as long as the supervisor: not a leak. */
+    private static boolean residentStub(String stat) {
+        return stat.contains("(jnsjail-stub) S ");
     }
 
     private static void oneHi(Server srv) throws IOException {
@@ -444,7 +453,7 @@ class ListenTest {
         }
     }
 
-    /** Processes whose parent is {@code pid} (field 4 of /proc/N/stat), with their state (field 3). */
+    /** Processes whose parent is {@code pid} (field 4 of /proc/N/stat) but its resident stub, with their stat line. */
     private static List<String> childrenOf(long pid) throws IOException {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
@@ -456,7 +465,7 @@ class ListenTest {
                     continue; // gone meanwhile
                 }
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                if (Long.parseLong(f[1]) == pid) out.add(p.getFileName() + " " + f[0]);
+                if (Long.parseLong(f[1]) == pid && !residentStub(stat)) out.add(p.getFileName() + " " + stat);
             }
         }
         return out;

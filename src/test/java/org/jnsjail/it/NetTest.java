@@ -82,13 +82,14 @@ class NetTest {
         assertFalse(r.stdout().contains("default via"), r::describe);
     }
 
+    /** The listener keeps its stdin open a moment: at stdin's EOF busybox nc may stop before it has read from-b. */
     @Test
     void twoBridgeModeJailsOnOneParentReachEachOther() {
         List<String> a = List.of("-t", "20", "-I", "p0", "--macvlan_vs_ip", "192.168.77.2", "--macvlan_vs_gw", "0.0.0.0",
                 "--macvlan_vs_mo", "bridge");
         List<String> b = List.of("-I", "p0", "--macvlan_vs_ip", "192.168.77.3", "--macvlan_vs_gw", "0.0.0.0",
                 "--macvlan_vs_mo", "bridge");
-        try (NsjailCli.Running listener = cli(a, SH, "-c", "echo from-a | " + BB + " nc -l -p 7000").start()) {
+        try (NsjailCli.Running listener = cli(a, SH, "-c", "{ echo from-a; " + BB + " sleep 1; } | " + BB + " nc -l -p 7000").start()) {
             Result conn = ok(jail(b, SH, "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do"
                     + " echo from-b | " + BB + " nc 192.168.77.2 7000 && exit 0; sleep 0.25; done; exit 1"));
             assertTrue(conn.stdout().contains("from-a"), conn::describe);
