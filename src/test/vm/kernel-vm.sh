@@ -32,16 +32,22 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -eq 1 ] || { echo "usage: kernel-vm.sh [--timeout SECONDS] SHARE" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: kernel-vm.sh [--timeout SECONDS] [--cached DIR]... SHARE" >&2; exit 2; }
 share="$(readlink -f "$1")"
 [ -f "$share/job" ] || { echo "kernel-vm: $share/job is missing" >&2; exit 2; }
+# A tree the VM caches must have no mount point in it (see init), nor be inside another cached one;
+# what does not qualify is read uncached, which is only slower.
+keep=()
 for d in "${cached[@]}"; do
+  ok=1
   case "$d" in
-    *[!A-Za-z0-9._/-]*) echo "kernel-vm: --cached $d: only plain path names are supported" >&2; exit 2 ;;
-    /tmp|/tmp/*|/run|/run/*|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/) echo "kernel-vm: --cached $d: the VM has its own" >&2; exit 2 ;;
+    *[!A-Za-z0-9._/-]*|/|/tmp|/tmp/*|/run|/run/*|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) ok=0 ;;
   esac
-  [ -d "$d" ] || { echo "kernel-vm: --cached $d is not a directory" >&2; exit 2; }
+  [ -d "$d" ] || ok=0
+  for k in "${keep[@]}"; do case "$d/" in "$k"/*) ok=0 ;; esac; case "$k/" in "$d"/*) ok=0 ;; esac; done
+  if [ $ok = 1 ]; then keep+=("$d"); else echo "kernel-vm: not caching $d" >&2; fi
 done
+cached=("${keep[@]}")
 
 cannot() { echo "kernel-vm: cannot run: $*" >&2; exit 125; }
 log() { echo "kernel-vm: $*" >&2; }
@@ -63,7 +69,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # The newest Debian 12 kernel package the apt sources know (its ABI name is in the package name).
-pkg="$(apt-cache search --names-only '^linux-image-6\.1\.[0-9]+-[0-9]+-amd64$' 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n1)" || true
+kernel_pkg() {
+  apt-cache search --names-only '^linux-image-6\.1\.[0-9]+-[0-9]+-amd64$' 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n1
+}
+command -v apt-get >/dev/null || cannot "no apt-get to fetch Debian 12's kernel package with"
+pkg="$(kernel_pkg)" || true
+if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || true # a fresh machine may have no package lists yet
+  pkg="$(kernel_pkg)" || true
+fi
 [ -n "$pkg" ] || cannot "no Debian 12 kernel package (linux-image-6.1.*-amd64) in the apt sources"
 kver="${pkg#linux-image-}"
 kdir="$cache/$kver"

@@ -228,7 +228,7 @@ class CgroupV2VmTest {
     @Test
     void cpuMaxThrottlesABusyLoop() {
         Result r = jail(v2("--disable_clone_newcgroup", "--cgroup_cpu_ms_per_sec", "100"), "/bin/sh", "-c",
-                MY_CG + "cat $d/cpu.max; timeout 3 /bin/sh -c 'while :; do :; done'; cat $d/cpu.stat");
+                MY_CG + "cat $d/cpu.max; timeout 2 /bin/sh -c 'while :; do :; done'; cat $d/cpu.stat");
         assertEquals(0, r.exitCode(), r::describe);
         List<String> out = r.stdoutLines();
         assertEquals("100000 1000000", out.get(0), r::describe);
