@@ -82,6 +82,8 @@ fi
 kver="${pkg#linux-image-}"
 kdir="$cache/$kver"
 mkdir -p "$kdir"
+exec 9>"$kdir/.lock"
+flock 9 # another build may be fetching or unpacking the same kernel
 deb="$(ls "$kdir"/"$pkg"_*.deb 2>/dev/null | tail -n1 || true)"
 if [ -z "$deb" ]; then
   log "fetching $pkg"
@@ -117,6 +119,7 @@ if [ ! -f "$initrd" ] || [ ! -f "$kdir/vmlinuz" ]; then
   trap - EXIT
 fi
 
+flock -u 9
 rm -f "$share/exit-status"
 log "booting $pkg ($(dpkg-deb -f "$deb" Version)) under qemu TCG, timeout ${timeout}s"
 # -cpu max: every feature TCG can emulate; 4 GB and 2 CPUs as a small CI runner. No network: jails
