@@ -39,6 +39,11 @@ final class CgroupSession {
         this.namePid = namePid;
     }
 
+    /** Whether the supervisor is this process, rather than a resident server's client. */
+    boolean supervisorIsSelf() {
+        return namePid == host.selfPid();
+    }
+
     /** The session bound to this thread by {@link #callAs}, else the JVM's. */
     static CgroupSession current() {
         return CURRENT.orElse(JVM);

@@ -24,7 +24,8 @@ public final class Cgroups {
         try {
             return CgroupSession.callAs(s, op);
         } finally {
-            s.removeCreatedParents(); // this supervisor's exit (normally done already, see removeCreatedParents)
+            // Idempotent: for a request whose client went away before its end (see removeCreatedParents).
+            s.removeCreatedParents();
         }
     }
 

@@ -43,7 +43,7 @@ final class V2JailCgroup implements JailResource {
         }
         CgroupVersion.V2.checkMount(h, mount, "--cgroupv2_mount");
         session.sweepOnce(mount);
-        V2Delegation.enable(h, mount, layout.controllers());
+        V2Delegation.enable(h, mount, layout.controllers(), session.supervisorIsSelf());
         Path d = mount.resolve(self ? "NSJAIL." + h.selfPid() : session.nextV2Name());
         Log.debug("Create '" + d + "'");
         try {

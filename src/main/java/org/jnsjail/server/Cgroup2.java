@@ -1,7 +1,11 @@
 package org.jnsjail.server;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
+import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.cgroup.Cgroups;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.FsState;
@@ -82,6 +86,24 @@ final class Cgroup2 {
         } finally {
             if (!ok) Libc.close(dir);
         }
+    }
+
+    /**
+     * Why a client that lives in the cgroup its jail's v2 cgroup goes under (--cgroupv2_mount) runs
+     * cold, or null. A cold supervisor there moves itself into NSJAIL_SELF.<pid> first: a cgroup other
+     * than the root cannot both hold processes and give controllers to its children (cgroup-v2.rst,
+     * "no internal process" constraint). The server may move neither its client nor itself.
+     */
+    static String clientInMount(CgroupLimits l, String clientPath) {
+        if (clientPath == null || clientPath.equals("/") || !Cgroups.usesV2(l)) return null;
+        String root = mountPoint();
+        if (root.isEmpty()) return null;
+        try {
+            if (!Files.isSameFile(Path.of(root + clientPath), Path.of(l.cgroupv2Mount()))) return null;
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return null; // not the same directory as far as can be told: the cold run would find the same
+        }
+        return "the client lives in the cgroup --cgroupv2_mount names, which a supervisor moves itself out of";
     }
 
     /** The deepest cgroup above (or equal to) both paths. */

@@ -177,6 +177,7 @@ final class Session implements Runnable {
         Handler.Parsed p = server.handler.parse(req.argv(), caller);
         if (p instanceof Handler.Parsed.Once once) {
             String why = Takeover.forSpec(once.spec(), client, server.self);
+            if (why == null) why = Cgroup2.clientInMount(once.spec().cgroups(), client.cgroup2());
             if (why != null) p = new Handler.Parsed.Cold(why);
         }
         if (p instanceof Handler.Parsed.Cold c) {
@@ -228,11 +229,10 @@ final class Session implements Runnable {
             } finally {
                 if (out != null) out.close();
             }
-            // As a cold run's exit does: cgroup parents this request created go, where empty.
+            // As a cold run's exit (issue 18 item 4): cgroup parents this request created go, where
+            // empty, logged before the client exits.
             org.jnsjail.cgroup.Cgroups.removeCreatedParents();
             if (status < 0) return; // the client is gone
-            // As a cold run's exit (issue 18 item 4), logged before the client exits.
-            org.jnsjail.cgroup.Cgroups.removeCreatedParents();
         }
         ch.send(Wire.frame(Wire.EXIT, Wire.ints(status)));
     }

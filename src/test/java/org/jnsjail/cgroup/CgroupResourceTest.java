@@ -292,6 +292,70 @@ class CgroupResourceTest {
         assertTrue(Files.isDirectory(deleg.resolve("NSJAIL_SELF.1000")), "nsjail keeps it: the supervisor lives there");
     }
 
+    /** Found in the test VM (issue 22): pids and cpu are threaded controllers, which the kernel enables without EBUSY. */
+    @Test
+    void v2ThreadedControllersAloneStillMoveTheSupervisor() throws Exception {
+        Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", h.self);
+        var l = new CgroupLimits(0, 0, -1, "", "", 4, "", "", 0, "", "", 100, "", "", deleg.toString(), true, false);
+        JailResource r = Cgroups.forJail(l, session, false);
+        r.prepare();
+        assertEquals(Set.of(h.self), h.pids(deleg.resolve("NSJAIL_SELF." + h.self)), "the supervisor moved itself");
+        assertEquals("pids cpu", read("unified/deleg/cgroup.subtree_control"));
+        // Had it stayed, deleg would be a thread root and this clone3(CLONE_INTO_CGROUP) EOPNOTSUPP.
+        Path dir = ((V2JailCgroup) r).dir();
+        h.write(dir.resolve("cgroup.procs"), Integer.toString(JAIL));
+        r.attach(JAIL);
+        assertEquals(Set.of(JAIL), h.pids(dir));
+        reap();
+        r.release();
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void v2OthersInTheMountFailWithoutMovingTheSupervisor() throws Exception {
+        h.cgroup(root.resolve("unified/elsewhere"), "memory pids cpu", h.self);
+        Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", 555);
+        JailResource mem = Cgroups.forJail(v2In(deleg, 1 << 24, 0), session, false);
+        JailException e = assertThrows(JailException.class, mem::prepare);
+        assertTrue(e.getMessage().contains("Could not enable the 'memory' controller")
+                && e.getMessage().contains("other processes live in '" + deleg + "'"), e.getMessage());
+        mem.release();
+        JailResource pids = Cgroups.forJail(v2In(deleg, 0, 4), session, false);
+        e = assertThrows(JailException.class, pids::prepare);
+        assertEquals("Cannot make the jails' cgroups in '" + deleg + "': other processes live in '" + deleg
+                + "' (a cgroup that holds processes cannot give controllers to its children); move them out or pass a "
+                + "delegated subtree as --cgroupv2_mount", e.getMessage());
+        pids.release();
+        assertEquals(List.of(), h.subdirs(deleg), "nsjail would have moved itself there for nothing");
+        assertEquals(Set.of(h.self), h.pids(root.resolve("unified/elsewhere")));
+    }
+
+    @Test
+    void v2AResidentServerNeverMovesItselfForItsClient() throws Exception {
+        // The server (h.self) lives in the mount; its client 777 is the supervisor: the server stays put.
+        Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", h.self);
+        JailResource r = Cgroups.forJail(v2In(deleg, 0, 4), new CgroupSession(h, 777), false);
+        JailException e = assertThrows(JailException.class, r::prepare);
+        assertTrue(e.getMessage().contains("other processes live in"), e.getMessage());
+        r.release();
+        assertEquals(Set.of(h.self), h.pids(deleg));
+        assertEquals(List.of(), h.subdirs(deleg));
+    }
+
+    @Test
+    void v2TheHierarchyRootMayHoldTheSupervisor() throws Exception {
+        h.cgroup(root.resolve("unified"), "memory pids cpu", 1, h.self);
+        JailResource r = Cgroups.forJail(v2(1 << 24, -1, 4, 0), session, false);
+        r.prepare();
+        assertEquals(Set.of(1, h.self), h.pids(root.resolve("unified")), "the root is exempt: nobody moves");
+        assertEquals(List.of("NSJAIL.1000.1"), h.subdirs(root.resolve("unified")));
+        r.release();
+    }
+
+    CgroupLimits v2In(Path mount, long mem, long pids) {
+        return new CgroupLimits(mem, 0, -1, "", "", pids, "", "", 0, "", "", 0, "", "", mount.toString(), true, false);
+    }
+
     @Test
     void v2NoInternalProcessRuleWithOthersInsideFails() throws Exception {
         Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", h.self, 555);

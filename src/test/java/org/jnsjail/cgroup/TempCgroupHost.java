@@ -23,11 +23,17 @@ import org.jnsjail.sys.ErrnoException;
  * A cgroup file system imitated in a temporary directory, with the kernel rules the cgroup code
  * depends on: mkdir makes an empty cgroup.procs; writing a pid to cgroup.procs moves that process
  * (it leaves every other cgroup.procs); rmdir is EBUSY while the cgroup has processes or children;
- * "+ctrl" in cgroup.subtree_control is ENOENT unless cgroup.controllers lists it, and EBUSY while
- * a cgroup other than a hierarchy root (the directories directly in {@link #root}) holds processes (the "no internal process" rule).
+ * "+ctrl" in cgroup.subtree_control is ENOENT unless cgroup.controllers lists it, and for a domain
+ * controller EBUSY while a cgroup other than a hierarchy root (the directories directly in {@link
+ * #root}, the only ones without cgroup.type) holds processes (the "no internal process" rule); a
+ * threaded controller (pids, cpu) is enabled, and the cgroup is then a thread root: moving a process
+ * into a cgroup below it is EOPNOTSUPP, as moving one into a cgroup that gives domain controllers to
+ * its children is EBUSY (cgroup-v2.rst, "Threads"; the kernel's cgroup_migrate_vet_dst).
  */
 final class TempCgroupHost implements CgroupHost {
-    static final int EBUSY = 16;
+    static final int EBUSY = 16, EOPNOTSUPP = 95;
+    /** The controllers cgroup v2 allows in threaded subtrees (cgroup-v2.rst, "Threads"). */
+    static final Set<String> THREADED = Set.of("cpu", "cpuset", "perf_event", "pids");
 
     final Path root;
     int self = 1000;
@@ -52,6 +58,7 @@ final class TempCgroupHost implements CgroupHost {
         StringBuilder b = new StringBuilder();
         for (int p : pids) b.append(p).append('\n');
         Files.writeString(dir.resolve("cgroup.procs"), b.toString());
+        if (!dir.getParent().equals(root)) Files.writeString(dir.resolve("cgroup.type"), "domain\n");
         return dir;
     }
 
@@ -64,6 +71,7 @@ final class TempCgroupHost implements CgroupHost {
         try {
             Files.createDirectory(dir);
             Files.writeString(dir.resolve("cgroup.procs"), "");
+            Files.writeString(dir.resolve("cgroup.type"), "domain\n");
         } catch (FileAlreadyExistsException e) {
             throw new ErrnoException("mkdir('" + dir + "')", Errno.EEXIST);
         } catch (NoSuchFileException e) {
@@ -100,6 +108,14 @@ final class TempCgroupHost implements CgroupHost {
             switch (name) {
                 case "cgroup.procs" -> {
                     int pid = Integer.parseInt(value.strip());
+                    if (!isHierarchyRoot(dir)) {
+                        for (Path a = dir.getParent(); !a.equals(root) && !isHierarchyRoot(a); a = a.getParent()) {
+                            if (isThreadRoot(a)) throw new ErrnoException("write '" + value + "' to '" + file + "'", EOPNOTSUPP);
+                        }
+                        if (tokens(dir.resolve("cgroup.subtree_control")).stream().anyMatch(c -> !THREADED.contains(c))) {
+                            throw new ErrnoException("write '" + value + "' to '" + file + "'", EBUSY);
+                        }
+                    }
                     removeFrom(hierarchy(dir), pid);
                     Set<Integer> now = pids(dir);
                     now.add(pid);
@@ -109,7 +125,7 @@ final class TempCgroupHost implements CgroupHost {
                     String ctrl = value.substring(1);
                     List<String> available = tokens(dir.resolve("cgroup.controllers"));
                     if (!available.contains(ctrl)) throw new ErrnoException("write '" + value + "' to '" + file + "'", Errno.ENOENT);
-                    if (!dir.getParent().equals(root) && !pids(dir).isEmpty()) {
+                    if (!isHierarchyRoot(dir) && !THREADED.contains(ctrl) && !pids(dir).isEmpty()) {
                         throw new ErrnoException("write '" + value + "' to '" + file + "'", EBUSY);
                     }
                     Set<String> on = new LinkedHashSet<>(tokens(file));
@@ -122,6 +138,15 @@ final class TempCgroupHost implements CgroupHost {
             throw new ErrnoException("write '" + value + "' to '" + file + "'", Errno.EIO);
         }
         writes.add(root.relativize(file) + "=" + value);
+    }
+
+    private boolean isHierarchyRoot(Path dir) {
+        return dir.getParent().equals(root);
+    }
+
+    /** A cgroup that holds processes and gives threaded controllers to its children. */
+    private boolean isThreadRoot(Path dir) throws IOException {
+        return !pids(dir).isEmpty() && tokens(dir.resolve("cgroup.subtree_control")).stream().anyMatch(THREADED::contains);
     }
 
     private static List<String> tokens(Path f) throws IOException {

@@ -30,6 +30,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class NsjailCli {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Every timeout of a run is multiplied by {@code -Djnsjail.it.timeoutScale=N} (default 1): the
+     * test VM (KernelVmTest) emulates its CPUs in software, where a JVM starts ten times slower.
+     */
+    static Duration scaled(Duration t) {
+        String s = System.getProperty("jnsjail.it.timeoutScale");
+        return s == null ? t : t.multipliedBy(Long.parseLong(s));
+    }
+
     /** The "UID/GID 0 in the global user namespace" warnings nsjail prints whenever an outside id is 0. */
     static final Pattern ROOT_MAPPING_WARNING =
             Pattern.compile("Process will be (UID/EUID|GID/EGID)=0 in the global user namespace");
@@ -266,7 +275,7 @@ final class NsjailCli {
 
         /** Waits until stdout satisfies {@code cond}; fails (and kills everything) after {@code timeout}. */
         void awaitStdout(Predicate<String> cond, Duration timeout, String description) {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + scaled(timeout).toNanos();
             synchronized (out) {
                 while (!cond.test(out.toString(StandardCharsets.UTF_8))) {
                     long left = deadline - System.nanoTime();
@@ -313,7 +322,8 @@ final class NsjailCli {
         }
 
         /** Waits for the CLI to exit and its output to be drained. */
-        Result await(Duration timeout) {
+        Result await(Duration unscaled) {
+            Duration timeout = scaled(unscaled);
             try {
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     killAll();
