@@ -1,6 +1,11 @@
 package org.jnsjail.api;
 
 import org.jnsjail.supervisor.Spawner;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
 
 /**
  * Starting jails. Every jail is cloned by the exec stub with CLONE_PARENT, so it is a child of this

@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.model.CgroupLimits;
 import org.jnsjail.log.Log;
 
 /**

@@ -2,8 +2,8 @@ package org.jnsjail.cgroup;
 
 import java.nio.file.Path;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
 

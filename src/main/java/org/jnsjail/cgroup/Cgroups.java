@@ -1,8 +1,8 @@
 package org.jnsjail.cgroup;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailResource;
 
 /** Entry points: the per-jail cgroup resource, the -Me variant, and the checks the command line needs early. */
 public final class Cgroups {

@@ -1,7 +1,7 @@
 package org.jnsjail.cgroup;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
 
 /**
  * nsjail's three memory settings, checked, and what each hierarchy is told. v1 limits memory and

@@ -2,7 +2,7 @@ package org.jnsjail.cgroup;
 
 import java.util.Optional;
 
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.JailStatus;
 
 /**
  * Tells an OOM kill apart from any other SIGKILL. v1 memory.oom_control and v2 memory.events

@@ -2,7 +2,7 @@ package org.jnsjail.cgroup;
 
 import java.nio.file.Path;
 
-import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.model.CgroupLimits;
 
 /** The cgroup v1 controllers nsjail uses, each a hierarchy of its own (cgroups(7), "Cgroups version 1"). */
 public enum V1Controller {

@@ -4,13 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.JailResource;
 
 /**
  * A jail's cgroup v1 cgroups, one per controller in use: {@code <mount>/<parent>/NSJAIL.<pid>}.
@@ -126,7 +126,7 @@ final class V1JailCgroups implements JailResource {
 
     /** The memory cgroup's memory.max_usage_in_bytes and the pids cgroup's pids.peak (Linux 6.1+), where used. */
     @Override
-    public void measure(org.jnsjail.supervisor.Measured m) {
+    public void measure(org.jnsjail.model.Measured m) {
         if (memoryDir != null) {
             long peak = number(memoryDir.resolve("memory.max_usage_in_bytes"));
             if (peak >= 0) m.peakMemory(peak);

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
 
 /**
  * Which cgroup v1 directories a jail gets and what is written into them, in nsjail's order

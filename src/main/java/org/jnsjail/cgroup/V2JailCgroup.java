@@ -2,12 +2,12 @@ package org.jnsjail.cgroup;
 
 import java.nio.file.Path;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.JailResource;
 
 /**
  * A jail's single cgroup v2 cgroup under cgroupv2_mount. It is made, limited and opened in
@@ -90,7 +90,7 @@ final class V2JailCgroup implements JailResource {
      * cgroup, and cpu.stat's user_usec and system_usec, which every v2 cgroup has (cgroup-v2.rst).
      */
     @Override
-    public void measure(org.jnsjail.supervisor.Measured m) {
+    public void measure(org.jnsjail.model.Measured m) {
         if (dir == null) return;
         long mem = number("memory.peak"), pids = number("pids.peak");
         if (mem >= 0) m.peakMemory(mem);

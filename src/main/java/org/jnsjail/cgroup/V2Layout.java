@@ -5,8 +5,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
 
 /**
  * What a jail's single cgroup v2 directory gets (nsjail's cgroup2.cc; interface files of

@@ -1,7 +1,7 @@
 /**
  * cgroups for jails (cgroups(7), Documentation/admin-guide/cgroup-v1/ and cgroup-v2.rst): which
  * cgroup files get which contents for nsjail's 17 cgroup settings (pure, testable against a
- * temporary directory tree), and the per-jail {@link org.jnsjail.supervisor.JailResource} that
+ * temporary directory tree), and the per-jail {@link org.jnsjail.model.JailResource} that
  * creates the cgroups, writes the limits, puts the jail in them before it runs any code of its own,
  * reports OOM kills and removes them again.
  *

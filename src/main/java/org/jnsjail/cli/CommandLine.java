@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.MountPt;
-import org.jnsjail.api.Namespace;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.IdMap;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.MountPt;
+import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.log.Quote;
 import org.jnsjail.sys.Capability;
@@ -235,7 +235,7 @@ public final class CommandLine {
             case DETECT_CGROUPV2 -> s.detectCgroupv2 = true;
             // A config's user_net {} keeps its settings; the flag only makes the message present.
             case USER_NET -> {
-                if (s.userNet == null) s.userNet = org.jnsjail.api.UserNet.DEFAULT;
+                if (s.userNet == null) s.userNet = org.jnsjail.model.UserNet.DEFAULT;
             }
             case SECCOMP_UNOTIFY -> s.seccompUnotify = true;
             case SECCOMP_UNOTIFY_REPORT -> s.seccompUnotifyReport = v.isEmpty() ? null : v;
@@ -408,8 +408,8 @@ public final class CommandLine {
     }
 
     /** -I/--macvlan_*, --iface_own and traffic_rule; checked now, so a bad value starts nothing. */
-    private org.jnsjail.api.NetConfig netConfig() throws CliException {
-        var net = new org.jnsjail.api.NetConfig(s.ifaceOwn, s.macvlanIface, s.macvlanVsIp, s.macvlanVsNm,
+    private org.jnsjail.model.NetConfig netConfig() throws CliException {
+        var net = new org.jnsjail.model.NetConfig(s.ifaceOwn, s.macvlanIface, s.macvlanVsIp, s.macvlanVsNm,
                 s.macvlanVsGw, s.macvlanVsMa, s.macvlanVsMo, s.trafficRules, s.userNet);
         if (s.userNet != null) checkUserNet(s.userNet);
         if (!net.any()) return net;
@@ -444,7 +444,7 @@ public final class CommandLine {
     }
 
     /** user_net: nsjail's requirements, and every address and rule checked before anything starts. */
-    private void checkUserNet(org.jnsjail.api.UserNet un) throws CliException {
+    private void checkUserNet(org.jnsjail.model.UserNet un) throws CliException {
         if (s.mode == Settings.Mode.EXECVE) {
             // nsjail's EXECVE mode has no initParent, so it would silently give the jail no network.
             throw new CliException("user_net cannot be used with -Me (no supervisor stays to carry the jail's traffic)",
@@ -463,14 +463,14 @@ public final class CommandLine {
     }
 
     /** The 17 cgroup settings; nsjail's "cannot set both" check happens now, before anything starts. */
-    private org.jnsjail.api.CgroupLimits cgroupLimits() throws CliException {
-        var l = new org.jnsjail.api.CgroupLimits(s.cgroupMemMax, s.cgroupMemMemswMax, s.cgroupMemSwapMax,
+    private org.jnsjail.model.CgroupLimits cgroupLimits() throws CliException {
+        var l = new org.jnsjail.model.CgroupLimits(s.cgroupMemMax, s.cgroupMemMemswMax, s.cgroupMemSwapMax,
                 s.cgroupMemMount, s.cgroupMemParent, s.cgroupPidsMax, s.cgroupPidsMount, s.cgroupPidsParent,
                 s.cgroupNetClsClassid, s.cgroupNetClsMount, s.cgroupNetClsParent, s.cgroupCpuMsPerSec, s.cgroupCpuMount,
                 s.cgroupCpuParent, s.cgroupv2Mount, s.useCgroupv2, s.detectCgroupv2);
         try {
             org.jnsjail.cgroup.Cgroups.check(l);
-        } catch (org.jnsjail.api.JailException e) {
+        } catch (org.jnsjail.model.JailException e) {
             throw new CliException(e.getMessage(), false);
         }
         return l;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.IdMap;
+import org.jnsjail.model.IdMap;
 import org.jnsjail.config.ConfigException;
 import org.jnsjail.config.ConfigLoader;
 import org.jnsjail.config.proto.NsjailConfigProto;
@@ -210,7 +210,7 @@ final class ConfigApplier {
     }
 
     /** Enum values become the API's words; UNKNOWN_* are refused later, when the rule is checked. */
-    private static org.jnsjail.api.NetConfig.TrafficRule trafficRule(NsjailConfigProto.NsJailConfig.TrafficRule r) {
+    private static org.jnsjail.model.NetConfig.TrafficRule trafficRule(NsjailConfigProto.NsJailConfig.TrafficRule r) {
         String proto = switch (r.getProto()) {
             case UNKNOWN_PROTO -> null;
             case TCP -> "tcp";
@@ -218,26 +218,26 @@ final class ConfigApplier {
             case ICMP -> "icmp";
             case ICMPV6 -> "icmpv6";
         };
-        return new org.jnsjail.api.NetConfig.TrafficRule(r.getSrcIp(), r.getDstIp(), r.getIif(), r.getOif(), proto,
+        return new org.jnsjail.model.NetConfig.TrafficRule(r.getSrcIp(), r.getDstIp(), r.getIif(), r.getOif(), proto,
                 r.getSport(), r.getDport(), r.getSportEnd(), r.getDportEnd(), r.getAction().name(),
                 r.getIpFamily() == NsjailConfigProto.NsJailConfig.TrafficRule.IpFamily.IPV6);
     }
 
     /** The message as the API's record; an unset *_end port equals its start, as in nsjail's rule parser. */
-    static org.jnsjail.api.UserNet userNet(NsjailConfigProto.NsJailConfig.UserNet u) {
+    static org.jnsjail.model.UserNet userNet(NsjailConfigProto.NsJailConfig.UserNet u) {
         var pasta = u.hasPasta() ? pasta(u.getPasta()) : null;
-        return new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.valueOf(u.getBackend().name()), u.getIp4(),
+        return new org.jnsjail.model.UserNet(org.jnsjail.model.UserNet.Backend.valueOf(u.getBackend().name()), u.getIp4(),
                 u.getGw4(), u.getIp6(), u.getGw6(), u.getNsIface(), u.getRule4List().stream().map(ConfigApplier::nstunRule)
                 .toList(), u.getRule6List().stream().map(ConfigApplier::nstunRule).toList(), pasta);
     }
 
-    private static org.jnsjail.api.UserNet.Rule nstunRule(NsjailConfigProto.NsJailConfig.UserNet.NstunRule r) {
+    private static org.jnsjail.model.UserNet.Rule nstunRule(NsjailConfigProto.NsJailConfig.UserNet.NstunRule r) {
         int sport = (int) Math.min(Integer.toUnsignedLong(r.getSport()), Integer.MAX_VALUE);
         int dport = (int) Math.min(Integer.toUnsignedLong(r.getDport()), Integer.MAX_VALUE);
-        return new org.jnsjail.api.UserNet.Rule(
-                org.jnsjail.api.UserNet.Direction.valueOf(r.getDirection().name()),
-                org.jnsjail.api.UserNet.Action.valueOf(r.getAction().name()),
-                org.jnsjail.api.UserNet.Proto.valueOf(r.getProto().name()),
+        return new org.jnsjail.model.UserNet.Rule(
+                org.jnsjail.model.UserNet.Direction.valueOf(r.getDirection().name()),
+                org.jnsjail.model.UserNet.Action.valueOf(r.getAction().name()),
+                org.jnsjail.model.UserNet.Proto.valueOf(r.getProto().name()),
                 r.hasSrcIp() && !r.getSrcIp().isEmpty() ? r.getSrcIp() : null, sport,
                 r.hasSportEnd() ? (int) Math.min(Integer.toUnsignedLong(r.getSportEnd()), Integer.MAX_VALUE) : sport,
                 r.hasDstIp() && !r.getDstIp().isEmpty() ? r.getDstIp() : null, dport,
@@ -246,17 +246,17 @@ final class ConfigApplier {
                 (int) Math.min(Integer.toUnsignedLong(r.getRedirectPort()), Integer.MAX_VALUE));
     }
 
-    private static org.jnsjail.api.UserNet.Pasta pasta(NsjailConfigProto.NsJailConfig.UserNet.Pasta p) {
-        return new org.jnsjail.api.UserNet.Pasta(p.getNat(), p.getEnableTcp(), p.getEnableUdp(), p.getEnableIcmp(),
+    private static org.jnsjail.model.UserNet.Pasta pasta(NsjailConfigProto.NsJailConfig.UserNet.Pasta p) {
+        return new org.jnsjail.model.UserNet.Pasta(p.getNat(), p.getEnableTcp(), p.getEnableUdp(), p.getEnableIcmp(),
                 p.getIp4Enabled(), p.getMask4(), p.getEnableIp4Dhcp(), p.getIp6Enabled(), p.getMask6(),
                 p.getEnableIp6Dhcp(), p.getEnableIp6Ra(), p.getEnableDns(), p.getDnsForward(), p.getMapGw(),
                 p.getTcpMapIn(), p.getUdpMapIn(), p.getTcpMapOut(), p.getUdpMapOut());
     }
 
-    private static org.jnsjail.api.MountPt mount(NsjailConfigProto.MountPt m) {
+    private static org.jnsjail.model.MountPt mount(NsjailConfigProto.MountPt m) {
         // nsjail writes a content file only for non-empty src_content.
         byte[] content = m.getSrcContent().isEmpty() ? null : m.getSrcContent().toByteArray();
-        return new org.jnsjail.api.MountPt(m.getSrc(), m.getDst(), m.getFstype(), m.getOptions(), m.getIsBind(),
+        return new org.jnsjail.model.MountPt(m.getSrc(), m.getDst(), m.getFstype(), m.getOptions(), m.getIsBind(),
                 m.getRw(), m.hasIsDir() ? m.getIsDir() : null, m.getMandatory(), m.getIsSymlink(), m.getNosuid(),
                 m.getNodev(), m.getNoexec(), content, m.getPrefixSrcEnv(), m.getPrefixDstEnv());
     }

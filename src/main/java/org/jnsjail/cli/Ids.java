@@ -1,6 +1,6 @@
 package org.jnsjail.cli;
 
-import org.jnsjail.api.IdMap;
+import org.jnsjail.model.IdMap;
 import org.jnsjail.log.Quote;
 import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;

@@ -3,8 +3,8 @@ package org.jnsjail.cli;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailException;
 import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
 import org.jnsjail.server.ServerCommand;

@@ -1,6 +1,6 @@
 package org.jnsjail.cli;
 
-import org.jnsjail.api.MountPt;
+import org.jnsjail.model.MountPt;
 import org.jnsjail.log.Quote;
 
 /**

@@ -2,7 +2,7 @@ package org.jnsjail.cli;
 
 import java.util.List;
 
-import org.jnsjail.api.Caller;
+import org.jnsjail.model.Caller;
 import org.jnsjail.server.Handler;
 import org.jnsjail.server.ServerCommand;
 

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.MountPt;
+import org.jnsjail.model.MountPt;
 import org.jnsjail.sys.RLimit;
 
 /**
@@ -70,9 +70,9 @@ final class Settings {
     String macvlanVsIp = "192.168.0.2", macvlanVsNm = "255.255.255.0", macvlanVsGw = "192.168.0.1", macvlanVsMa = "",
             macvlanVsMo = "private";
     final List<String> ifaceOwn = new ArrayList<>();
-    final List<org.jnsjail.api.NetConfig.TrafficRule> trafficRules = new ArrayList<>();
+    final List<org.jnsjail.model.NetConfig.TrafficRule> trafficRules = new ArrayList<>();
     /** user_net: null when the config has no user_net message and --user_net was not given. */
-    org.jnsjail.api.UserNet userNet;
+    org.jnsjail.model.UserNet userNet;
     /** exec_bin.path (-x); argv itself lives outside the config message, in CommandLine. */
     String execPath;
     boolean execFd;

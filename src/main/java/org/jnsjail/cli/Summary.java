@@ -3,10 +3,10 @@ package org.jnsjail.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.MountPt;
-import org.jnsjail.api.Namespace;
+import org.jnsjail.model.IdMap;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.MountPt;
+import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Quote;
 import org.jnsjail.mount.MountPlanner;
 import org.jnsjail.sys.HostInfo;

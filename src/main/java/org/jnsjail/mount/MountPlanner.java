@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.MountPt;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.MountPt;
 import org.jnsjail.plan.Op;
 import org.jnsjail.plan.OpCode;
 

@@ -3,10 +3,10 @@ package org.jnsjail.net;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.NetConfig;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.NetConfig;
 import org.jnsjail.log.Log;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.JailResource;
 
 /**
  * The jail's interfaces beyond lo, made by the supervisor over rtnetlink (nsjail's net::initParent

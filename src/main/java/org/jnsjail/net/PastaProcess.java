@@ -7,8 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;

@@ -2,7 +2,7 @@ package org.jnsjail.net;
 
 import java.util.Locale;
 
-import org.jnsjail.api.NetConfig.TrafficRule;
+import org.jnsjail.model.NetConfig.TrafficRule;
 import org.jnsjail.net.FamilyHeader.FibRuleHdr;
 import org.jnsjail.net.FamilyHeader.RtMsg;
 import org.jnsjail.net.RtAttrType.Fra;

@@ -2,11 +2,11 @@ package org.jnsjail.net;
 
 import java.util.List;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.net.nstun.Nstun;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.JailResource;
 import org.jnsjail.sys.Libc;
 
 /**

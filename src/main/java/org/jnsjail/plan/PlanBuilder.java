@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.Namespace;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.Namespace;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.mount.MountPlanner;
 import org.jnsjail.sys.Capability;

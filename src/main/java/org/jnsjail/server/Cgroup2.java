@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.jnsjail.api.CgroupLimits;
+import org.jnsjail.model.CgroupLimits;
 import org.jnsjail.cgroup.Cgroups;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;

@@ -8,7 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
+import org.jnsjail.model.Caller;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.FsState;
 import org.jnsjail.sys.HostInfo;

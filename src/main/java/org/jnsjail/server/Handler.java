@@ -2,8 +2,8 @@ package org.jnsjail.server;
 
 import java.util.List;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailSpec;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailSpec;
 
 /**
  * What the server does with a client's command line, supplied by the CLI (org.jnsjail.cli sits

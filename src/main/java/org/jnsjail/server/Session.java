@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailIo;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailIo;
 import org.jnsjail.log.Log;
 import org.jnsjail.supervisor.FatalSignals;
 import org.jnsjail.supervisor.Standalone;

@@ -3,11 +3,11 @@ package org.jnsjail.supervisor;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
 
 /**
  * Jails readied ahead of their peer, for a supervisor that knows what it will run next (RERUN: the

@@ -4,10 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.JailException;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.model.JailResource;
 
 /**
  * The caller's own cgroup2 directory, for a jail that has no cgroup of its own: the jail is cloned

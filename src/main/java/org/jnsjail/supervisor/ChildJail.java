@@ -3,10 +3,10 @@ package org.jnsjail.supervisor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailOutcome;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailOutcome;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
@@ -15,6 +15,8 @@ import org.jnsjail.sys.Syscall;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import org.jnsjail.model.JailResource;
+import org.jnsjail.model.Measured;
 
 /**
  * A jail that is a direct child of this JVM, held by a pidfd (pidfd_open(2)): a pid the JVM has
@@ -127,11 +129,11 @@ final class ChildJail implements JailHandle {
      */
     private JailOutcome outcome(JailStatus done, Measured m, long wall, MemorySegment ru) {
         int exitCode = done.signaled() ? -1 : done.code(), sig = done.signal(), victim = pid;
-        if (m.programStatus >= 0) {
-            int st = m.programStatus;
+        if (m.programStatus() >= 0) {
+            int st = m.programStatus();
             sig = (st & 0x7f) != 0 ? st & 0x7f : 0;
             exitCode = sig != 0 ? -1 : (st >> 8) & 0xff;
-            victim = m.programPid > 0 ? m.programPid : pid;
+            victim = m.programPid() > 0 ? m.programPid() : pid;
         }
         JailOutcome.Seccomp seccomp = null;
         JailOutcome.Cause cause;
@@ -142,17 +144,17 @@ final class ChildJail implements JailHandle {
             cause = JailOutcome.Cause.SECCOMP_VIOLATION;
             violation = SeccompReport.find(victim, victim == pid ? lastSyscall : null);
             seccomp = SeccompReport.describe(violation);
-        } else if (sig == Signals.SIGKILL && m.oomKills > 0) {
+        } else if (sig == Signals.SIGKILL && m.oomKills() > 0) {
             cause = JailOutcome.Cause.OOM_KILLED;
         } else {
             cause = sig != 0 ? JailOutcome.Cause.SIGNALED : JailOutcome.Cause.EXITED;
         }
         long ruUser = timeval(ru, 0), ruSys = timeval(ru, 16), maxrss = ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, RU_MAXRSS);
-        boolean cgCpu = m.userNanos >= 0;
-        JailOutcome.Usage usage = new JailOutcome.Usage(wall, cgCpu ? m.userNanos : ruUser, cgCpu ? m.systemNanos : ruSys,
+        boolean cgCpu = m.userNanos() >= 0;
+        JailOutcome.Usage usage = new JailOutcome.Usage(wall, cgCpu ? m.userNanos() : ruUser, cgCpu ? m.systemNanos() : ruSys,
                 cgCpu ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE,
-                m.peakMemory >= 0 ? m.peakMemory : maxrss * 1024,
-                m.peakMemory >= 0 ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE, m.peakPids);
+                m.peakMemory() >= 0 ? m.peakMemory() : maxrss * 1024,
+                m.peakMemory() >= 0 ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE, m.peakPids());
         return new JailOutcome(pid, cause, done.code(), exitCode, sig, usage, seccomp, null, null);
     }
 

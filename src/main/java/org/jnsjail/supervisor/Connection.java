@@ -2,9 +2,9 @@ package org.jnsjail.supervisor;
 
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.PollEvent;
@@ -180,8 +180,8 @@ final class Connection {
     boolean killForTimeLimit() {
         if (timeKilled || status != null) return false;
         timeKilled = true;
-        jail.signal(Signals.SIGCONT, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
-        jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
+        jail.signal(Signals.SIGCONT, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
+        jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
         return true;
     }
 
@@ -206,7 +206,7 @@ final class Connection {
     void abort() {
         closeFds();
         ioEndedNanos = System.nanoTime();
-        if (status == null) jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+        if (status == null) jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
     }
 
     /** When the relay ended (0 while it runs). */

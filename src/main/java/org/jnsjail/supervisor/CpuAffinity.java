@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.JailException;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 

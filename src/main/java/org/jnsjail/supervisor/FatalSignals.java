@@ -1,6 +1,6 @@
 package org.jnsjail.supervisor;
 
-import org.jnsjail.api.JailHandle;
+import org.jnsjail.model.JailHandle;
 import org.jnsjail.sys.Signals;
 
 import sun.misc.Signal;
@@ -69,10 +69,10 @@ public final class FatalSignals {
         JailHandle j = current;
         if (j == null) return;
         if (forward) {
-            j.signal(sig, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+            j.signal(sig, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             forwardedAt = System.nanoTime();
         } else {
-            j.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+            j.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         }
     }
 }

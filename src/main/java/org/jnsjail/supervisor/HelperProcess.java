@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.JailException;
 import org.jnsjail.plan.Plan;
 import org.jnsjail.plan.PlanBuilder;
 import org.jnsjail.sys.ErrnoException;

@@ -3,7 +3,7 @@ package org.jnsjail.supervisor;
 import java.util.EnumMap;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
+import org.jnsjail.model.Caller;
 import org.jnsjail.sys.RLimit;
 
 /**

@@ -10,6 +10,8 @@ import org.jnsjail.sys.Syscall;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import org.jnsjail.model.JailResource;
+import org.jnsjail.model.Measured;
 
 /**
  * --init: the jail's PID 1 is a minimal init, and the program its child. The program hands over a

@@ -3,8 +3,9 @@ package org.jnsjail.supervisor;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.JailSpec;
+import org.jnsjail.model.JailSpec;
 import org.jnsjail.log.Log;
+import org.jnsjail.model.JailResource;
 
 /** The host resources a jail spec asks for, in set-up order; released in reverse. */
 final class JailResources {
@@ -15,10 +16,10 @@ final class JailResources {
         // cgroups first (the jail must be in them before it runs any code), then network interfaces.
         JailResource cgroups = org.jnsjail.cgroup.Cgroups.forJail(spec.cgroups());
         if (cgroups != null) out.add(cgroups);
-        if (spec.net().any()) out.add(new org.jnsjail.net.JailNetwork(spec.net(), spec.has(org.jnsjail.api.Namespace.NET)));
-        org.jnsjail.api.UserNet un = spec.net().userNet();
-        if (un != null && spec.has(org.jnsjail.api.Namespace.NET)
-                && !(un.backend() == org.jnsjail.api.UserNet.Backend.PASTA && un.pasta() == null)) {
+        if (spec.net().any()) out.add(new org.jnsjail.net.JailNetwork(spec.net(), spec.has(org.jnsjail.model.Namespace.NET)));
+        org.jnsjail.model.UserNet un = spec.net().userNet();
+        if (un != null && spec.has(org.jnsjail.model.Namespace.NET)
+                && !(un.backend() == org.jnsjail.model.UserNet.Backend.PASTA && un.pasta() == null)) {
             out.add(new org.jnsjail.net.UserNetwork(un));
         }
         if (spec.seccompUnotify()) out.add(new UnotifyTracing());

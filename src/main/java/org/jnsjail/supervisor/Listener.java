@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
@@ -75,7 +75,7 @@ public final class Listener {
         this.spec = spec;
         this.opt = opt;
         this.status = status;
-        this.ahead = new Ahead(spec, org.jnsjail.api.Caller.self(), Ahead.MAX_DEPTH);
+        this.ahead = new Ahead(spec, org.jnsjail.model.Caller.self(), Ahead.MAX_DEPTH);
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
@@ -250,7 +250,7 @@ public final class Listener {
                 String why = st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
                         : "Couldn't launch the child process: " + st.jail().exceptionNow();
                 Log.error(why);
-                if (status != null) status.write(org.jnsjail.api.JailOutcome.setupFailed(why, st.peer().text()));
+                if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(why, st.peer().text()));
                 closeStarting(st);
                 continue;
             }
@@ -260,7 +260,7 @@ public final class Listener {
             Libc.close(st.out()[1]);
             if (stopSignal != 0) {
                 // Started after SIGINT/SIGTERM: treated as the jails stopAll saw, or killed if their grace is over.
-                c.jail.signal(opt.forwardSignals() && graceDeadline != 0 ? stopSignal : Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+                c.jail.signal(opt.forwardSignals() && graceDeadline != 0 ? stopSignal : Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             }
         }
     }
@@ -328,7 +328,7 @@ public final class Listener {
                 if (!c.running()) continue;
                 Log.warn("pid=" + c.jail.pid() + " ignored the forwarded signal for " + Standalone.FORWARD_GRACE_MS
                         + " ms. Killing it");
-                c.jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+                c.jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
             }
         }
         conns.removeIf(Connection::finished);
@@ -355,7 +355,7 @@ public final class Listener {
     private void stopAll() {
         for (Connection c : conns) {
             if (!c.running()) continue;
-            c.jail.signal(opt.forwardSignals() ? stopSignal : Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+            c.jail.signal(opt.forwardSignals() ? stopSignal : Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         }
         if (opt.forwardSignals()) graceDeadline = System.nanoTime() + Standalone.FORWARD_GRACE_MS * 1_000_000L;
     }

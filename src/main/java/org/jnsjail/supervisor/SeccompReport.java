@@ -58,7 +58,7 @@ final class SeccompReport {
     }
 
     /** The outcome's view: number, name and arch from the audit record, else the number /proc showed. */
-    static org.jnsjail.api.JailOutcome.Seccomp describe(Violation v) {
+    static org.jnsjail.model.JailOutcome.Seccomp describe(Violation v) {
         if (v.audit() != null) {
             String nr = field(v.audit(), "syscall="), arch = field(v.audit(), "arch=");
             Arch a = arch == null ? null : archOf(arch);
@@ -68,19 +68,19 @@ final class SeccompReport {
             } catch (NumberFormatException e) {
                 // unknown
             }
-            return new org.jnsjail.api.JailOutcome.Seccomp(n, name(a, n), a != null ? a.kafelName : arch);
+            return new org.jnsjail.model.JailOutcome.Seccomp(n, name(a, n), a != null ? a.kafelName : arch);
         }
         String line = v.syscallLine();
         if (line != null && !line.startsWith("-1") && !line.isEmpty()) {
             try {
                 int n = Integer.parseInt(line.split(" ")[0]);
                 // /proc/PID/syscall does not say which ABI the number belongs to: the number only.
-                return new org.jnsjail.api.JailOutcome.Seccomp(n, null, null);
+                return new org.jnsjail.model.JailOutcome.Seccomp(n, null, null);
             } catch (NumberFormatException e) {
                 // unknown
             }
         }
-        return new org.jnsjail.api.JailOutcome.Seccomp(-1, null, null);
+        return new org.jnsjail.model.JailOutcome.Seccomp(-1, null, null);
     }
 
     private static String name(Arch a, int nr) {

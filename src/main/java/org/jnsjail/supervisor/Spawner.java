@@ -14,12 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.Namespace;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.plan.Op;
@@ -37,6 +37,7 @@ import org.jnsjail.sys.Signals;
 import org.jnsjail.sys.Syscall;
 import org.jnsjail.sys.UnixSocket;
 import org.jnsjail.user.IdMapFiles;
+import org.jnsjail.model.JailResource;
 
 /**
  * Starts jails through the resident exec stub and speaks the jail's protocol: hand the stub the

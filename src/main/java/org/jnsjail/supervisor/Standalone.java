@@ -1,11 +1,11 @@
 package org.jnsjail.supervisor;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Signals;
 
@@ -111,7 +111,7 @@ public final class Standalone {
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
-            if (status != null) status.write(org.jnsjail.api.JailOutcome.setupFailed(e.getMessage(), null));
+            if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(e.getMessage(), null));
             return 255;
         }
         sig.currentStart = start;
@@ -152,7 +152,7 @@ public final class Standalone {
                 if (graceLeft <= 0) {
                     Log.warn("pid=" + jail.pid() + " ignored the forwarded signal for " + FORWARD_GRACE_MS
                             + " ms. Killing it");
-                    jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
+                    jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.KILLED_BY_SUPERVISOR);
                     sig.forwardedAt = 0;
                 } else {
                     waitMs = Math.min(waitMs, graceLeft);
@@ -164,8 +164,8 @@ public final class Standalone {
                 long ran = (System.nanoTime() - start) / 1_000_000_000L;
                 Log.info("pid=" + jail.pid() + " run time >= time limit (" + ran + " >= " + limitSec + ") (" + REMOTE
                         + "). Killing it");
-                jail.signal(Signals.SIGCONT, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
-                jail.signal(Signals.SIGKILL, org.jnsjail.api.JailOutcome.Cause.TIME_LIMIT);
+                jail.signal(Signals.SIGCONT, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
+                jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
                 return jail.waitFor();
             }
         }

@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import org.jnsjail.api.JailOutcome;
+import org.jnsjail.model.JailOutcome;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;

@@ -3,6 +3,7 @@ package org.jnsjail.supervisor;
 import org.jnsjail.plan.HandOver;
 import org.jnsjail.unotify.Tracer;
 import org.jnsjail.unotify.Unotify;
+import org.jnsjail.model.JailResource;
 
 /**
  * --seccomp_unotify for one jail: takes the listener the jail hands over and runs a tracer on it

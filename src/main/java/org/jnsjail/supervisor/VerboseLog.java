@@ -3,9 +3,9 @@ package org.jnsjail.supervisor;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.MountPt;
-import org.jnsjail.api.Namespace;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.MountPt;
+import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.log.Quote;
 import org.jnsjail.mount.MountPlanner;
@@ -17,6 +17,7 @@ import org.jnsjail.sys.CloneFlag;
 import org.jnsjail.sys.Prctl;
 import org.jnsjail.sys.RLimit;
 import org.jnsjail.user.IdMapFiles;
+import org.jnsjail.model.JailResource;
 
 /**
  * What {@code -v} shows about each jail, in the order nsjail's verbose log shows it (subproc.cc,

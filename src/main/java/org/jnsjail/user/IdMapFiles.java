@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailException;
+import org.jnsjail.model.IdMap;
+import org.jnsjail.model.JailException;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailStatus;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

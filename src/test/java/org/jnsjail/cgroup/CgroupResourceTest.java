@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-import org.jnsjail.api.CgroupLimits;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailStatus;
-import org.jnsjail.supervisor.JailResource;
+import org.jnsjail.model.CgroupLimits;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailStatus;
+import org.jnsjail.model.JailResource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

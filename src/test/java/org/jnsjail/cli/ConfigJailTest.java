@@ -6,10 +6,10 @@ import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.api.Jails;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;

@@ -19,10 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.MountPt;
-import org.jnsjail.api.Namespace;
+import org.jnsjail.model.IdMap;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.MountPt;
+import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Capability;
 import org.jnsjail.sys.HostInfo;

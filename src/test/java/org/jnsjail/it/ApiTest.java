@@ -10,14 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailIo;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.JailStatus;
+import org.jnsjail.model.IdMap;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.JailStatus;
 import org.jnsjail.api.Jails;
-import org.jnsjail.api.MountPt;
+import org.jnsjail.model.MountPt;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
@@ -75,17 +75,17 @@ class ApiTest {
     @Test
     void userNetJailsLeakNothing() throws Exception {
         ItEnv.assumeRoot();
-        List<org.jnsjail.api.UserNet> kinds = new ArrayList<>(List.of(org.jnsjail.api.UserNet.DEFAULT));
+        List<org.jnsjail.model.UserNet> kinds = new ArrayList<>(List.of(org.jnsjail.model.UserNet.DEFAULT));
         if (Files.isExecutable(Path.of("/usr/bin/pasta"))) {
-            var d = org.jnsjail.api.UserNet.DEFAULT;
-            kinds.add(new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.PASTA, d.ip4(), d.gw4(), d.ip6(),
-                    d.gw6(), d.nsIface(), List.of(), List.of(), org.jnsjail.api.UserNet.Pasta.DEFAULT));
+            var d = org.jnsjail.model.UserNet.DEFAULT;
+            kinds.add(new org.jnsjail.model.UserNet(org.jnsjail.model.UserNet.Backend.PASTA, d.ip4(), d.gw4(), d.ip6(),
+                    d.gw6(), d.nsIface(), List.of(), List.of(), org.jnsjail.model.UserNet.Pasta.DEFAULT));
         } else {
             System.out.println("userNetJailsLeakNothing: /usr/bin/pasta missing, NSTUN only");
         }
         for (var un : kinds) {
             JailSpec.Builder b = spec("/bin/sh", "-c", "ip -o -4 addr show dev eth0 | grep -q 10.255.255.2");
-            b.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
+            b.net = org.jnsjail.model.NetConfig.NONE.withUserNet(un);
             JailSpec spec = b.build();
             try (JailHandle h = Jails.start(spec)) {
                 assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " warm-up");
@@ -99,7 +99,7 @@ class ApiTest {
             }
             // A jail that fails after the hand-over (bad program) releases everything too.
             JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
-            bad.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
+            bad.net = org.jnsjail.model.NetConfig.NONE.withUserNet(un);
             assertThrows(JailException.class, () -> Jails.start(bad.build()));
             assertEquals(fdsBefore, fdsBackTo(fdsBefore), un.backend() + ": the JVM's open fds changed");
             assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");

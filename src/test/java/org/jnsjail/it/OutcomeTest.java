@@ -18,8 +18,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailOutcome;
+import org.jnsjail.model.JailHandle;
+import org.jnsjail.model.JailOutcome;
 import org.jnsjail.api.Jails;
 import org.jnsjail.it.ItEnv.RunAs;
 import org.jnsjail.it.NsjailCli.Result;

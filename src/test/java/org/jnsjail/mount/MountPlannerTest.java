@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.MountPt;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.MountPt;
 import org.jnsjail.plan.Op;
 import org.jnsjail.plan.OpCode;
 import org.jnsjail.sys.Fcntl;

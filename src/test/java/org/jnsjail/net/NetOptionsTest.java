@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.jnsjail.api.NetConfig;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.NetConfig;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.cli.CliException;
 import org.jnsjail.cli.CommandLine;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package org.jnsjail.net;
 
 import java.util.List;
 
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.UserNet;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package org.jnsjail.net;
 
-import org.jnsjail.api.NetConfig.TrafficRule;
+import org.jnsjail.model.NetConfig.TrafficRule;
 import org.junit.jupiter.api.Test;
 
 import static org.jnsjail.net.RtnlRequestsTest.hex;

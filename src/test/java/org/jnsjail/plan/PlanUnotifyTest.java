@@ -3,7 +3,7 @@ package org.jnsjail.plan;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.JailSpec;
+import org.jnsjail.model.JailSpec;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.sys.HostInfo;
 import org.junit.jupiter.api.Test;

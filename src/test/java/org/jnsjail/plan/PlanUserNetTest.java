@@ -3,11 +3,11 @@ package org.jnsjail.plan;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.Namespace;
-import org.jnsjail.api.NetConfig;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailSpec;
+import org.jnsjail.model.Namespace;
+import org.jnsjail.model.NetConfig;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.sys.HostInfo;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.Caller;
-import org.jnsjail.api.JailSpec;
+import org.jnsjail.model.Caller;
+import org.jnsjail.model.JailSpec;
 import org.jnsjail.sys.Pidfd;
 import org.jnsjail.sys.RLimit;
 import org.junit.jupiter.api.Test;

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet.Proto;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;

@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet.Proto;
 
 /**
  * One host port of a HOST_TO_GUEST REDIRECT rule: a TCP listener whose connections become

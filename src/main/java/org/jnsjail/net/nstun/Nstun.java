@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;

@@ -6,10 +6,10 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 
-import org.jnsjail.api.UserNet;
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Direction;
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Direction;
+import org.jnsjail.model.UserNet.Proto;
 
 /**
  * One family's NstunRules (rule4 or rule6), compiled: evaluated in order, the first match wins,

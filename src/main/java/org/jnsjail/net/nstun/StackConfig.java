@@ -3,10 +3,10 @@ package org.jnsjail.net.nstun;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.api.UserNet;
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Direction;
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Direction;
+import org.jnsjail.model.UserNet.Proto;
 
 /**
  * The user_net config, validated and parsed: addresses as network-order bytes, rules compiled per

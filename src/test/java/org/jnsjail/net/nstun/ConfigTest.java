@@ -2,11 +2,11 @@ package org.jnsjail.net.nstun;
 
 import java.util.List;
 
-import org.jnsjail.api.UserNet;
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Direction;
-import org.jnsjail.api.UserNet.Proto;
-import org.jnsjail.api.UserNet.Rule;
+import org.jnsjail.model.UserNet;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Direction;
+import org.jnsjail.model.UserNet.Proto;
+import org.jnsjail.model.UserNet.Rule;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Proto;
 import org.jnsjail.sys.Libc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

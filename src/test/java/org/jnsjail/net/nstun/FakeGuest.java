@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-import org.jnsjail.api.UserNet;
+import org.jnsjail.model.UserNet;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.PollEvent;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet.Proto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

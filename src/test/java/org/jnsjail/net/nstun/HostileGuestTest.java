@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Proto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

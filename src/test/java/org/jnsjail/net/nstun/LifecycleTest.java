@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.api.JailException;
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Proto;
+import org.jnsjail.model.JailException;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Proto;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.junit.jupiter.api.Test;

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.api.UserNet.Action;
-import org.jnsjail.api.UserNet.Proto;
-import org.jnsjail.api.UserNet.Rule;
+import org.jnsjail.model.UserNet.Action;
+import org.jnsjail.model.UserNet.Proto;
+import org.jnsjail.model.UserNet.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

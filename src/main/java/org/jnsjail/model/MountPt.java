@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 /**
  * One entry of the jail's mount list, nsjail's MountPt message: a mount, a bind mount, a symlink

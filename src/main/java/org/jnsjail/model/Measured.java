@@ -1,4 +1,4 @@
-package org.jnsjail.supervisor;
+package org.jnsjail.model;
 
 /**
  * What a jail's resources measured of it once it was reaped, before they are released ({@link
@@ -6,8 +6,8 @@ package org.jnsjail.supervisor;
  * own wait status. -1 is "not measured".
  */
 public final class Measured {
-    long peakMemory = -1, peakPids = -1, userNanos = -1, systemNanos = -1, oomKills = -1;
-    int programStatus = -1, programPid = -1;
+    private long peakMemory = -1, peakPids = -1, userNanos = -1, systemNanos = -1, oomKills = -1;
+    private int programStatus = -1, programPid = -1;
 
     /** The memory cgroup's peak usage in bytes (v1 memory.max_usage_in_bytes, v2 memory.peak). */
     public void peakMemory(long bytes) {
@@ -31,8 +31,37 @@ public final class Measured {
     }
 
     /** --init: the program's raw wait status (wait(2)) and its pid here. */
-    void program(int rawStatus, int pid) {
+    public void program(int rawStatus, int pid) {
         programStatus = rawStatus;
         programPid = pid;
+    }
+
+    public long peakMemory() {
+        return peakMemory;
+    }
+
+    public long peakPids() {
+        return peakPids;
+    }
+
+    public long userNanos() {
+        return userNanos;
+    }
+
+    public long systemNanos() {
+        return systemNanos;
+    }
+
+    public long oomKills() {
+        return oomKills;
+    }
+
+    /** --init: the program's raw wait status, or -1. */
+    public int programStatus() {
+        return programStatus;
+    }
+
+    public int programPid() {
+        return programPid;
     }
 }

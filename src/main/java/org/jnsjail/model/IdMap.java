@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 /**
  * One line of a uid_map or gid_map (user_namespaces(7)): ids [inside, inside+count) in the jail

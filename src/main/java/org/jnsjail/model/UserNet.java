@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 import java.util.List;
 

@@ -1,6 +1,5 @@
-package org.jnsjail.supervisor;
+package org.jnsjail.model;
 
-import org.jnsjail.api.JailException;
 
 /**
  * Something the supervisor sets up on the host for one jail and must take down when it ends: a
@@ -31,7 +30,7 @@ public interface JailResource {
     void release();
 
     /** Called after the jail was reaped, before release: e.g. to report an OOM kill. */
-    default void reaped(org.jnsjail.api.JailStatus status) {}
+    default void reaped(org.jnsjail.model.JailStatus status) {}
 
     /** After {@link #reaped}, before release: what this resource measured of the jail (its outcome's figures). */
     default void measure(Measured m) {}

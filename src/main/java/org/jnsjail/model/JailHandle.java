@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 /**
  * A running jail: its PID 1 is a direct child of this JVM, held through a pidfd, so signals and

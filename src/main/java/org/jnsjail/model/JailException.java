@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 /** A jail could not be made or run; the message is the one line to show the user. */
 public class JailException extends Exception {

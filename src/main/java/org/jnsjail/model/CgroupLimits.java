@@ -1,4 +1,4 @@
-package org.jnsjail.api;
+package org.jnsjail.model;
 
 /**
  * nsjail's 17 cgroup settings (§1.13). Zero limits mean "not set" (memSwapMax: -1). v1 cgroups are
