@@ -37,7 +37,7 @@ classes="$(readlink -f "$1")"
 libdir="$(readlink -f "$2")"
 out="$(readlink -m "$3")"
 [ -f "$classes/org/jnsjail/cli/Main.class" ] || { echo "image: $classes holds no jnsjail classes; build first (./build)" >&2; exit 1; }
-[ -f "$classes/org/jnsjail/sys/exec-stub" ] || { echo "image: $classes lacks the exec stub; build first (./build)" >&2; exit 1; }
+[ -f "$classes/org/jnsjail/stub/exec-stub" ] || { echo "image: $classes lacks the exec stub; build first (./build)" >&2; exit 1; }
 ls "$libdir"/*.jar >/dev/null 2>&1 || { echo "image: $libdir holds no jars; build first (./build)" >&2; exit 1; }
 # shellcheck source=bin/find-java.sh
 . "$root/bin/find-java.sh"

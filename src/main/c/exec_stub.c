@@ -68,7 +68,7 @@
 #define OP_MAX_INTS 4096u
 #define OP_MAX_STRS 65536u
 
-/* Operation codes: keep in sync with org.jnsjail.plan.OpCode. The RETIRED ones were the path-based
+/* Operation codes: keep in sync with org.jnsjail.stub.OpCode (StubProtocolTest checks both tables). The RETIRED ones were the path-based
  * mount(2), mkdir(2), open(O_CREAT), symlink(2) and mount_setattr(2) operations: a plan holding
  * one is refused (their codes stay taken so that the others keep theirs). */
 enum {

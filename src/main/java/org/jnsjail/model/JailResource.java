@@ -17,7 +17,7 @@ public interface JailResource {
     void attach(int pid) throws JailException;
 
     /**
-     * The jail handed fds over for {@code kind} (a {@link org.jnsjail.plan.HandOver} value: user_net's
+     * The jail handed fds over for {@code kind} (a {@link org.jnsjail.stub.HandOver} value: user_net's
      * TUN device and rtnetlink socket, the seccomp listener), after "go" and before it runs on.
      * Returns true when this resource took them (it then owns them, even when it throws); the jail
      * waits for another "go" meanwhile.

@@ -7,8 +7,8 @@ import java.util.Map;
 
 import org.jnsjail.model.JailException;
 import org.jnsjail.model.MountPt;
-import org.jnsjail.plan.Op;
-import org.jnsjail.plan.OpCode;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
 
 import static org.jnsjail.sys.Fcntl.AT_EMPTY_PATH;
 import static org.jnsjail.sys.Fcntl.O_CREAT;

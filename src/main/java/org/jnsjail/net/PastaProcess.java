@@ -109,7 +109,7 @@ final class PastaProcess implements AutoCloseable {
             errFile = Libc.memfdCreate("jnsjail-pasta-stderr", 1 /* MFD_CLOEXEC */);
             // Through the exec stub, for a parent-death signal: a crashed supervisor takes pasta along.
             // pasta reads no environment we must hide, but a clean one keeps the host's secrets out of its /proc.
-            pid = org.jnsjail.supervisor.HelperProcess.start(argv.getFirst(), argv, List.of("PATH=/usr/bin:/bin"),
+            pid = org.jnsjail.stub.HelperProcess.start(argv.getFirst(), argv, List.of("PATH=/usr/bin:/bin"),
                     devNull, devNull, errFile);
             pidfd = pidfdOpen(pid);
             jailPidfd = pidfdOpen(jailPid);

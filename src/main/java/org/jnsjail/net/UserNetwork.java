@@ -88,7 +88,7 @@ public final class UserNetwork implements JailResource {
 
     @Override
     public boolean takeFds(int kind, int[] fds) throws JailException {
-        if (kind != org.jnsjail.plan.HandOver.USER_NET.value) return false;
+        if (kind != org.jnsjail.stub.HandOver.USER_NET.value) return false;
         RtnlSocket nl = RtnlSocket.adopt(fds[0]);
         try {
             if (un.backend() == UserNet.Backend.NSTUN) {

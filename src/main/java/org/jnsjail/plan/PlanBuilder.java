@@ -33,6 +33,10 @@ import static org.jnsjail.sys.Prctl.PR_SET_TSC;
 import static org.jnsjail.sys.Prctl.PR_TSC_SIGSEGV;
 import static org.jnsjail.sys.Prctl.SECBIT_KEEP_CAPS;
 import static org.jnsjail.sys.Prctl.SECBIT_NO_SETUID_FIXUP;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
+import org.jnsjail.stub.HandOver;
 
 /**
  * Turns a {@link JailSpec} into the stub's operations, in nsjail's order (subproc.cc newProc and
@@ -300,25 +304,6 @@ public final class PlanBuilder {
     private static final int AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;
     /** seccomp(2): the filter's result is a user-notification listener fd. */
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
-
-    /**
-     * A helper program of the supervisor (pasta): cloned like a jail but into no namespace, it arms
-     * PR_SET_PDEATHSIG, so the helper dies with the supervisor's spawning thread (prctl(2); kept
-     * across execve for a program without set-user-ID or file capabilities), reads "go" (EOF, when
-     * the supervisor is already gone, ends it), takes its stdio and execs the program. No other change.
-     */
-    public static Plan helperExec(String path, List<String> argv, List<String> env) {
-        List<Object> strs = new ArrayList<>();
-        strs.add(path);
-        strs.addAll(argv);
-        strs.addAll(env);
-        return new Plan(List.of(Op.of(OpCode.CLONE, "clone3()", new long[] {CloneFlag.CLONE_PARENT, -1}),
-                prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0),
-                Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
-                recvFds(new int[] {0, 1, 2}, new long[0]),
-                new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(path) + ")", new long[] {argv.size(), env.size(), -1},
-                        Op.bytes(strs.toArray()))), List.of());
-    }
 
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
     private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {

@@ -3,7 +3,7 @@ package org.jnsjail.supervisor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.plan.HandOver;
+import org.jnsjail.stub.HandOver;
 import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Syscall;

@@ -12,7 +12,6 @@ import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.JailStatus;
-import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
@@ -224,7 +223,7 @@ public final class Listener {
             starting.add(new Starting(sock, in, out, peer, start, jail)); // promoted at the top of the loop
             return;
         }
-        CompletableFuture<JailHandle> jail = Jails.startAsync(spec, io);
+        CompletableFuture<JailHandle> jail = Spawner.get().startAsync(spec, io);
         ahead.missed();
         starting.add(new Starting(sock, in, out, peer, start, jail));
         jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)

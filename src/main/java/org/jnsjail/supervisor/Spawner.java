@@ -22,13 +22,15 @@ import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.Namespace;
 import org.jnsjail.log.Log;
 import org.jnsjail.mount.HostFs;
-import org.jnsjail.plan.Op;
-import org.jnsjail.plan.OpCode;
-import org.jnsjail.plan.Plan;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
 import org.jnsjail.plan.PlanBuilder;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
-import org.jnsjail.sys.ExecStub;
+import org.jnsjail.stub.Control;
+import org.jnsjail.stub.ErrorHints;
+import org.jnsjail.stub.ExecStub;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;
@@ -38,6 +40,7 @@ import org.jnsjail.sys.Syscall;
 import org.jnsjail.sys.UnixSocket;
 import org.jnsjail.user.IdMapFiles;
 import org.jnsjail.model.JailResource;
+import org.jnsjail.stub.ResidentStub;
 
 /**
  * Starts jails through the resident exec stub and speaks the jail's protocol: hand the stub the
@@ -46,7 +49,7 @@ import org.jnsjail.model.JailResource;
  * the control socket is close-on-exec).
  *
  * <p>Spawns may run on any thread, several at once: everything they share is either immutable,
- * read once behind a volatile or a lock ({@link ExecStub#fd()}, {@link HostInfo#get()}, the
+ * read once behind a volatile or a lock ({@link ExecStub}, {@link HostInfo#get()}, the
  * cgroup session, {@link ResidentStub}), or per thread (Libc's errno capture); every fd they open
  * is close-on-exec, so a concurrent posix_spawn on another thread never hands one to a child.
  */
@@ -57,8 +60,6 @@ public final class Spawner {
     private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     /** The pool for {@link #startAsync}, created at its first use; never shrinks. */
     private volatile List<Thread> pool = List.of();
-    /** The CLI's main thread, which lives as long as the JVM and may start the resident stub itself. */
-    private static final ThreadLocal<Boolean> ADOPTED = new ThreadLocal<>();
 
     public static Spawner get() {
         return INSTANCE;
@@ -177,16 +178,12 @@ public final class Spawner {
      * Other threads have the stub started by a keeper thread.
      */
     public void adoptCurrentThread() {
-        ADOPTED.set(Boolean.TRUE);
+        ResidentStub.adoptCurrentThread();
     }
 
     /** The resident exec stub's pid, or -1 while none runs (for diagnostics and tests). */
     public static int stubPid() {
         return ResidentStub.pid();
-    }
-
-    static boolean isAdoptedThread() {
-        return ADOPTED.get() != null;
     }
 
     /** Creates the pool now, not at the first asynchronous start: a server's thread count is then fixed from the outset. */
@@ -307,23 +304,23 @@ public final class Spawner {
         HostInfo host = HostInfo.get();
         try (Arena a = Arena.ofConfined()) {
             List<Integer> fds = new ArrayList<>();
-            Record rec = readRecord(ctl, a, fds);
+            Control.Record rec = Control.readRecord(ctl, a, fds);
             if (rec == null) throw new StubGone();
             // The jail runs its first ops (oom_score_adj, /dev/null) while the stub reports its pid, so
             // the jail's warning or error can arrive before the pid. After an error, still wait for
             // the pid ('P' from the stub or 'C' from the jail; EOF when the clone itself failed):
             // the jail must be reaped.
-            Record early = null;
+            Control.Record early = null;
             while (rec != null && rec.pid() <= 0) {
                 if (rec.kind() == 'W') Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
                 else if (early == null) early = rec;
-                rec = readRecord(ctl, a, fds);
+                rec = Control.readRecord(ctl, a, fds);
             }
             if (rec == null || early != null) {
                 for (int f : fds) Libc.close(f);
-                if (rec != null) reapQuietly(rec.pid());
+                if (rec != null) Control.reapQuietly(rec.pid());
                 JailResources.releaseAll(resources);
-                if (early != null) throw new JailException(failure(plan, early));
+                if (early != null) throw new JailException(ErrorHints.failure(plan, early.index(), early.value()));
                 throw new JailException("The exec stub exited before cloning the jail");
             }
             int pid = rec.pid();
@@ -333,7 +330,7 @@ public final class Spawner {
             } catch (ErrnoException e) {
                 // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
                 Libc.kill(pid, Signals.SIGKILL);
-                reapQuietly(pid);
+                Control.reapQuietly(pid);
                 JailResources.releaseAll(resources);
                 throw e;
             }
@@ -408,7 +405,7 @@ public final class Spawner {
                 List<Integer> fds = new ArrayList<>();
                 try {
                     if (wanted >= 0 && handFds(io)) {
-                        Record rec = follow(a, fds);
+                        Control.Record rec = follow(a, fds);
                         if (rec != null) throw new JailException("The jail asked for its fds twice");
                     }
                 } finally {
@@ -445,20 +442,16 @@ public final class Spawner {
         }
 
         private void go() throws ErrnoException {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment go = a.allocate(1);
-                go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
-                Libc.writeFully(ctl, go);
-            }
+            Control.go(ctl);
         }
 
         /**
          * Reads the jail's reports, taking warnings and fd hand-overs, up to its 'R' (returned) or
          * EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
          */
-        private Record follow(Arena a, List<Integer> fds) throws JailException, ErrnoException {
+        private Control.Record follow(Arena a, List<Integer> fds) throws JailException, ErrnoException {
             for (;;) {
-                Record rec = readRecord(ctl, a, fds);
+                Control.Record rec = Control.readRecord(ctl, a, fds);
                 if (rec == null) return null;
                 switch (rec.kind()) {
                     case 'P', 'C' -> {
@@ -473,7 +466,7 @@ public final class Spawner {
                     case 'R' -> {
                         return rec;
                     }
-                    default -> throw new JailException(failure(plan, rec));
+                    default -> throw new JailException(ErrorHints.failure(plan, rec.index(), rec.value()));
                 }
             }
         }
@@ -489,87 +482,7 @@ public final class Spawner {
         int[] all = new int[targets.length + spec.passFds().size()];
         for (int i = 0; i < targets.length; i++) all[i] = stdio[targets[i]];
         for (int i = 0; i < spec.passFds().size(); i++) all[targets.length + i] = io.sourceOf(spec.passFds().get(i));
-        giveFds(ctl, all, wanted);
-    }
-
-    /** Sends {@code all} in answer to an 'R' report that asked for {@code wanted} fds. */
-    static void giveFds(int ctl, int[] all, int wanted) throws ErrnoException, JailException {
-        if (all.length != wanted) throw new JailException("The jail asked for " + wanted + " fds, not " + all.length);
-        int off = 0;
-        do {
-            int n = Math.min(250, all.length - off);
-            byte[] d = new byte[16];
-            ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()).putInt('D').putInt(n);
-            UnixSocket.send(ctl, d, java.util.Arrays.copyOfRange(all, off, off + n), 0);
-            off += n;
-        } while (off < all.length);
-    }
-
-    /** The steps of one mount that its failure can come from (nsjail's hints are about these). */
-    private static final java.util.Set<OpCode> MOUNT_STEPS = java.util.EnumSet.of(OpCode.OPEN_AT, OpCode.OPEN_TREE,
-            OpCode.FS_MOUNT, OpCode.MOVE_MOUNT);
-    /** The file system set-up's system calls, absent before Linux 5.12: there is no path-based fallback. */
-    private static final java.util.Set<OpCode> FD_MOUNT_API = java.util.EnumSet.of(OpCode.OPEN_AT, OpCode.OPEN_TREE,
-            OpCode.FS_MOUNT, OpCode.MOVE_MOUNT, OpCode.SETATTR_AT);
-
-    /** One line naming the failed operation, its errno and nsjail's hints. */
-    static String failure(Plan plan, Record rec) {
-        int idx = rec.index(), err = rec.value();
-        Op op = idx >= 0 && idx < plan.ops().size() ? plan.ops().get(idx) : null;
-        StringBuilder b = new StringBuilder();
-        b.append(plan.describe(idx)).append(" failed: ").append(Errno.describe(err));
-        if (op != null && op.what().startsWith("Mount: ") && MOUNT_STEPS.contains(op.code())) {
-            if (err == Errno.EACCES) b.append(" (try 'chmod o+x' on the source path and its parents)");
-            if (op.what().contains("type:'proc'")) b.append(" (procfs mount may fail if /proc has overmounts)");
-        }
-        if (op != null && err == Errno.ENOSYS && FD_MOUNT_API.contains(op.code())) {
-            b.append(" (jnsjail needs Linux 5.12 or later: openat2(2), the mount API of fsopen(2), open_tree(2) and"
-                    + " move_mount(2), and mount_setattr(2))");
-        }
-        if (op != null && op.code() == OpCode.EXECVE && err == Errno.ENOENT) {
-            b.append(" (no PATH search is done; the path must exist inside the jail)");
-        }
-        return b.toString();
-    }
-
-    /**
-     * One report of the stub or the jail: its kind, the op index, its value, and the sender's pid
-     * where the socket passes credentials.
-     */
-    record Record(int kind, int index, int value, int sender) {
-        /** The jail's pid, where this report says it: 'P' from the stub, 'C' from the jail itself. */
-        int pid() {
-            return kind == 'P' ? value : kind == 'C' ? sender : 0;
-        }
-    }
-
-    /**
-     * One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at
-     * EOF, and when the other end went away with something of ours unread (ECONNRESET, unix(7)): a
-     * stub or jail killed before it read its plan, "go" or fds ended just the same.
-     */
-    static Record readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
-        MemorySegment buf = a.allocate(16);
-        long got = 0;
-        int sender = 0;
-        while (got < 16) {
-            ScmRights.Received r;
-            try {
-                r = ScmRights.recv(fd, buf.asSlice(got));
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.ECONNRESET || got != 0) throw e;
-                return null;
-            }
-            for (int f : r.fds()) fds.add(f);
-            if (r.bytes() == 0) {
-                if (got == 0) return null;
-                throw new ErrnoException("short report from the exec stub", Errno.EIO);
-            }
-            if (got == 0) sender = r.senderPid();
-            got += r.bytes();
-        }
-        ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
-        return new Record(b.getInt(0), b.getInt(4), b.getInt(8), sender);
+        Control.giveFds(ctl, all, wanted);
     }
 
     /** An 'F' report: the resource that asked for the fds takes them; then the jail may go on. */
@@ -589,14 +502,6 @@ public final class Spawner {
             return Libc.open(path, Fcntl.O_RDONLY | Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
         } catch (ErrnoException e) {
             throw new JailException("Couldn't open '" + path + "' for --execute_fd: " + e.getMessage());
-        }
-    }
-
-    static void reapQuietly(int pid) {
-        try {
-            Libc.waitpid(pid, 0);
-        } catch (ErrnoException e) {
-            // already reaped
         }
     }
 
@@ -624,17 +529,7 @@ public final class Spawner {
             // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no
             // supervisor left nobody removes them (the next supervisor's stale sweep does).
             org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());
-            int memfd = Libc.memfdCreate("jnsjail-plan", 0);
-            try (Arena a = Arena.ofConfined()) {
-                byte[] encoded = plan.encode();
-                MemorySegment seg = a.allocate(encoded.length);
-                seg.copyFrom(MemorySegment.ofArray(encoded));
-                Libc.writeFully(memfd, seg);
-            }
-            Libc.syscall(8 /* lseek */, memfd, 0, 0);
-            System.out.flush();
-            System.err.flush();
-            Libc.execve(ExecStub.path(), new String[] {"jnsjail-stub", "e", Integer.toString(memfd)}, new String[0]);
+            ExecStub.execInPlace(plan);
         } catch (ErrnoException e) {
             throw new JailException("Launching new process failed: " + e.getMessage());
         }

@@ -107,7 +107,7 @@ public final class Standalone {
         JailHandle jail;
         long start = System.nanoTime();
         try {
-            jail = ahead != null ? ahead.start(io) : org.jnsjail.api.Jails.start(spec, io, caller);
+            jail = ahead != null ? ahead.start(io) : Spawner.get().start(spec, io, caller);
         } catch (JailException e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;

@@ -1,6 +1,6 @@
 package org.jnsjail.supervisor;
 
-import org.jnsjail.plan.HandOver;
+import org.jnsjail.stub.HandOver;
 import org.jnsjail.unotify.Tracer;
 import org.jnsjail.unotify.Unotify;
 import org.jnsjail.model.JailResource;

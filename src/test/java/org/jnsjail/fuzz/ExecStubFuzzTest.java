@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 
 import org.jnsjail.cli.CommandLine;
 import org.jnsjail.mount.HostFs;
-import org.jnsjail.plan.Op;
-import org.jnsjail.plan.OpCode;
-import org.jnsjail.plan.Plan;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
 import org.jnsjail.plan.PlanBuilder;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.HostInfo;
@@ -57,7 +57,7 @@ class ExecStubFuzzTest {
 
     @Test
     void execStubRejectsMalformedPlansCleanly() throws Exception {
-        byte[] bin = Fuzzer.resource("/org/jnsjail/sys/exec-stub");
+        byte[] bin = Fuzzer.resource("/org/jnsjail/stub/exec-stub");
         Assumptions.assumeTrue(bin != null, "the exec stub is not on the classpath (not built)");
         root = HostInfo.get().euid() == 0;
         if (root) Assumptions.assumeTrue(Files.isExecutable(Path.of(SETPRIV)), SETPRIV + " is missing (util-linux)");

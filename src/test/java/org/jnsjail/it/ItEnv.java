@@ -74,7 +74,7 @@ final class ItEnv {
                     return q + " (" + ex.getMessage() + ")";
                 }
             }
-            Path stub = p.resolve("org/jnsjail/sys/exec-stub");
+            Path stub = p.resolve("org/jnsjail/stub/exec-stub");
             if (Files.exists(stub)) {
                 try {
                     if (!Files.getPosixFilePermissions(stub).contains(PosixFilePermission.OTHERS_READ)) return stub.toString();

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.jnsjail.it.ItEnv.RunAs;
-import org.jnsjail.plan.Op;
-import org.jnsjail.plan.OpCode;
-import org.jnsjail.plan.Plan;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
 import org.jnsjail.sys.CloneFlag;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.MountFlag;
@@ -48,7 +48,7 @@ class StubMountOpsTest {
     @BeforeEach
     void setUp() throws IOException {
         byte[] bin;
-        try (InputStream in = getClass().getResourceAsStream("/org/jnsjail/sys/exec-stub")) {
+        try (InputStream in = getClass().getResourceAsStream("/org/jnsjail/stub/exec-stub")) {
             bin = in == null ? null : in.readAllBytes();
         }
         Assumptions.assumeTrue(bin != null, "the exec stub is not on the classpath (not built)");

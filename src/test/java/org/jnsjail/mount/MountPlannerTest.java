@@ -24,8 +24,8 @@ import java.util.function.Predicate;
 
 import org.jnsjail.model.JailException;
 import org.jnsjail.model.MountPt;
-import org.jnsjail.plan.Op;
-import org.jnsjail.plan.OpCode;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
 import org.jnsjail.sys.Fcntl;
 import org.junit.jupiter.api.Test;
 

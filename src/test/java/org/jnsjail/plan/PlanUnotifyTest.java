@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
+import org.jnsjail.stub.HandOver;
 
 /** --seccomp_unotify in the plan: the notifying filter and its hand-over come before the jail's own filter. */
 class PlanUnotifyTest {

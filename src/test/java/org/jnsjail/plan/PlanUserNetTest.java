@@ -16,6 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.jnsjail.stub.Op;
+import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Plan;
 
 /** The user_net hand-over in the plan: right after the first "go", before any id switch or mount. */
 class PlanUserNetTest {

@@ -1,4 +1,4 @@
-package org.jnsjail.plan;
+package org.jnsjail.stub;
 
 /**
  * Operation codes of the exec stub; the ordinal + 1 is the wire code (see exec_stub.c). New codes go

@@ -1,4 +1,4 @@
-package org.jnsjail.plan;
+package org.jnsjail.stub;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

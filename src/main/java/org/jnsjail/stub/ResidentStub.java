@@ -1,18 +1,15 @@
-package org.jnsjail.supervisor;
+package org.jnsjail.stub;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
-import org.jnsjail.sys.ExecStub;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Signals;
@@ -30,13 +27,15 @@ import org.jnsjail.sys.UnixSocket;
  * PR_SET_PDEATHSIG). A stub that died (killed, or a malformed request) is reaped and replaced at
  * the next request; the jails it made stay the JVM's children and are unaffected.
  */
-final class ResidentStub {
+public final class ResidentStub {
     /** Request magic 'JNSR' (little-endian), as exec_stub.c's REQ_MAGIC. */
     private static final int REQ_MAGIC = 0x524e534a;
     /** Fds per request, as exec_stub.c's REQ_MAX_FDS. */
     static final int MAX_FDS = 8;
 
     private static final Object LOCK = new Object();
+    /** The CLI's main thread, which lives as long as the JVM and may start the resident stub itself. */
+    private static final ThreadLocal<Boolean> ADOPTED = new ThreadLocal<>();
     private static ResidentStub current;
 
     private final int pid;
@@ -52,7 +51,7 @@ final class ResidentStub {
      * number {@code targets} gives it in the jail, and {@code plan} follows on {@code ctl} (the
      * control socket's other end). A stub found dead is replaced once.
      */
-    static void request(int[] fds, int[] targets, byte[] plan, int ctl) throws ErrnoException {
+    public static void request(int[] fds, int[] targets, byte[] plan, int ctl) throws ErrnoException {
         byte[] head = new byte[8 + 4 * targets.length];
         ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.nativeOrder());
         b.putInt(REQ_MAGIC).putInt(targets.length);
@@ -81,8 +80,17 @@ final class ResidentStub {
         }
     }
 
+    /**
+     * Lets the calling thread start the resident stub itself (the jails' parent-death signal
+     * follows it): only for a thread that lives as long as the JVM, as the CLI's main thread.
+     * Other threads have the stub started by a keeper thread.
+     */
+    public static void adoptCurrentThread() {
+        ADOPTED.set(Boolean.TRUE);
+    }
+
     /** After a request whose control socket saw the stub go: replace it at the next request. */
-    static void stubGone() {
+    public static void stubGone() {
         synchronized (LOCK) {
             ResidentStub s = current;
             if (s != null && !s.alive()) s.retire();
@@ -90,7 +98,7 @@ final class ResidentStub {
     }
 
     /** The stub's pid, or -1 if none runs (tests kill it to check the supervisor copes). */
-    static int pid() {
+    public static int pid() {
         synchronized (LOCK) {
             return current == null ? -1 : current.pid;
         }
@@ -110,12 +118,12 @@ final class ResidentStub {
     private void retire() {
         Libc.close(sock);
         Libc.kill(pid, Signals.SIGKILL);
-        Spawner.reapQuietly(pid);
+        Control.reapQuietly(pid);
         if (current == this) current = null;
     }
 
     private static ResidentStub startOnLongLivedThread() throws ErrnoException {
-        if (Spawner.isAdoptedThread()) return start();
+        if (ADOPTED.get() != null) return start();
         CompletableFuture<ResidentStub> f = new CompletableFuture<>();
         Keeper.TASKS.add(() -> {
             try {
@@ -158,27 +166,16 @@ final class ResidentStub {
         }
     }
 
-    /** posix_spawn of the stub with /dev/null as stdio and its end of a SOCK_SEQPACKET pair as fd 3. */
+    /** The stub, its end of a SOCK_SEQPACKET pair as fd 3 ({@link ExecStub#spawnResident}). */
     private static ResidentStub start() throws ErrnoException {
         int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
-        int devNull = -1;
         try {
-            devNull = Libc.open("/dev/null", Fcntl.O_RDWR | Fcntl.O_CLOEXEC, 0);
-            int stubFd = ExecStub.fd();
-            List<Libc.FdAction> actions = new ArrayList<>();
-            for (int fd = 0; fd <= 2; fd++) actions.add(Libc.FdAction.dup2(devNull, fd));
-            actions.add(Libc.FdAction.dup2(sp[1], 3));
-            // The memfd must stay open for execve (it is close-on-exec): close around it.
-            for (int n = 4; n < stubFd; n++) actions.add(Libc.FdAction.close(n));
-            int pid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "r", "3"}, new String[0], actions,
-                    Math.max(4, stubFd + 1));
-            return new ResidentStub(pid, sp[0]);
+            return new ResidentStub(ExecStub.spawnResident(sp[1]), sp[0]);
         } catch (ErrnoException e) {
             Libc.close(sp[0]);
             throw e;
         } finally {
             Libc.close(sp[1]);
-            if (devNull >= 0) Libc.close(devNull);
         }
     }
 }

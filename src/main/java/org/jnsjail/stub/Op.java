@@ -1,4 +1,4 @@
-package org.jnsjail.plan;
+package org.jnsjail.stub;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,7 +28,7 @@ public record Op(OpCode code, int flags, String what, long[] args, List<byte[]> 
         return new Op(code, flags | f, what, args, strs);
     }
 
-    static List<byte[]> bytes(Object... strs) {
+    public static List<byte[]> bytes(Object... strs) {
         byte[][] out = new byte[strs.length][];
         for (int i = 0; i < strs.length; i++) {
             out[i] = switch (strs[i]) {

@@ -1,4 +1,4 @@
-package org.jnsjail.plan;
+package org.jnsjail.stub;
 
 /**
  * What a SEND_FDS op hands to the supervisor: the value of its 'F' report, so that the part of the

@@ -1,14 +1,12 @@
-package org.jnsjail.supervisor;
+package org.jnsjail.stub;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jnsjail.log.Quote;
 import org.jnsjail.model.JailException;
-import org.jnsjail.plan.Plan;
-import org.jnsjail.plan.PlanBuilder;
+import org.jnsjail.sys.CloneFlag;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
@@ -29,7 +27,7 @@ public final class HelperProcess {
      */
     public static int start(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr)
             throws JailException {
-        Plan plan = PlanBuilder.helperExec(path, argv, env);
+        Plan plan = plan(path, argv, env);
         int[] sp = null;
         int pid = -1;
         boolean ok = false;
@@ -40,21 +38,19 @@ public final class HelperProcess {
             Libc.close(sp[1]);
             sp[1] = -1;
             List<Integer> fds = new ArrayList<>();
-            Spawner.Record rec;
+            Control.Record rec;
             boolean went = false;
-            while ((rec = Spawner.readRecord(sp[0], a, fds)) != null) {
+            while ((rec = Control.readRecord(sp[0], a, fds)) != null) {
                 if (rec.pid() > 0) {
                     pid = rec.pid();
                     if (!went) {
-                        MemorySegment go = a.allocate(1);
-                        go.set(ValueLayout.JAVA_BYTE, 0, (byte) 'G');
-                        Libc.writeFully(sp[0], go);
+                        Control.go(sp[0]);
                         went = true;
                     }
                 } else if (rec.kind() == 'R') {
-                    Spawner.giveFds(sp[0], new int[] {stdin, stdout, stderr}, rec.value());
+                    Control.giveFds(sp[0], new int[] {stdin, stdout, stderr}, rec.value());
                 } else if (rec.kind() == 'E') {
-                    throw new JailException(Spawner.failure(plan, rec));
+                    throw new JailException(ErrorHints.failure(plan, rec.index(), rec.value()));
                 }
             }
             for (int f : fds) Libc.close(f);
@@ -70,8 +66,29 @@ public final class HelperProcess {
             }
             if (!ok && pid > 0) {
                 Libc.kill(pid, Signals.SIGKILL);
-                Spawner.reapQuietly(pid);
+                Control.reapQuietly(pid);
             }
         }
     }
+
+    /**
+     * A helper program of the supervisor (pasta): cloned like a jail but into no namespace, it arms
+     * PR_SET_PDEATHSIG, so the helper dies with the supervisor's spawning thread (prctl(2); kept
+     * across execve for a program without set-user-ID or file capabilities), reads "go" (EOF, when
+     * the supervisor is already gone, ends it), takes its stdio and execs the program. No other change.
+     */
+    static Plan plan(String path, List<String> argv, List<String> env) {
+        List<Object> strs = new ArrayList<>();
+        strs.add(path);
+        strs.addAll(argv);
+        strs.addAll(env);
+        return new Plan(List.of(Op.of(OpCode.CLONE, "clone3()", new long[] {CloneFlag.CLONE_PARENT, -1}),
+                Op.of(OpCode.PRCTL, "prctl(PR_SET_PDEATHSIG, SIGKILL)", new long[] {PR_SET_PDEATHSIG, 9, 0, 0, 0}),
+                Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
+                Op.of(OpCode.RECV_FDS, "take the jail's stdio and --pass_fd fds from the supervisor", new long[] {0, 1, 2}),
+                new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(path) + ")", new long[] {argv.size(), env.size(), -1},
+                        Op.bytes(strs.toArray()))), List.of());
+    }
+
+    private static final long PR_SET_PDEATHSIG = org.jnsjail.sys.Prctl.PR_SET_PDEATHSIG;
 }
