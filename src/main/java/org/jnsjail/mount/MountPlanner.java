@@ -8,7 +8,7 @@ import java.util.Map;
 import org.jnsjail.model.JailException;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.stub.Op;
-import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Step;
 
 import static org.jnsjail.sys.Fcntl.AT_EMPTY_PATH;
 import static org.jnsjail.sys.Fcntl.O_CREAT;
@@ -135,8 +135,8 @@ public final class MountPlanner {
         List<Op> ops = c.ops;
 
         ops.add(openAt(HOST_ROOT, -1, "/", O_PATH | O_DIRECTORY, 0, "open the root directory '/'"));
-        ops.add(Op.of(OpCode.SETATTR_AT, "make the mount tree private: mount_setattr('/', AT_RECURSIVE, MS_PRIVATE)",
-                new long[] {HOST_ROOT, AT_EMPTY_PATH | AT_RECURSIVE, 0, 0, MS_PRIVATE}));
+        ops.add(Op.of("make the mount tree private: mount_setattr('/', AT_RECURSIVE, MS_PRIVATE)",
+                new Step.SetattrAt(HOST_ROOT, AT_EMPTY_PATH | AT_RECURSIVE, 0, 0, MS_PRIVATE)));
         String what = "mount the scratch tmpfs on '" + scratch + "'";
         group(ops, 0, openAt(TARGET, HOST_ROOT, rel(scratch), O_PATH | O_DIRECTORY, RESOLVE_ROOTED, what),
                 fsMount(SCRATCH, "tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "tmpfs", "size=16777216,mode=0700", what),
@@ -149,8 +149,8 @@ public final class MountPlanner {
             // pivot_root(2) takes paths: "." is the scratch mount itself (its fd is our cwd) and "old"
             // a name in it, in a tmpfs that only this process can reach (our own mount namespace).
             String pivot = "pivot_root('" + scratch + "', '" + scratch + OLD + "')";
-            ops.add(Op.of(OpCode.FCHDIR, pivot, new long[] {SCRATCH}));
-            ops.add(Op.of(OpCode.PIVOT_ROOT, pivot, new long[0], ".", OLD.substring(1)));
+            ops.add(Op.of(pivot, new Step.Fchdir(SCRATCH)));
+            ops.add(Op.of(pivot, new Step.PivotRoot(".", OLD.substring(1))));
         }
 
         int first = 0;
@@ -203,9 +203,9 @@ public final class MountPlanner {
         }
 
         if (noPivotRoot) {
-            ops.add(Op.of(OpCode.FCHDIR, "chdir('" + scratch + NEW + "')", new long[] {JAIL_ROOT}));
-            ops.add(Op.of(OpCode.MOVE_MOUNT, "move the new root onto '/'", new long[] {JAIL_ROOT, HOST_ROOT, MOVE_FLAGS}));
-            ops.add(Op.of(OpCode.CHROOT, "chroot('.')", new long[0], "."));
+            ops.add(Op.of("chdir('" + scratch + NEW + "')", new Step.Fchdir(JAIL_ROOT)));
+            ops.add(Op.of("move the new root onto '/'", new Step.MoveMount(JAIL_ROOT, HOST_ROOT, MOVE_FLAGS)));
+            ops.add(Op.of("chroot('.')", new Step.Chroot(".")));
             if (first == 1 && Paths2.isUnder(scratch, Paths2.normalize(resolved.getFirst().src()))) {
                 // The recursive root bind copied the scratch mount along; drop that copy so the jail
                 // sees the host directory underneath (no user mount lies there: see chooseScratch).
@@ -215,18 +215,18 @@ public final class MountPlanner {
                 String d = "detach the scratch copy at '" + inJail + "'";
                 group(ops, Op.IGNORE, openAt(TARGET, JAIL_ROOT, rel(inJail), O_PATH | O_DIRECTORY,
                         RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, d),
-                        Op.of(OpCode.FCHDIR, d, new long[] {TARGET}),
-                        Op.of(OpCode.UMOUNT2, d, new long[] {MNT_DETACH}, "."));
+                        Op.of(d, new Step.Fchdir(TARGET)),
+                        Op.of(d, new Step.Umount2(".", MNT_DETACH)));
             }
         } else {
-            ops.add(Op.of(OpCode.FCHDIR, "chdir('" + NEW + "')", new long[] {JAIL_ROOT}));
-            ops.add(Op.of(OpCode.PIVOT_ROOT, "pivot_root('.', '.')", new long[0], ".", "."));
-            ops.add(Op.of(OpCode.UMOUNT2, "detach the old root", new long[] {MNT_DETACH}, "."));
+            ops.add(Op.of("chdir('" + NEW + "')", new Step.Fchdir(JAIL_ROOT)));
+            ops.add(Op.of("pivot_root('.', '.')", new Step.PivotRoot(".", ".")));
+            ops.add(Op.of("detach the old root", new Step.Umount2(".", MNT_DETACH)));
         }
-        ops.add(Op.of(OpCode.CLOSE_SLOTS, "close the file system set-up's fds", new long[0]));
+        ops.add(Op.of("close the file system set-up's fds", new Step.CloseSlots()));
         // From here on "/" is the jail's root: these paths resolve inside it, as the jail sees them.
-        ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
-        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
+        ops.add(Op.of("chdir('/')", new Step.Chdir("/")));
+        if (!Paths2.normalize(cwd).equals("/")) ops.add(Op.of("chdir(" + Quote.of(cwd) + ")", new Step.Chdir(cwd)));
         return ops;
     }
 
@@ -242,19 +242,19 @@ public final class MountPlanner {
             ensureParents(c, dst, what, flags);
             Layer l = requireCreatable(c.layers, dst, what, flags);
             int dir = dirSlot(c, l, parentOf(dst), "symlink('" + m.src() + "', '" + dst + "')", flags);
-            ops.add(Op.of(OpCode.SYMLINK_AT, "symlink('" + m.src() + "', '" + dst + "')", new long[] {dir}, m.src(),
-                    leafOf(dst)).withFlags(flags));
+            ops.add(Op.of("symlink('" + m.src() + "', '" + dst + "')", new Step.SymlinkAt(m.src(), dir, leafOf(dst)))
+                    .withFlags(flags));
             return;
         }
         if (m.srcContent() != null) {
             // The content goes to a file in the scratch tmpfs (only this process reaches it), whose bind is the mount.
             String file = "content." + i;
-            ops.add(Op.of(OpCode.WRITE_AT, "write the content of '" + dst + "'",
-                    new long[] {SCRATCH, O_WRONLY | O_CREAT | O_EXCL, 0644}, file, m.srcContent()).withFlags(flags));
+            ops.add(Op.of("write the content of '" + dst + "'",
+                    new Step.WriteAt(SCRATCH, file, O_WRONLY | O_CREAT | O_EXCL, 0644, m.srcContent())).withFlags(flags));
             ensureMountPoint(c, dst, false, what, flags);
             int slot = c.keptSlot(what);
             ops.add(openAt(SOURCE, SCRATCH, file, O_PATH, RESOLVE_OWNED, what).withFlags(flags));
-            ops.add(Op.of(OpCode.OPEN_TREE, what, new long[] {slot, SOURCE, TREE_FLAGS}).withFlags(flags));
+            ops.add(Op.of(what, new Step.OpenTree(slot, SOURCE, TREE_FLAGS)).withFlags(flags));
             long attrs = attrs(m, m.rw());
             if (attrs != 0) ops.add(setattr(slot, attrs, false, what).withFlags(flags));
             ops.add(target(dst, what).withFlags(flags));
@@ -304,9 +304,9 @@ public final class MountPlanner {
 
     /** A detached copy of the host tree at {@code src}, looked up once from the old root. */
     private static List<Op> bindTree(int slot, String src, long recursive, String what) {
-        if (src.equals("/")) return List.of(Op.of(OpCode.OPEN_TREE, what, new long[] {slot, HOST_ROOT, TREE_FLAGS | recursive}));
+        if (src.equals("/")) return List.of(Op.of(what, new Step.OpenTree(slot, HOST_ROOT, TREE_FLAGS | recursive)));
         return List.of(openAt(SOURCE, HOST_ROOT, rel(src), O_PATH, RESOLVE_ROOTED, what),
-                Op.of(OpCode.OPEN_TREE, what, new long[] {slot, SOURCE, TREE_FLAGS | recursive}));
+                Op.of(what, new Step.OpenTree(slot, SOURCE, TREE_FLAGS | recursive)));
     }
 
     /** Looks up a mount point inside the jail's root, into the TARGET slot. */
@@ -330,14 +330,14 @@ public final class MountPlanner {
             if (m.isBind() && Paths2.normalize(m.dst()).equals("/")) {
                 String what = "chroot(" + Quote.of(m.src()) + ")";
                 group(ops, 0, openAt(HOST_ROOT, -1, m.src(), O_PATH | O_DIRECTORY, 0, what),
-                        Op.of(OpCode.FCHDIR, what, new long[] {HOST_ROOT}),
-                        Op.of(OpCode.CHROOT, what, new long[0], "."));
-                ops.add(Op.of(OpCode.CLOSE_SLOTS, "close the file system set-up's fds", new long[0]));
-                ops.add(Op.of(OpCode.CHDIR, "chdir('/')", new long[0], "/"));
+                        Op.of(what, new Step.Fchdir(HOST_ROOT)),
+                        Op.of(what, new Step.Chroot(".")));
+                ops.add(Op.of("close the file system set-up's fds", new Step.CloseSlots()));
+                ops.add(Op.of("chdir('/')", new Step.Chdir("/")));
                 break;
             }
         }
-        ops.add(Op.of(OpCode.CHDIR, "chdir(" + Quote.of(cwd) + ")", new long[0], cwd));
+        ops.add(Op.of("chdir(" + Quote.of(cwd) + ")", new Step.Chdir(cwd)));
         return ops;
     }
 
@@ -437,8 +437,8 @@ public final class MountPlanner {
         if (path.equals(l.dst())) return; // the layer's own root: it exists
         int dir = dirSlot(c, l, parentOf(path), what, flags);
         c.ops.add((isDir ? mkdirAt(dir, leafOf(path), 0711, what + ": mkdir('" + path + "')")
-                : Op.of(OpCode.WRITE_AT, what + ": create the mount point '" + path + "'",
-                        new long[] {dir, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK, 0644}, leafOf(path), ""))
+                : Op.of(what + ": create the mount point '" + path + "'",
+                        new Step.WriteAt(dir, leafOf(path), O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK, 0644, new byte[0])))
                 .withFlags(Op.EXIST_OK | flags));
     }
 
@@ -552,20 +552,20 @@ public final class MountPlanner {
     }
 
     private static Op openAt(int slot, int dir, String path, long oflags, long resolve, String what) {
-        return Op.of(OpCode.OPEN_AT, what, new long[] {slot, dir, oflags, resolve}, path);
+        return Op.of(what, new Step.OpenAt(slot, dir, path, oflags, resolve));
     }
 
     private static Op mkdirAt(int dir, String name, int mode, String what) {
-        return Op.of(OpCode.MKDIR_AT, what, new long[] {dir, mode}, name).withFlags(Op.EXIST_OK);
+        return Op.of(what, new Step.MkdirAt(dir, name, mode)).withFlags(Op.EXIST_OK);
     }
 
     private static Op move(int from, int to, String what) {
-        return Op.of(OpCode.MOVE_MOUNT, what, new long[] {from, to, MOVE_FLAGS});
+        return Op.of(what, new Step.MoveMount(from, to, MOVE_FLAGS));
     }
 
     private static Op setattr(int slot, long attrs, boolean recursive, String what) {
-        return Op.of(OpCode.SETATTR_AT, what + ": set its final flags",
-                new long[] {slot, AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0, 0});
+        return Op.of(what + ": set its final flags",
+                new Step.SetattrAt(slot, AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0, 0));
     }
 
     /**
@@ -574,26 +574,15 @@ public final class MountPlanner {
      * fs_context.c generic_parse_monolithic), then fsmount(2) with the mount attributes.
      */
     static Op fsMount(int slot, String fstype, long attrs, String source, String options, String what) {
-        List<Long> cmds = new ArrayList<>();
-        List<Object> strs = new ArrayList<>();
-        strs.add(fstype);
-        if (source != null && !source.isEmpty()) {
-            cmds.add((long) FSCONFIG_SET_STRING);
-            strs.add("source");
-            strs.add(source);
-        }
+        List<Step.FsConfig> config = new ArrayList<>();
+        if (source != null && !source.isEmpty()) config.add(new Step.FsConfig(FSCONFIG_SET_STRING, "source", source));
         for (String o : splitOptions(options)) {
             if (o.isEmpty()) continue;
             int eq = o.indexOf('=');
-            cmds.add((long) (eq < 0 ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING));
-            strs.add(eq < 0 ? o : o.substring(0, eq));
-            strs.add(eq < 0 ? "" : o.substring(eq + 1));
+            config.add(eq < 0 ? new Step.FsConfig(FSCONFIG_SET_FLAG, o, "")
+                    : new Step.FsConfig(FSCONFIG_SET_STRING, o.substring(0, eq), o.substring(eq + 1)));
         }
-        long[] ints = new long[2 + cmds.size()];
-        ints[0] = slot;
-        ints[1] = attrs;
-        for (int i = 0; i < cmds.size(); i++) ints[2 + i] = cmds.get(i);
-        return Op.of(OpCode.FS_MOUNT, what, ints, strs.toArray());
+        return Op.of(what, new Step.FsMount(slot, fstype, attrs, config));
     }
 
     /** Options split at commas, except a backslash-escaped one (overlayfs allows "\," in its directories). */

@@ -34,7 +34,7 @@ import static org.jnsjail.sys.Prctl.PR_TSC_SIGSEGV;
 import static org.jnsjail.sys.Prctl.SECBIT_KEEP_CAPS;
 import static org.jnsjail.sys.Prctl.SECBIT_NO_SETUID_FIXUP;
 import org.jnsjail.stub.Op;
-import org.jnsjail.stub.OpCode;
+import org.jnsjail.stub.Step;
 import org.jnsjail.stub.Plan;
 import org.jnsjail.stub.HandOver;
 
@@ -100,15 +100,15 @@ public final class PlanBuilder {
         }
 
         if (ctx.mode() == Mode.CLONE) {
-            ops.add(Op.of(OpCode.CLONE, "clone3(" + describeFlags(nsFlags) + ")",
-                    new long[] {nsFlags | CloneFlag.CLONE_PARENT, ctx.cgroupFd()}));
+            ops.add(Op.of("clone3(" + describeFlags(nsFlags) + ")",
+                    new Step.Clone(nsFlags | CloneFlag.CLONE_PARENT, ctx.cgroupFd())));
             // Early, so a supervisor that dies during setup takes the jail with it.
             ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
         }
         addInherited(ops, ctx);
         if (spec.oomScoreAdj() != null) {
-            ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/oom_score_adj", new long[] {Fcntl.O_WRONLY, 0},
-                    "/proc/self/oom_score_adj", Integer.toString(spec.oomScoreAdj())).withFlags(Op.WARN));
+            ops.add(writeFile("write /proc/self/oom_score_adj", "/proc/self/oom_score_adj",
+                    Integer.toString(spec.oomScoreAdj())).withFlags(Op.WARN));
         }
         // The host's /dev/null, opened before the jail's mount tree exists.
         if (spec.silent()) {
@@ -118,20 +118,17 @@ public final class PlanBuilder {
         }
 
         if (ctx.mode() == Mode.CLONE) {
-            ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]));
+            ops.add(Op.of("wait for the supervisor", new Step.WaitGo()));
             addUserNetHandover(ops, spec, ctx.scratchFd());
         } else {
-            ops.add(Op.of(OpCode.UNSHARE, "unshare(" + describeFlags(nsFlags) + ")", new long[] {nsFlags}));
+            ops.add(Op.of("unshare(" + describeFlags(nsFlags) + ")", new Step.Unshare(nsFlags)));
             if (userns) {
                 // The process writes its own maps (user_namespaces(7)): gid_map needs setgroups "deny" first.
-                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/setgroups", new long[] {Fcntl.O_WRONLY, 0},
-                        "/proc/self/setgroups", "deny"));
-                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/gid_map", new long[] {Fcntl.O_WRONLY, 0},
-                        "/proc/self/gid_map", IdMapFiles.mapText(spec.gidMaps(), false)));
-                ops.add(Op.of(OpCode.WRITE_FILE, "write /proc/self/uid_map", new long[] {Fcntl.O_WRONLY, 0},
-                        "/proc/self/uid_map", IdMapFiles.mapText(spec.uidMaps(), false)));
+                ops.add(writeFile("write /proc/self/setgroups", "/proc/self/setgroups", "deny"));
+                ops.add(writeFile("write /proc/self/gid_map", "/proc/self/gid_map", IdMapFiles.mapText(spec.gidMaps(), false)));
+                ops.add(writeFile("write /proc/self/uid_map", "/proc/self/uid_map", IdMapFiles.mapText(spec.uidMaps(), false)));
             }
-            if (spec.has(Namespace.PID)) ops.add(Op.of(OpCode.PID_NS_INIT, "start the PID namespace's init", new long[0]));
+            if (spec.has(Namespace.PID)) ops.add(Op.of("start the PID namespace's init", new Step.PidNsInit()));
         }
 
         addIdentity(ops, spec, host, userns);
@@ -143,15 +140,15 @@ public final class PlanBuilder {
         if (ctx.mode() == Mode.IN_PLACE && spec.has(Namespace.PID) && spec.has(Namespace.MOUNT)) {
             // procfs shows the PID namespace of the process that mounts it (proc(5)): mount from a
             // child inside the new namespace that shares our root and cwd (CLONE_FS).
-            ops.add(Op.of(OpCode.FS_CHILD, "build the file system in a CLONE_FS child", new long[] {fsOps.size()}));
+            ops.add(Op.of("build the file system in a CLONE_FS child", new Step.FsChild(fsOps.size())));
         }
         ops.addAll(fsOps);
 
         if (spec.has(Namespace.NET) && !spec.ifaceNoLo()) {
-            ops.add(Op.of(OpCode.IF_UP, "bring up interface 'lo'", new long[] {0x1 | 0x40}, "lo")); // IFF_UP|IFF_RUNNING
+            ops.add(Op.of("bring up interface 'lo'", new Step.IfUp("lo", IFF_UP | IFF_RUNNING)));
         }
         if (spec.has(Namespace.UTS)) {
-            ops.add(Op.of(OpCode.SETHOSTNAME, "sethostname(" + Quote.of(spec.hostname()) + ")", new long[0], spec.hostname()));
+            ops.add(Op.of("sethostname(" + Quote.of(spec.hostname()) + ")", new Step.Sethostname(spec.hostname())));
         }
 
         boolean nnp = !spec.disableNoNewPrivs() || spec.seccompFilter() != null || spec.seccompUnotify();
@@ -161,8 +158,7 @@ public final class PlanBuilder {
         if (ctx.cpuAffinity() != null) {
             byte[] mask = new byte[ctx.cpuAffinity().length * 8];
             for (int i = 0; i < mask.length; i++) mask[i] = (byte) (ctx.cpuAffinity()[i / 8] >>> (8 * (i % 8)));
-            ops.add(Op.of(OpCode.SCHED_SETAFFINITY, "sched_setaffinity(" + spec.maxCpus() + " CPUs)", new long[0],
-                    mask));
+            ops.add(Op.of("sched_setaffinity(" + spec.maxCpus() + " CPUs)", new Step.SchedSetaffinity(mask)));
         }
         if (spec.useCoreScheduling()) {
             ops.add(prctl("prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE)", PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0,
@@ -173,46 +169,40 @@ public final class PlanBuilder {
         if (spec.rlimits() != null) {
             for (Map.Entry<RLimit, Long> e : spec.rlimits().entrySet()) {
                 long v = e.getValue();
-                ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + (v == RLimit.RLIM_INFINITY ? "inf" : v)
-                        + ")", new long[] {e.getKey().resource, v, v}));
+                ops.add(Op.of("setrlimit(" + e.getKey() + ", " + (v == RLimit.RLIM_INFINITY ? "inf" : v) + ")",
+                        new Step.Prlimit(e.getKey().resource, v, v)));
             }
         }
         if (!spec.init()) ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
         if (spec.personality() != 0) {
-            ops.add(Op.of(OpCode.PERSONALITY, "personality(0x" + Integer.toHexString(spec.personality()) + ")",
-                    new long[] {spec.personality()}));
+            ops.add(Op.of("personality(0x" + Integer.toHexString(spec.personality()) + ")",
+                    new Step.Personality(spec.personality())));
         }
-        ops.add(Op.of(OpCode.SETPRIORITY, "setpriority(PRIO_PROCESS, 0, " + spec.niceLevel() + ")",
-                new long[] {0, 0, spec.niceLevel()}).withFlags(Op.WARN));
-        if (!spec.skipSetsid()) ops.add(Op.of(OpCode.SETSID, "setsid()", new long[0]).withFlags(Op.WARN));
+        ops.add(Op.of("setpriority(PRIO_PROCESS, 0, " + spec.niceLevel() + ")",
+                new Step.Setpriority(PRIO_PROCESS, 0, spec.niceLevel())).withFlags(Op.WARN));
+        if (!spec.skipSetsid()) ops.add(Op.of("setsid()", new Step.Setsid()).withFlags(Op.WARN));
         if (spec.init()) addInit(ops, ctx.scratchFd() + 3);
-        long[] keep = new long[spec.passFds().size()];
-        for (int i = 0; i < keep.length; i++) keep[i] = spec.passFds().get(i);
+        int[] keep = spec.passFds().stream().mapToInt(Integer::intValue).toArray();
         if (ctx.mode() == Mode.CLONE) ops.add(recvFds(stdioTargets(spec), keep));
-        ops.add(Op.of(OpCode.FDS_CLOEXEC, "mark every fd but 0, 1, 2 and --pass_fd close-on-exec", keep));
+        ops.add(Op.of("mark every fd but 0, 1, 2 and --pass_fd close-on-exec", new Step.FdsCloexec(keep)));
 
         if (spec.seccompUnotify()) {
             // nsjail (sandbox.cc): the notifying filter first, its listener to the supervisor, and a
             // second "go" once the tracer runs. The jail's own filter comes after the wait, so a
             // policy that forbids read(2) cannot break the hand-over.
             int listener = ctx.scratchFd() + 2;
-            ops.add(Op.of(OpCode.SECCOMP, "install the seccomp user-notification filter (--seccomp_unotify)",
-                    new long[] {SECCOMP_FILTER_FLAG_NEW_LISTENER, listener}, UnotifyFilter.bytes()));
-            ops.add(Op.of(OpCode.SEND_FDS, "hand the seccomp listener to the supervisor",
-                    new long[] {HandOver.UNOTIFY.value, listener}));
-            ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor's seccomp tracer", new long[0]));
+            ops.add(Op.of("install the seccomp user-notification filter (--seccomp_unotify)",
+                    new Step.Seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER, listener, UnotifyFilter.bytes())));
+            ops.add(Op.of("hand the seccomp listener to the supervisor", new Step.SendFds(HandOver.UNOTIFY, new int[] {listener})));
+            ops.add(Op.of("wait for the supervisor's seccomp tracer", new Step.WaitGo()));
         }
         if (spec.seccompFilter() != null) {
             // Last before execve, so the policy also decides the execve itself, as in nsjail.
-            ops.add(Op.of(OpCode.SECCOMP, "install the seccomp-bpf filter", new long[] {spec.seccompLog() ? 2 : 0},
-                    spec.seccompFilter()));
+            ops.add(Op.of("install the seccomp-bpf filter", new Step.Seccomp(spec.seccompLog() ? SECCOMP_FILTER_FLAG_LOG : 0,
+                    -1, spec.seccompFilter())));
         }
-        List<Object> strs = new ArrayList<>();
-        strs.add(spec.program());
-        strs.addAll(spec.argv());
-        strs.addAll(spec.env());
-        ops.add(new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(spec.program()) + ")",
-                new long[] {spec.argv().size(), spec.env().size(), ctx.execFd()}, Op.bytes(strs.toArray())));
+        ops.add(Op.of("execve(" + Quote.of(spec.program()) + ")",
+                new Step.Execve(spec.program(), spec.argv(), spec.env(), ctx.execFd())));
         return new Plan(ops, warnings);
     }
 
@@ -230,11 +220,11 @@ public final class PlanBuilder {
      * step before exec and moved to their numbers: until then the jail needs no peer, so the same
      * plan serves a jail started for a known peer and one readied before its peer is known.
      */
-    private static Op recvFds(int[] stdio, long[] passFds) {
-        long[] targets = new long[stdio.length + passFds.length];
-        for (int i = 0; i < stdio.length; i++) targets[i] = stdio[i];
+    private static Op recvFds(int[] stdio, int[] passFds) {
+        int[] targets = new int[stdio.length + passFds.length];
+        System.arraycopy(stdio, 0, targets, 0, stdio.length);
         System.arraycopy(passFds, 0, targets, stdio.length, passFds.length);
-        return Op.of(OpCode.RECV_FDS, "take the jail's stdio and --pass_fd fds from the supervisor", targets);
+        return Op.of("take the jail's stdio and --pass_fd fds from the supervisor", new Step.RecvFds(targets));
     }
 
     /**
@@ -245,12 +235,11 @@ public final class PlanBuilder {
     private static void addInherited(List<Op> ops, Context ctx) {
         for (Map.Entry<RLimit, Caller.Limit> e : ctx.startLimits().entrySet()) {
             Caller.Limit l = e.getValue();
-            ops.add(Op.of(OpCode.PRLIMIT, "setrlimit(" + e.getKey() + ", " + limitText(l.soft()) + ", " + limitText(l.hard())
-                    + ") (the caller's)", new long[] {e.getKey().resource, l.soft(), l.hard()}));
+            ops.add(Op.of("setrlimit(" + e.getKey() + ", " + limitText(l.soft()) + ", " + limitText(l.hard())
+                    + ") (the caller's)", new Step.Prlimit(e.getKey().resource, l.soft(), l.hard())));
         }
         if (ctx.umask() >= 0) {
-            ops.add(Op.of(OpCode.UMASK, "umask(0" + Integer.toOctalString(ctx.umask()) + ") (the caller's)",
-                    new long[] {ctx.umask()}));
+            ops.add(Op.of("umask(0" + Integer.toOctalString(ctx.umask()) + ") (the caller's)", new Step.Umask(ctx.umask())));
         }
     }
 
@@ -274,14 +263,14 @@ public final class PlanBuilder {
         int nl = scratchFd, tun = scratchFd + 1;
         boolean nstun = un.backend() == UserNet.Backend.NSTUN;
         if (nstun) {
-            ops.add(Op.of(OpCode.OPEN_DUP, "open('/dev/net/tun') for user_net", new long[] {Fcntl.O_RDWR | Fcntl.O_CLOEXEC,
-                    0, tun}, "/dev/net/tun"));
+            ops.add(Op.of("open('/dev/net/tun') for user_net", new Step.OpenDup("/dev/net/tun",
+                    Fcntl.O_RDWR | Fcntl.O_CLOEXEC, 0, tun)));
         }
-        ops.add(Op.of(OpCode.SOCKET, "socket(AF_NETLINK, NETLINK_ROUTE) for user_net",
-                new long[] {AF_NETLINK, SOCK_RAW | Fcntl.SOCK_CLOEXEC, NETLINK_ROUTE, nl}));
-        ops.add(Op.of(OpCode.SEND_FDS, "hand the user_net fds to the supervisor", nstun
-                ? new long[] {HandOver.USER_NET.value, nl, tun} : new long[] {HandOver.USER_NET.value, nl}));
-        ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor to set up user_net", new long[0]));
+        ops.add(Op.of("socket(AF_NETLINK, NETLINK_ROUTE) for user_net",
+                new Step.Socket(AF_NETLINK, SOCK_RAW | Fcntl.SOCK_CLOEXEC, NETLINK_ROUTE, nl)));
+        ops.add(Op.of("hand the user_net fds to the supervisor",
+                new Step.SendFds(HandOver.USER_NET, nstun ? new int[] {nl, tun} : new int[] {nl})));
+        ops.add(Op.of("wait for the supervisor to set up user_net", new Step.WaitGo()));
     }
 
     /**
@@ -294,16 +283,25 @@ public final class PlanBuilder {
      * fork(2) clears it, and its parent is now the init.
      */
     private static void addInit(List<Op> ops, int pidfdTarget) {
-        ops.add(Op.of(OpCode.INIT, "start the jail's init (--init)", new long[] {pidfdTarget}, InitFilter.bytes()));
-        ops.add(Op.of(OpCode.SEND_FDS, "hand the program's pidfd to the supervisor (--init)",
-                new long[] {HandOver.INIT.value, pidfdTarget}));
-        ops.add(Op.of(OpCode.WAIT_GO, "wait for the supervisor (--init)", new long[0]));
+        ops.add(Op.of("start the jail's init (--init)", new Step.Init(pidfdTarget, InitFilter.bytes())));
+        ops.add(Op.of("hand the program's pidfd to the supervisor (--init)",
+                new Step.SendFds(HandOver.INIT, new int[] {pidfdTarget})));
+        ops.add(Op.of("wait for the supervisor (--init)", new Step.WaitGo()));
         ops.add(prctl("prctl(PR_SET_PDEATHSIG, SIGKILL)", PR_SET_PDEATHSIG, 9, 0));
     }
 
     private static final int AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;
-    /** seccomp(2): the filter's result is a user-notification listener fd. */
-    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
+    /** seccomp(2): the filter's result is a user-notification listener fd; log what it decides (--seccomp_log). */
+    private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3, SECCOMP_FILTER_FLAG_LOG = 1L << 1;
+    /** netdevice(7) SIOCSIFFLAGS. */
+    private static final long IFF_UP = 0x1, IFF_RUNNING = 0x40;
+    /** setpriority(2) "which". */
+    private static final int PRIO_PROCESS = 0;
+
+    /** One of the jail's own /proc files, written before anything else can change it. */
+    private static Op writeFile(String what, String path, String content) {
+        return Op.of(what, new Step.WriteFile(path, Fcntl.O_WRONLY, 0, content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 
     /** contain.cc: switch to the inside ids while keeping capabilities (securebits), then drop the bits. */
     private static void addIdentity(List<Op> ops, JailSpec spec, HostInfo host, boolean userns) {
@@ -312,15 +310,15 @@ public final class PlanBuilder {
         long gid = spec.gidMaps().isEmpty() ? host.gid() : spec.gidMaps().getFirst().inside();
         ops.add(prctl("prctl(PR_SET_SECUREBITS, KEEP_CAPS|NO_SETUID_FIXUP)", PR_SET_SECUREBITS,
                 SECBIT_KEEP_CAPS | SECBIT_NO_SETUID_FIXUP, 0));
-        ops.add(Op.of(OpCode.SETRESGID, "setresgid(" + gid + ")", new long[] {gid, gid, gid}));
+        ops.add(Op.of("setresgid(" + gid + ")", new Step.Setresgid(gid, gid, gid)));
         List<Long> groups = new ArrayList<>();
         if (!userns) {
             for (int i = 1; i < spec.gidMaps().size(); i++) groups.add(spec.gidMaps().get(i).inside());
         }
         long[] g = groups.stream().mapToLong(Long::longValue).toArray();
         // In a user namespace with setgroups "deny" this fails; nothing to drop then.
-        ops.add(Op.of(OpCode.SETGROUPS, "setgroups(" + groups + ")", g).withFlags(g.length == 0 ? Op.IGNORE : 0));
-        ops.add(Op.of(OpCode.SETRESUID, "setresuid(" + uid + ")", new long[] {uid, uid, uid}));
+        ops.add(Op.of("setgroups(" + groups + ")", new Step.Setgroups(g)).withFlags(g.length == 0 ? Op.IGNORE : 0));
+        ops.add(Op.of("setresuid(" + uid + ")", new Step.Setresuid(uid, uid, uid)));
         ops.add(prctl("prctl(PR_SET_SECUREBITS, 0)", PR_SET_SECUREBITS, 0, 0));
     }
 
@@ -342,8 +340,8 @@ public final class PlanBuilder {
             wanted |= c.bit();
         }
         long inheritable = spec.keepCaps() ? permitted : wanted;
-        ops.add(Op.of(OpCode.CAPSET, "capset(inheritable=0x" + Long.toHexString(inheritable) + ")",
-                new long[] {permitted, permitted, inheritable}));
+        ops.add(Op.of("capset(inheritable=0x" + Long.toHexString(inheritable) + ")",
+                new Step.Capset(permitted, permitted, inheritable)));
         ops.add(prctl("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)", PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0));
         if (!spec.keepCaps() && (permitted & Capability.CAP_SETPCAP.bit()) != 0) {
             for (int c = 0; c <= host.capLastCap(); c++) {
@@ -363,7 +361,7 @@ public final class PlanBuilder {
     }
 
     private static Op devNull(int fd) {
-        return Op.of(OpCode.OPEN_DUP, "open('/dev/null') as fd " + fd, new long[] {Fcntl.O_RDWR, 0, fd}, "/dev/null");
+        return Op.of("open('/dev/null') as fd " + fd, new Step.OpenDup("/dev/null", Fcntl.O_RDWR, 0, fd));
     }
 
     private static Op prctl(String what, long option, long a2, long a3) {
@@ -371,7 +369,7 @@ public final class PlanBuilder {
     }
 
     private static Op prctl(String what, long option, long a2, long a3, long a4) {
-        return Op.of(OpCode.PRCTL, what, new long[] {option, a2, a3, a4, 0});
+        return Op.of(what, new Step.Prctl(option, a2, a3, a4, 0));
     }
 
     static String describeFlags(long flags) {

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 
 import org.jnsjail.model.JailException;
 import org.jnsjail.sys.Errno;
@@ -14,75 +13,104 @@ import org.jnsjail.sys.ScmRights;
 import org.jnsjail.sys.UnixSocket;
 
 /**
- * The supervisor's side of one jail's control socket (exec_stub.c, "Report records"): the stub's
- * and the jail's reports, "go", and the fds of RECV_FDS.
+ * The supervisor's end of one jail's control socket (exec_stub.c, "Report records"): the stub's and
+ * the jail's {@link Report}s, "go" for WAIT_GO, and the fds of RECV_FDS. Holds the fd; whoever made
+ * it closes it with {@link #close}.
  */
-public final class Control {
-    private Control() {}
+public final class Control implements AutoCloseable {
+    /** Fds per 'D' record: below the kernel's SCM_MAX_FD (253, unix(7)); exec_stub.c's RECV_MAX_PER_MSG. */
+    static final int FDS_PER_RECORD = 250;
+    /** The 'D' record that carries fds to RECV_FDS. */
+    static final int GIVE = 'D';
+    /** The byte WAIT_GO waits for. */
+    static final byte GO = 'G';
 
-    /**
-     * One report of the stub or the jail: its kind, the op index, its value, and the sender's pid
-     * where the socket passes credentials.
-     */
-    public record Record(int kind, int index, int value, int sender) {
-        /** The jail's pid, where this report says it: 'P' from the stub, 'C' from the jail itself. */
-        public int pid() {
-            return kind == 'P' ? value : kind == 'C' ? sender : 0;
-        }
+    private final int fd;
+    private boolean closed;
+
+    public Control(int fd) {
+        this.fd = fd;
+    }
+
+    public int fd() {
+        return fd;
     }
 
     /**
-     * One 16-byte report; fds that came with it (an 'F' report) are added to {@code fds}. Null at
-     * EOF, and when the other end went away with something of ours unread (ECONNRESET, unix(7)): a
-     * stub or jail killed before it read its plan, "go" or fds ended just the same.
+     * The next report; null at EOF, and when the other end went away with something of ours unread
+     * (ECONNRESET, unix(7)): a stub or jail killed before it read its plan, "go" or fds ended just
+     * the same. Fds that come with any report but {@link Report.Fds} are closed.
      */
-    public static Record readRecord(int fd, Arena a, List<Integer> fds) throws ErrnoException {
-        MemorySegment buf = a.allocate(16);
-        long got = 0;
-        int sender = 0;
-        while (got < 16) {
-            ScmRights.Received r;
-            try {
-                r = ScmRights.recv(fd, buf.asSlice(got));
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.ECONNRESET || got != 0) throw e;
-                return null;
+    public Report read() throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(16);
+            long got = 0;
+            int sender = 0;
+            int[] fds = new int[0];
+            while (got < 16) {
+                ScmRights.Received r;
+                try {
+                    r = ScmRights.recv(fd, buf.asSlice(got));
+                } catch (ErrnoException e) {
+                    closeAll(fds);
+                    if (e.errno() != Errno.ECONNRESET || got != 0) throw e;
+                    return null;
+                }
+                if (r.fds().length > 0) {
+                    int[] all = java.util.Arrays.copyOf(fds, fds.length + r.fds().length);
+                    System.arraycopy(r.fds(), 0, all, fds.length, r.fds().length);
+                    fds = all;
+                }
+                if (r.bytes() == 0) {
+                    closeAll(fds);
+                    if (got == 0) return null;
+                    throw new ErrnoException("short report from the exec stub", Errno.EIO);
+                }
+                if (got == 0) sender = r.senderPid();
+                got += r.bytes();
             }
-            for (int f : r.fds()) fds.add(f);
-            if (r.bytes() == 0) {
-                if (got == 0) return null;
-                throw new ErrnoException("short report from the exec stub", Errno.EIO);
-            }
-            if (got == 0) sender = r.senderPid();
-            got += r.bytes();
+            ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
+            Report rep = Report.decode(b.getInt(0), b.getInt(4), b.getInt(8), sender, fds);
+            if (!(rep instanceof Report.Fds)) closeAll(fds);
+            return rep;
         }
-        ByteBuffer b = buf.asByteBuffer().order(ByteOrder.nativeOrder());
-        return new Record(b.getInt(0), b.getInt(4), b.getInt(8), sender);
     }
 
     /** "Go": the jail waiting in WAIT_GO runs on. */
-    public static void go(int ctl) throws ErrnoException {
+    public void go() throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment go = a.allocate(1);
-            go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 'G');
-            Libc.writeFully(ctl, go);
+            go.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, GO);
+            Libc.writeFully(fd, go);
         }
     }
 
     /**
-     * Sends {@code all} in answer to an 'R' report that asked for {@code wanted} fds, in 'D' records
-     * of at most 250 fds each (SCM_MAX_FD is 253, unix(7)).
+     * Sends {@code all} in answer to a {@link Report.Ready} that asked for {@code wanted} fds, in 'D'
+     * records of at most {@link #FDS_PER_RECORD} fds each.
      */
-    public static void giveFds(int ctl, int[] all, int wanted) throws ErrnoException, JailException {
+    public void giveFds(int[] all, int wanted) throws ErrnoException, JailException {
         if (all.length != wanted) throw new JailException("The jail asked for " + wanted + " fds, not " + all.length);
         int off = 0;
         do {
-            int n = Math.min(250, all.length - off);
+            int n = Math.min(FDS_PER_RECORD, all.length - off);
             byte[] d = new byte[16];
-            ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()).putInt('D').putInt(n);
-            UnixSocket.send(ctl, d, java.util.Arrays.copyOfRange(all, off, off + n), 0);
+            ByteBuffer.wrap(d).order(ByteOrder.nativeOrder()).putInt(GIVE).putInt(n);
+            UnixSocket.send(fd, d, java.util.Arrays.copyOfRange(all, off, off + n), 0);
             off += n;
         } while (off < all.length);
+    }
+
+    /** Closes the socket (once). */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        Libc.close(fd);
+    }
+
+    public static void closeAll(int[] fds) {
+        for (int f : fds) Libc.close(f);
     }
 
     /** Reaps a child that is known to have ended or been killed, ignoring one reaped already. */

@@ -1,7 +1,5 @@
 package org.jnsjail.stub;
 
-import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.log.Quote;
@@ -10,6 +8,7 @@ import org.jnsjail.sys.CloneFlag;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Prctl;
 import org.jnsjail.sys.Signals;
 import org.jnsjail.sys.UnixSocket;
 
@@ -29,41 +28,42 @@ public final class HelperProcess {
             throws JailException {
         Plan plan = plan(path, argv, env);
         int[] sp = null;
+        Control ctl = null;
         int pid = -1;
         boolean ok = false;
-        try (Arena a = Arena.ofConfined()) {
+        try {
             sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
+            ctl = new Control(sp[0]);
             UnixSocket.passCredentials(sp[0]);
-            ResidentStub.request(new int[] {sp[1]}, new int[] {3}, plan.encode(), sp[0]);
+            ResidentStub.request(new int[] {sp[1]}, new int[] {3}, plan.encode(), ctl);
             Libc.close(sp[1]);
             sp[1] = -1;
-            List<Integer> fds = new ArrayList<>();
-            Control.Record rec;
             boolean went = false;
-            while ((rec = Control.readRecord(sp[0], a, fds)) != null) {
-                if (rec.pid() > 0) {
-                    pid = rec.pid();
-                    if (!went) {
-                        Control.go(sp[0]);
-                        went = true;
-                    }
-                } else if (rec.kind() == 'R') {
-                    Control.giveFds(sp[0], new int[] {stdin, stdout, stderr}, rec.value());
-                } else if (rec.kind() == 'E') {
-                    throw new JailException(ErrorHints.failure(plan, rec.index(), rec.value()));
+            for (Report r; (r = ctl.read()) != null; ) {
+                switch (r) {
+                    case Report.Pid p -> pid = p.pid();
+                    case Report.Child c -> pid = c.pid();
+                    case Report.Ready rd -> ctl.giveFds(new int[] {stdin, stdout, stderr}, rd.wanted());
+                    case Report.Failed f -> throw new JailException(ErrorHints.failure(plan, f.index(), f.errno()));
+                    case Report.Fds f -> Control.closeAll(f.fds());
+                    case Report.Warned w -> { }
+                    case Report.Unknown u -> throw new JailException("Couldn't start '" + path
+                            + "': the exec stub sent a report of unknown kind " + u.kind());
+                }
+                if (pid > 0 && !went) {
+                    ctl.go();
+                    went = true;
                 }
             }
-            for (int f : fds) Libc.close(f);
             if (pid <= 0) throw new JailException("Couldn't start '" + path + "': the exec stub exited before cloning it");
             ok = true;
             return pid; // EOF: the control socket was closed by execve (close-on-exec)
         } catch (ErrnoException e) {
             throw new JailException("Couldn't start '" + path + "': " + e.getMessage());
         } finally {
-            if (sp != null) {
-                Libc.close(sp[0]);
-                if (sp[1] >= 0) Libc.close(sp[1]);
-            }
+            if (ctl != null) ctl.close();
+            else if (sp != null) Libc.close(sp[0]);
+            if (sp != null && sp[1] >= 0) Libc.close(sp[1]);
             if (!ok && pid > 0) {
                 Libc.kill(pid, Signals.SIGKILL);
                 Control.reapQuietly(pid);
@@ -78,17 +78,10 @@ public final class HelperProcess {
      * the supervisor is already gone, ends it), takes its stdio and execs the program. No other change.
      */
     static Plan plan(String path, List<String> argv, List<String> env) {
-        List<Object> strs = new ArrayList<>();
-        strs.add(path);
-        strs.addAll(argv);
-        strs.addAll(env);
-        return new Plan(List.of(Op.of(OpCode.CLONE, "clone3()", new long[] {CloneFlag.CLONE_PARENT, -1}),
-                Op.of(OpCode.PRCTL, "prctl(PR_SET_PDEATHSIG, SIGKILL)", new long[] {PR_SET_PDEATHSIG, 9, 0, 0, 0}),
-                Op.of(OpCode.WAIT_GO, "wait for the supervisor", new long[0]),
-                Op.of(OpCode.RECV_FDS, "take the jail's stdio and --pass_fd fds from the supervisor", new long[] {0, 1, 2}),
-                new Op(OpCode.EXECVE, 0, "execve(" + Quote.of(path) + ")", new long[] {argv.size(), env.size(), -1},
-                        Op.bytes(strs.toArray()))), List.of());
+        return new Plan(List.of(Op.of("clone3()", new Step.Clone(CloneFlag.CLONE_PARENT, -1)),
+                Op.of("prctl(PR_SET_PDEATHSIG, SIGKILL)", new Step.Prctl(Prctl.PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0)),
+                Op.of("wait for the supervisor", new Step.WaitGo()),
+                Op.of("take the helper's stdio from the supervisor", new Step.RecvFds(new int[] {0, 1, 2})),
+                Op.of("execve(" + Quote.of(path) + ")", new Step.Execve(path, argv, env, -1))), List.of());
     }
-
-    private static final long PR_SET_PDEATHSIG = org.jnsjail.sys.Prctl.PR_SET_PDEATHSIG;
 }

@@ -29,7 +29,7 @@ import org.jnsjail.sys.UnixSocket;
  */
 public final class ResidentStub {
     /** Request magic 'JNSR' (little-endian), as exec_stub.c's REQ_MAGIC. */
-    private static final int REQ_MAGIC = 0x524e534a;
+    static final int REQ_MAGIC = 0x524e534a;
     /** Fds per request, as exec_stub.c's REQ_MAX_FDS. */
     static final int MAX_FDS = 8;
 
@@ -48,10 +48,13 @@ public final class ResidentStub {
 
     /**
      * Hands one jail to the stub: {@code fds[0]} is the jail's control socket, every fd goes to the
-     * number {@code targets} gives it in the jail, and {@code plan} follows on {@code ctl} (the
-     * control socket's other end). A stub found dead is replaced once.
+     * number {@code targets} gives it in the jail, and {@code plan} (encoded) follows on {@code ctl}
+     * (the control socket's other end). A stub found dead is replaced once.
      */
-    public static void request(int[] fds, int[] targets, byte[] plan, int ctl) throws ErrnoException {
+    public static void request(int[] fds, int[] targets, byte[] plan, Control ctl) throws ErrnoException {
+        if (fds.length != targets.length || fds.length == 0 || fds.length > MAX_FDS) {
+            throw new IllegalArgumentException("a request carries 1 to " + MAX_FDS + " fds, each with its target");
+        }
         byte[] head = new byte[8 + 4 * targets.length];
         ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.nativeOrder());
         b.putInt(REQ_MAGIC).putInt(targets.length);
@@ -73,7 +76,7 @@ public final class ResidentStub {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment seg = a.allocate(plan.length);
                 seg.copyFrom(MemorySegment.ofArray(plan));
-                Libc.writeFully(ctl, seg);
+                Libc.writeFully(ctl.fd(), seg);
             } catch (ErrnoException e) {
                 // The stub died before reading the plan: the jail's control socket says so (EOF).
             }

@@ -30,6 +30,7 @@ import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.stub.Control;
 import org.jnsjail.stub.ErrorHints;
+import org.jnsjail.stub.Report;
 import org.jnsjail.stub.ExecStub;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.HostInfo;
@@ -258,16 +259,17 @@ public final class Spawner {
             byte[] encoded = plan.encode();
             for (int attempt = 0; ; attempt++) {
                 int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
+                Control ctl = new Control(sp[0]);
                 boolean kept = false;
                 try {
                     // The jail's first word carries its pid as we see it, even if the stub dies right after the clone.
                     UnixSocket.passCredentials(sp[0]);
                     fds[0] = sp[1];
-                    ResidentStub.request(fds, targets, encoded, sp[0]);
+                    ResidentStub.request(fds, targets, encoded, ctl);
                     Libc.close(sp[1]);
                     sp[1] = -1;
                     handedOver = true; // from here on the jail (or setUp's failure path) releases the resources
-                    Prepared p = setUp(spec, plan, sp[0], resources);
+                    Prepared p = setUp(spec, plan, ctl, resources);
                     kept = true;
                     return p;
                 } catch (StubGone e) {
@@ -277,7 +279,7 @@ public final class Spawner {
                     if (attempt > 0) throw new JailException("The exec stub exited before cloning the jail");
                 } finally {
                     if (sp[1] >= 0) Libc.close(sp[1]);
-                    if (!kept) Libc.close(sp[0]);
+                    if (!kept) ctl.close();
                 }
             }
         } catch (ErrnoException e) {
@@ -299,56 +301,61 @@ public final class Spawner {
     }
 
     /** Learns the jail's pid, takes it over, writes its id maps, says "go", and follows it to its RECV_FDS. */
-    private static Prepared setUp(JailSpec spec, Plan plan, int ctl, List<JailResource> resources)
+    private static Prepared setUp(JailSpec spec, Plan plan, Control ctl, List<JailResource> resources)
             throws JailException, ErrnoException, StubGone {
         HostInfo host = HostInfo.get();
-        try (Arena a = Arena.ofConfined()) {
-            List<Integer> fds = new ArrayList<>();
-            Control.Record rec = Control.readRecord(ctl, a, fds);
-            if (rec == null) throw new StubGone();
-            // The jail runs its first ops (oom_score_adj, /dev/null) while the stub reports its pid, so
-            // the jail's warning or error can arrive before the pid. After an error, still wait for
-            // the pid ('P' from the stub or 'C' from the jail; EOF when the clone itself failed):
-            // the jail must be reaped.
-            Control.Record early = null;
-            while (rec != null && rec.pid() <= 0) {
-                if (rec.kind() == 'W') Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
-                else if (early == null) early = rec;
-                rec = Control.readRecord(ctl, a, fds);
-            }
-            if (rec == null || early != null) {
-                for (int f : fds) Libc.close(f);
-                if (rec != null) Control.reapQuietly(rec.pid());
-                JailResources.releaseAll(resources);
-                if (early != null) throw new JailException(ErrorHints.failure(plan, early.index(), early.value()));
-                throw new JailException("The exec stub exited before cloning the jail");
-            }
-            int pid = rec.pid();
-            ChildJail jail;
-            try {
-                jail = ChildJail.adopt(pid, resources);
-            } catch (ErrnoException e) {
-                // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
-                Libc.kill(pid, Signals.SIGKILL);
-                Control.reapQuietly(pid);
-                JailResources.releaseAll(resources);
-                throw e;
-            }
-            Prepared p = new Prepared(spec, plan, jail, ctl, resources);
-            boolean ok = false;
-            try {
-                for (JailResource r : resources) r.attach(pid);
-                if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
-                p.go();
-                rec = p.follow(a, fds);
-                p.wanted = rec == null ? -1 : rec.value(); // EOF: the jail died on the way; its status says how
-                ok = true;
-                return p;
-            } finally {
-                for (int f : fds) Libc.close(f); // fds that came with any report other than 'F'
-                if (!ok) jail.close();
-            }
+        Report rep = ctl.read();
+        if (rep == null) throw new StubGone();
+        // The jail runs its first ops (oom_score_adj, /dev/null) while the stub reports its pid, so
+        // the jail's warning or error can arrive before the pid. After an error, still wait for
+        // the pid (Pid from the stub or Child from the jail; EOF when the clone itself failed):
+        // the jail must be reaped.
+        Report early = null;
+        while (rep != null && rep.pid() <= 0) {
+            if (rep instanceof Report.Warned w) Log.warn(plan.describe(w.index()) + ": " + Errno.describe(w.errno()));
+            else if (rep instanceof Report.Fds f) Control.closeAll(f.fds());
+            if (!(rep instanceof Report.Warned) && early == null) early = rep;
+            rep = ctl.read();
         }
+        if (rep == null || early != null) {
+            if (rep != null) Control.reapQuietly(rep.pid());
+            JailResources.releaseAll(resources);
+            if (early != null) throw new JailException(unexpected(plan, early));
+            throw new JailException("The exec stub exited before cloning the jail");
+        }
+        int pid = rep.pid();
+        ChildJail jail;
+        try {
+            jail = ChildJail.adopt(pid, resources);
+        } catch (ErrnoException e) {
+            // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
+            Libc.kill(pid, Signals.SIGKILL);
+            Control.reapQuietly(pid);
+            JailResources.releaseAll(resources);
+            throw e;
+        }
+        Prepared p = new Prepared(spec, plan, jail, ctl, resources);
+        boolean ok = false;
+        try {
+            for (JailResource r : resources) r.attach(pid);
+            if (spec.has(Namespace.USER)) IdMapFiles.writeFromParent(pid, spec.uidMaps(), spec.gidMaps(), host.euid());
+            ctl.go();
+            Report.Ready ready = p.follow();
+            p.wanted = ready == null ? -1 : ready.wanted(); // EOF: the jail died on the way; its status says how
+            ok = true;
+            return p;
+        } finally {
+            if (!ok) jail.close();
+        }
+    }
+
+    /** A report that has no place where it came: an error the jail reported, or a protocol error. */
+    private static String unexpected(Plan plan, Report r) {
+        return switch (r) {
+            case Report.Failed f -> ErrorHints.failure(plan, f.index(), f.errno());
+            case Report.Unknown u -> "The exec stub sent a report of unknown kind " + u.kind() + " (op " + u.index() + ")";
+            default -> "The exec stub sent " + r.getClass().getSimpleName() + " out of order";
+        };
     }
 
     /**
@@ -359,7 +366,7 @@ public final class Spawner {
         private final JailSpec spec;
         private final Plan plan;
         private final ChildJail jail;
-        private final int ctl;
+        private final Control ctl;
         private final List<JailResource> resources;
         /** How many fds the jail asked for, or -1 if it ended before asking. */
         private int wanted;
@@ -371,7 +378,7 @@ public final class Spawner {
         private long readyNanos;
         private boolean done;
 
-        private Prepared(JailSpec spec, Plan plan, ChildJail jail, int ctl, List<JailResource> resources) {
+        private Prepared(JailSpec spec, Plan plan, ChildJail jail, Control ctl, List<JailResource> resources) {
             this.spec = spec;
             this.plan = plan;
             this.jail = jail;
@@ -401,22 +408,14 @@ public final class Spawner {
             if (log != null) log.replay();
             jail.startClock();
             boolean ok = false;
-            try (Arena a = Arena.ofConfined()) {
-                List<Integer> fds = new ArrayList<>();
-                try {
-                    if (wanted >= 0 && handFds(io)) {
-                        Control.Record rec = follow(a, fds);
-                        if (rec != null) throw new JailException("The jail asked for its fds twice");
-                    }
-                } finally {
-                    for (int f : fds) Libc.close(f);
-                }
+            try {
+                if (wanted >= 0 && handFds(io) && follow() != null) throw new JailException("The jail asked for its fds twice");
                 ok = true;
                 return jail;
             } catch (ErrnoException e) {
                 throw new JailException("Couldn't launch the child process: " + e.getMessage());
             } finally {
-                Libc.close(ctl);
+                ctl.close();
                 if (!ok) jail.close();
             }
         }
@@ -424,7 +423,7 @@ public final class Spawner {
         /** Its stdio and --pass_fd fds to the jail; false when it has gone meanwhile (its status says how). */
         private boolean handFds(JailIo io) throws ErrnoException, JailException {
             try {
-                giveFds(ctl, spec, io, wanted);
+                ctl.giveFds(fdsFor(spec, io), wanted);
                 return true;
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.EPIPE && e.errno() != Errno.ECONNRESET) throw e;
@@ -437,58 +436,53 @@ public final class Spawner {
         public synchronized void close() {
             if (done) return;
             done = true;
-            Libc.close(ctl);
+            ctl.close();
             jail.close();
         }
 
-        private void go() throws ErrnoException {
-            Control.go(ctl);
-        }
-
         /**
-         * Reads the jail's reports, taking warnings and fd hand-overs, up to its 'R' (returned) or
-         * EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
+         * Reads the jail's reports, taking warnings and fd hand-overs, up to its RECV_FDS (returned)
+         * or EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
          */
-        private Control.Record follow(Arena a, List<Integer> fds) throws JailException, ErrnoException {
-            for (;;) {
-                Control.Record rec = Control.readRecord(ctl, a, fds);
-                if (rec == null) return null;
-                switch (rec.kind()) {
-                    case 'P', 'C' -> {
-                        // the other of the two pid reports
-                        if (rec.pid() != jail.pid()) throw new JailException("The exec stub reported two pids for one jail");
+        private Report.Ready follow() throws JailException, ErrnoException {
+            for (Report r; (r = ctl.read()) != null; ) {
+                switch (r) {
+                    // the other of the two pid reports
+                    case Report.Pid p when p.pid() != jail.pid() -> throw new JailException("The exec stub reported two pids for one jail");
+                    case Report.Child c when c.pid() != jail.pid() -> throw new JailException("The exec stub reported two pids for one jail");
+                    case Report.Pid p -> { }
+                    case Report.Child c -> { }
+                    case Report.Fds f -> {
+                        handOver(f.kind(), f.fds(), resources);
+                        ctl.go();
                     }
-                    case 'F' -> {
-                        handOver(rec.value(), fds, resources);
-                        go();
+                    case Report.Warned w -> Log.warn(plan.describe(w.index()) + ": " + Errno.describe(w.errno()));
+                    case Report.Ready ready -> {
+                        return ready;
                     }
-                    case 'W' -> Log.warn(plan.describe(rec.index()) + ": " + Errno.describe(rec.value()));
-                    case 'R' -> {
-                        return rec;
-                    }
-                    default -> throw new JailException(ErrorHints.failure(plan, rec.index(), rec.value()));
+                    case Report.Failed f -> throw new JailException(unexpected(plan, f));
+                    case Report.Unknown u -> throw new JailException(unexpected(plan, u));
                 }
             }
+            return null;
         }
     }
 
     /**
      * The jail's RECV_FDS: its stdio (but what it opened as /dev/null itself) and every --pass_fd,
-     * in the plan's order, in 'D' records of at most 250 fds each (SCM_MAX_FD is 253, unix(7)).
+     * in the plan's order.
      */
-    private static void giveFds(int ctl, JailSpec spec, JailIo io, int wanted) throws ErrnoException, JailException {
+    private static int[] fdsFor(JailSpec spec, JailIo io) {
         int[] stdio = {io.stdin(), io.stdout(), io.stderr()};
         int[] targets = PlanBuilder.stdioTargets(spec);
         int[] all = new int[targets.length + spec.passFds().size()];
         for (int i = 0; i < targets.length; i++) all[i] = stdio[targets[i]];
         for (int i = 0; i < spec.passFds().size(); i++) all[targets.length + i] = io.sourceOf(spec.passFds().get(i));
-        Control.giveFds(ctl, all, wanted);
+        return all;
     }
 
-    /** An 'F' report: the resource that asked for the fds takes them; then the jail may go on. */
-    private static void handOver(int kind, List<Integer> fds, List<JailResource> resources) throws JailException {
-        int[] arr = fds.stream().mapToInt(Integer::intValue).toArray();
-        fds.clear();
+    /** A hand-over ({@link Report.Fds}): the resource that asked for the fds takes them; then the jail may go on. */
+    private static void handOver(int kind, int[] arr, List<JailResource> resources) throws JailException {
         for (JailResource r : resources) {
             if (r.takeFds(kind, arr)) return;
         }

@@ -1,5 +1,6 @@
 package org.jnsjail.supervisor;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,7 @@ import org.jnsjail.log.Log;
 import org.jnsjail.log.Quote;
 import org.jnsjail.mount.MountPlanner;
 import org.jnsjail.stub.Op;
+import org.jnsjail.stub.Step;
 import org.jnsjail.stub.OpCode;
 import org.jnsjail.stub.Plan;
 import org.jnsjail.sys.Capability;
@@ -86,45 +88,45 @@ final class VerboseLog implements JailResource {
         long inheritable = 0;
         List<String> dropped = new ArrayList<>(), ambient = new ArrayList<>();
         for (Op op : plan.ops()) {
-            long[] a = op.args();
-            switch (op.code()) {
-                case WRITE_FILE -> out.add("Writing " + Quote.of(text(op, 1)) + " to '" + text(op, 0) + "'");
-                case SETRESGID -> out.add("setresgid(" + a[0] + ")");
-                case SETGROUPS -> out.add("setgroups(" + a.length + ", " + java.util.Arrays.toString(a) + ")");
-                case SETRESUID -> out.add("setresuid(" + a[0] + ")");
-                case OPEN_AT, SYMLINK_AT, CHROOT -> {
-                    if (!mountsDone) mounts(out, spec);
-                    mountsDone = true;
-                }
-                case SETHOSTNAME -> out.add("Setting hostname to " + Quote.of(text(op, 0)));
-                case CAPSET -> {
-                    inheritable = a[2];
+            switch (op.step()) {
+                case Step.WriteFile w -> out.add("Writing " + Quote.of(new String(w.content(), StandardCharsets.UTF_8))
+                        + " to '" + w.path() + "'");
+                case Step.Setresgid g -> out.add("setresgid(" + g.rgid() + ")");
+                case Step.Setgroups g -> out.add("setgroups(" + g.groups().length + ", "
+                        + java.util.Arrays.toString(g.groups()) + ")");
+                case Step.Setresuid u -> out.add("setresuid(" + u.ruid() + ")");
+                case Step.OpenAt o -> mountsDone = mounts(out, spec, mountsDone);
+                case Step.SymlinkAt o -> mountsDone = mounts(out, spec, mountsDone);
+                case Step.Chroot o -> mountsDone = mounts(out, spec, mountsDone);
+                case Step.Sethostname h -> out.add("Setting hostname to " + Quote.of(h.name()));
+                case Step.Capset c -> {
+                    inheritable = c.inheritable();
                     capsAt = out.size();
                 }
-                case PRCTL -> {
-                    if (a[0] == Prctl.PR_CAPBSET_DROP) dropped.add(capName((int) a[1]));
-                    else if (a[0] == Prctl.PR_CAP_AMBIENT && a[1] == Prctl.PR_CAP_AMBIENT_RAISE) ambient.add(capName((int) a[2]));
-                    else if (a[0] == Prctl.PR_SET_NO_NEW_PRIVS) out.add("prctl(PR_SET_NO_NEW_PRIVS, 1)");
+                case Step.Prctl p -> {
+                    if (p.option() == Prctl.PR_CAPBSET_DROP) dropped.add(capName((int) p.arg2()));
+                    else if (p.option() == Prctl.PR_CAP_AMBIENT && p.arg2() == Prctl.PR_CAP_AMBIENT_RAISE) ambient.add(capName((int) p.arg3()));
+                    else if (p.option() == Prctl.PR_SET_NO_NEW_PRIVS) out.add("prctl(PR_SET_NO_NEW_PRIVS, 1)");
                 }
-                case SCHED_SETAFFINITY -> {
+                case Step.SchedSetaffinity m -> {
                     affinity = true;
-                    out.add("Setting new CPU mask=" + cpus(op.strs().getFirst()) + " (max_cpus=" + spec.maxCpus() + ")");
+                    out.add("Setting new CPU mask=" + cpus(m.mask()) + " (max_cpus=" + spec.maxCpus() + ")");
                 }
-                case PRLIMIT -> out.add("Setting " + rlimitName(a[0]) + " to " + limit(a[1])
-                        + (a[1] == a[2] ? "" : " (hard " + limit(a[2]) + ")"));
-                case PERSONALITY -> out.add("personality(0x" + Long.toHexString(a[0]) + ")");
-                case SETPRIORITY -> out.add("setpriority(" + a[2] + ")");
-                case SETSID -> out.add("setsid()");
-                case FDS_CLOEXEC -> {
+                case Step.Prlimit r -> out.add("Setting " + rlimitName(r.resource()) + " to " + limit(r.soft())
+                        + (r.soft() == r.hard() ? "" : " (hard " + limit(r.hard()) + ")"));
+                case Step.Personality p -> out.add("personality(0x" + Long.toHexString(p.persona()) + ")");
+                case Step.Setpriority p -> out.add("setpriority(" + p.prio() + ")");
+                case Step.Setsid x -> out.add("setsid()");
+                case Step.FdsCloexec f -> {
                     for (int fd = 0; fd <= 2; fd++) out.add("fd=" + fd + " will be passed to the child process");
-                    for (long fd : a) if (fd > 2) out.add("fd=" + fd + " will be passed to the child process");
+                    for (int fd : f.keep()) if (fd > 2) out.add("fd=" + fd + " will be passed to the child process");
                 }
-                case SECCOMP -> out.add("Installing the seccomp-bpf program: " + op.strs().getFirst().length / 8
-                        + " instructions" + (op.what().contains("notification") ? " (--seccomp_unotify)" : "")
-                        + ((a[0] & 2) != 0 ? " (SECCOMP_FILTER_FLAG_LOG)" : ""));
-                case INIT -> out.add("PID 1 stays as a minimal init: it reaps orphans and passes SIGTERM, SIGINT and"
+                case Step.Seccomp f -> out.add("Installing the seccomp-bpf program: " + f.filter().length / 8
+                        + " instructions" + (f.listenerFd() >= 0 ? " (--seccomp_unotify)" : "")
+                        + ((f.flags() & 2) != 0 ? " (SECCOMP_FILTER_FLAG_LOG)" : ""));
+                case Step.Init i -> out.add("PID 1 stays as a minimal init: it reaps orphans and passes SIGTERM, SIGINT and"
                         + " SIGHUP on to the program (--init)");
-                case EXECVE -> execFd = (int) a[2];
+                case Step.Execve e -> execFd = e.execFd();
                 default -> { }
             }
         }
@@ -152,6 +154,12 @@ final class VerboseLog implements JailResource {
         String flags = cloneFlags(spec);
         return pid >= 0 ? "Created pid=" + pid + " with clone flags:" + flags
                 : "Unsharing the namespaces " + flags + " (-Me: the program takes this process's place)";
+    }
+
+    /** The mount lines, once, at the first file system operation; whether they are written. */
+    private static boolean mounts(List<String> out, JailSpec spec, boolean done) {
+        if (!done) mounts(out, spec);
+        return true;
     }
 
     private static void mounts(List<String> out, JailSpec spec) {
@@ -229,7 +237,4 @@ final class VerboseLog implements JailResource {
         return "[" + String.join(",", out) + "]";
     }
 
-    private static String text(Op op, int i) {
-        return i < op.strs().size() ? new String(op.strs().get(i), java.nio.charset.StandardCharsets.UTF_8) : "";
-    }
 }

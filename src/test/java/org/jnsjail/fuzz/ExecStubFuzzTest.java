@@ -107,22 +107,21 @@ class ExecStubFuzzTest {
         // Relative paths only: whatever a mutation does to them stays inside the scratch directory.
         long beneath = Fcntl.RESOLVE_BENEATH | Fcntl.RESOLVE_NO_SYMLINKS | Fcntl.RESOLVE_NO_MAGICLINKS;
         List<Op> ops = List.of(
-                Op.of(OpCode.OPEN_AT, "open .", new long[] {0, -1, Fcntl.O_PATH | Fcntl.O_DIRECTORY, 0}, "."),
-                Op.of(OpCode.MKDIR_AT, "mkdir d", new long[] {0, 0755}, "d").withFlags(Op.EXIST_OK),
-                Op.of(OpCode.OPEN_AT, "open d", new long[] {1, 0, Fcntl.O_PATH | Fcntl.O_DIRECTORY, beneath}, "d"),
-                Op.of(OpCode.WRITE_AT, "create d/f", new long[] {1, Fcntl.O_RDONLY | Fcntl.O_CREAT, 0644}, "f", "")
+                Op.raw(OpCode.OPEN_AT, "open .", new long[] {0, -1, Fcntl.O_PATH | Fcntl.O_DIRECTORY, 0}, "."),
+                Op.raw(OpCode.MKDIR_AT, "mkdir d", new long[] {0, 0755}, "d").withFlags(Op.EXIST_OK),
+                Op.raw(OpCode.OPEN_AT, "open d", new long[] {1, 0, Fcntl.O_PATH | Fcntl.O_DIRECTORY, beneath}, "d"),
+                Op.raw(OpCode.WRITE_AT, "create d/f", new long[] {1, Fcntl.O_RDONLY | Fcntl.O_CREAT, 0644}, "f", "")
                         .withFlags(Op.EXIST_OK | Op.CHAINED),
-                Op.of(OpCode.WRITE_AT, "write d/g", new long[] {1, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC, 0644}, "g",
+                Op.raw(OpCode.WRITE_AT, "write d/g", new long[] {1, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC, 0644}, "g",
                         "data").withFlags(Op.WARN),
-                Op.of(OpCode.SYMLINK_AT, "symlink l", new long[] {0}, "d/f", "l").withFlags(Op.IGNORE),
-                Op.of(OpCode.FCHDIR, "chdir d", new long[] {1}),
-                Op.of(OpCode.CLOSE_SLOTS, "close", new long[0]),
-                Op.of(OpCode.SETGROUPS, "setgroups", new long[] {NOBODY}).withFlags(Op.WARN),
-                Op.of(OpCode.SETSID, "setsid", new long[0]).withFlags(Op.WARN),
-                Op.of(OpCode.SETPRIORITY, "nice", new long[] {0, 0, 19}),
-                Op.of(OpCode.FDS_CLOEXEC, "cloexec", new long[] {1, 2}),
-                new Op(OpCode.EXECVE, 0, "execve /bin/true", new long[] {2, 1, -1},
-                        List.of("/bin/true".getBytes(), "true".getBytes(), "x".getBytes(), "A=B".getBytes())));
+                Op.raw(OpCode.SYMLINK_AT, "symlink l", new long[] {0}, "d/f", "l").withFlags(Op.IGNORE),
+                Op.raw(OpCode.FCHDIR, "chdir d", new long[] {1}),
+                Op.raw(OpCode.CLOSE_SLOTS, "close", new long[0]),
+                Op.raw(OpCode.SETGROUPS, "setgroups", new long[] {NOBODY}).withFlags(Op.WARN),
+                Op.raw(OpCode.SETSID, "setsid", new long[0]).withFlags(Op.WARN),
+                Op.raw(OpCode.SETPRIORITY, "nice", new long[] {0, 0, 19}),
+                Op.raw(OpCode.FDS_CLOEXEC, "cloexec", new long[] {1, 2}),
+                Op.raw(OpCode.EXECVE, "execve /bin/true", new long[] {2, 1, -1}, "/bin/true", "true", "x", "A=B"));
         out.add(new Plan(ops, List.of()).encode());
         return out;
     }

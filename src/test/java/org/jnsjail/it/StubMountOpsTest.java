@@ -95,14 +95,14 @@ class StubMountOpsTest {
     }
 
     private static Op open(int slot, int dir, String path, long flags, long resolve, String what) {
-        return Op.of(OpCode.OPEN_AT, what, new long[] {slot, dir, flags, resolve}, path);
+        return Op.raw(OpCode.OPEN_AT, what, new long[] {slot, dir, flags, resolve}, path);
     }
 
     private static Op exec(String... argv) {
         List<byte[]> s = new ArrayList<>();
         s.add(argv[0].getBytes(StandardCharsets.UTF_8));
         for (String a : argv) s.add(a.getBytes(StandardCharsets.UTF_8));
-        return new Op(OpCode.EXECVE, 0, "execve", new long[] {argv.length, 0, -1}, s);
+        return Op.raw(OpCode.EXECVE, "execve", new long[] {argv.length, 0, -1}, s.toArray());
     }
 
     @ParameterizedTest
@@ -112,26 +112,26 @@ class StubMountOpsTest {
         Run r = run(as, List.of(
                 open(0, -1, ".", DIR, 0, "open the work dir"),
                 open(1, 0, "l", DIR, OWNED, "open l without symlinks").withFlags(Op.WARN),
-                Op.of(OpCode.MKDIR_AT, "mkdir in l (chained)", new long[] {1, 0755}, "x").withFlags(Op.WARN | Op.CHAINED),
+                Op.raw(OpCode.MKDIR_AT, "mkdir in l (chained)", new long[] {1, 0755}, "x").withFlags(Op.WARN | Op.CHAINED),
                 open(1, 0, "../outside", DIR, OWNED, "open ../outside beneath").withFlags(Op.WARN),
                 open(1, 0, "/", DIR, Fcntl.RESOLVE_BENEATH, "open / beneath").withFlags(Op.WARN),
-                Op.of(OpCode.MKDIR_AT, "mkdir l/x", new long[] {0, 0755}, "l/x").withFlags(Op.WARN),
-                Op.of(OpCode.MKDIR_AT, "mkdir ..", new long[] {0, 0755}, "..").withFlags(Op.WARN),
-                Op.of(OpCode.WRITE_AT, "create l", new long[] {0, Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644}, "l", "x")
+                Op.raw(OpCode.MKDIR_AT, "mkdir l/x", new long[] {0, 0755}, "l/x").withFlags(Op.WARN),
+                Op.raw(OpCode.MKDIR_AT, "mkdir ..", new long[] {0, 0755}, "..").withFlags(Op.WARN),
+                Op.raw(OpCode.WRITE_AT, "create l", new long[] {0, Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644}, "l", "x")
                         .withFlags(Op.WARN),
-                Op.of(OpCode.SYMLINK_AT, "symlink over l", new long[] {0}, "/", "l").withFlags(Op.WARN),
+                Op.raw(OpCode.SYMLINK_AT, "symlink over l", new long[] {0}, "/", "l").withFlags(Op.WARN),
                 // RESOLVE_IN_ROOT: the link to "/" means the work dir itself, so this lands in it.
                 open(2, 0, "r", DIR, Fcntl.RESOLVE_IN_ROOT | Fcntl.RESOLVE_NO_MAGICLINKS, "open r in root"),
-                Op.of(OpCode.MKDIR_AT, "mkdir via r", new long[] {2, 0755}, "via-root"),
+                Op.raw(OpCode.MKDIR_AT, "mkdir via r", new long[] {2, 0755}, "via-root"),
                 open(3, 0, "d", DIR, OWNED, "open d"),
-                Op.of(OpCode.WRITE_AT, "create d/f", new long[] {3, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644}, "f",
+                Op.raw(OpCode.WRITE_AT, "create d/f", new long[] {3, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644}, "f",
                         "content"),
-                Op.of(OpCode.WRITE_AT, "create d/f again", new long[] {3, Fcntl.O_RDONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644},
+                Op.raw(OpCode.WRITE_AT, "create d/f again", new long[] {3, Fcntl.O_RDONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644},
                         "f", "").withFlags(Op.EXIST_OK),
-                Op.of(OpCode.CLOSE_SLOTS, "close", new long[0]),
-                Op.of(OpCode.MKDIR_AT, "mkdir in a closed slot", new long[] {3, 0755}, "y").withFlags(Op.WARN),
-                Op.of(OpCode.MKDIR_AT, "mkdir in slot 4096", new long[] {4096, 0755}, "y").withFlags(Op.WARN),
-                Op.of(OpCode.SETATTR_AT, "seal what was never made", new long[] {3, EMPTY, 1, 0, 0})
+                Op.raw(OpCode.CLOSE_SLOTS, "close", new long[0]),
+                Op.raw(OpCode.MKDIR_AT, "mkdir in a closed slot", new long[] {3, 0755}, "y").withFlags(Op.WARN),
+                Op.raw(OpCode.MKDIR_AT, "mkdir in slot 4096", new long[] {4096, 0755}, "y").withFlags(Op.WARN),
+                Op.raw(OpCode.SETATTR_AT, "seal what was never made", new long[] {3, EMPTY, 1, 0, 0})
                         .withFlags(Op.WARN | Op.IF_FILLED),
                 exec("/bin/true")));
         assertEquals(0, r.exit(), r.toString());
@@ -161,32 +161,32 @@ class StubMountOpsTest {
         String map = "0 " + as.uid() + " 1";
         String gmap = "0 " + as.gid() + " 1";
         Run r = run(as, List.of(
-                Op.of(OpCode.UNSHARE, "unshare", new long[] {CloneFlag.CLONE_NEWUSER.value | CloneFlag.CLONE_NEWNS.value}),
-                Op.of(OpCode.WRITE_FILE, "setgroups", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/setgroups", "deny"),
-                Op.of(OpCode.WRITE_FILE, "gid_map", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/gid_map", gmap),
-                Op.of(OpCode.WRITE_FILE, "uid_map", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/uid_map", map),
+                Op.raw(OpCode.UNSHARE, "unshare", new long[] {CloneFlag.CLONE_NEWUSER.value | CloneFlag.CLONE_NEWNS.value}),
+                Op.raw(OpCode.WRITE_FILE, "setgroups", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/setgroups", "deny"),
+                Op.raw(OpCode.WRITE_FILE, "gid_map", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/gid_map", gmap),
+                Op.raw(OpCode.WRITE_FILE, "uid_map", new long[] {Fcntl.O_WRONLY, 0}, "/proc/self/uid_map", map),
                 open(0, -1, "/", DIR, 0, "open /"),
-                Op.of(OpCode.SETATTR_AT, "make private", new long[] {0, EMPTY | MountFlag.AT_RECURSIVE, 0, 0,
+                Op.raw(OpCode.SETATTR_AT, "make private", new long[] {0, EMPTY | MountFlag.AT_RECURSIVE, 0, 0,
                         MountFlag.MS_PRIVATE}),
                 open(1, -1, ".", DIR, 0, "open the work dir"),
                 open(2, 1, "d", DIR, OWNED, "open d"),
-                Op.of(OpCode.FS_MOUNT, "tmpfs", new long[] {3, MountFlag.MOUNT_ATTR_NODEV, MountFlag.FSCONFIG_SET_STRING,
+                Op.raw(OpCode.FS_MOUNT, "tmpfs", new long[] {3, MountFlag.MOUNT_ATTR_NODEV, MountFlag.FSCONFIG_SET_STRING,
                         MountFlag.FSCONFIG_SET_STRING}, "tmpfs", "size", "1m", "mode", "0755"),
-                Op.of(OpCode.MOVE_MOUNT, "attach the tmpfs on d", new long[] {3, 2, MOVE}),
-                Op.of(OpCode.WRITE_AT, "write in the tmpfs", new long[] {3, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644},
+                Op.raw(OpCode.MOVE_MOUNT, "attach the tmpfs on d", new long[] {3, 2, MOVE}),
+                Op.raw(OpCode.WRITE_AT, "write in the tmpfs", new long[] {3, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_EXCL, 0644},
                         "f", "in the tmpfs\n"),
-                Op.of(OpCode.OPEN_TREE, "clone the tmpfs", new long[] {4, 3, MountFlag.OPEN_TREE_CLONE | EMPTY}),
-                Op.of(OpCode.SETATTR_AT, "seal the clone", new long[] {4, EMPTY, MountFlag.MOUNT_ATTR_RDONLY, 0, 0}),
+                Op.raw(OpCode.OPEN_TREE, "clone the tmpfs", new long[] {4, 3, MountFlag.OPEN_TREE_CLONE | EMPTY}),
+                Op.raw(OpCode.SETATTR_AT, "seal the clone", new long[] {4, EMPTY, MountFlag.MOUNT_ATTR_RDONLY, 0, 0}),
                 open(5, 1, "e", DIR, OWNED, "open e"),
-                Op.of(OpCode.MOVE_MOUNT, "attach the clone on e", new long[] {4, 5, MOVE}),
-                Op.of(OpCode.WRITE_AT, "write in the sealed clone", new long[] {4, Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644}, "g",
+                Op.raw(OpCode.MOVE_MOUNT, "attach the clone on e", new long[] {4, 5, MOVE}),
+                Op.raw(OpCode.WRITE_AT, "write in the sealed clone", new long[] {4, Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644}, "g",
                         "").withFlags(Op.WARN),
-                Op.of(OpCode.FS_MOUNT, "pairs do not match", new long[] {6, 0, 1}, "tmpfs", "size").withFlags(Op.WARN),
-                Op.of(OpCode.FS_MOUNT, "a binary fsconfig", new long[] {6, 0, 2}, "tmpfs", "size", "1").withFlags(Op.WARN),
-                Op.of(OpCode.FS_MOUNT, "no such type", new long[] {6, 0}, "no-such-fs").withFlags(Op.WARN),
-                Op.of(OpCode.MOVE_MOUNT, "attach the empty slot", new long[] {6, 5, MOVE}).withFlags(Op.WARN | Op.CHAINED),
+                Op.raw(OpCode.FS_MOUNT, "pairs do not match", new long[] {6, 0, 1}, "tmpfs", "size").withFlags(Op.WARN),
+                Op.raw(OpCode.FS_MOUNT, "a binary fsconfig", new long[] {6, 0, 2}, "tmpfs", "size", "1").withFlags(Op.WARN),
+                Op.raw(OpCode.FS_MOUNT, "no such type", new long[] {6, 0}, "no-such-fs").withFlags(Op.WARN),
+                Op.raw(OpCode.MOVE_MOUNT, "attach the empty slot", new long[] {6, 5, MOVE}).withFlags(Op.WARN | Op.CHAINED),
                 open(7, 1, "e", DIR, Fcntl.RESOLVE_BENEATH, "open e again (the clone on top)"),
-                Op.of(OpCode.FCHDIR, "cd into the clone", new long[] {7}),
+                Op.raw(OpCode.FCHDIR, "cd into the clone", new long[] {7}),
                 exec("/bin/cat", "f")));
         assertEquals(0, r.exit(), r.toString());
         assertEquals("in the tmpfs\n", r.stdout(), r.toString());
@@ -206,7 +206,7 @@ class StubMountOpsTest {
         as.assume();
         for (OpCode c : List.of(OpCode.RETIRED_MOUNT, OpCode.RETIRED_MKDIR, OpCode.RETIRED_CREATE_FILE,
                 OpCode.RETIRED_SYMLINK, OpCode.RETIRED_MOUNT_SETATTR)) {
-            Run r = run(as, List.of(Op.of(c, "old", new long[] {0}, "x", "y", "z", "w"), exec("/bin/true")));
+            Run r = run(as, List.of(Op.raw(c, "old", new long[] {0}, "x", "y", "z", "w"), exec("/bin/true")));
             assertEquals(255, r.exit(), c + ": " + r);
             assertEquals(List.of("[F] jnsjail exec stub: unknown op code"), r.stderr(), c.toString());
         }
