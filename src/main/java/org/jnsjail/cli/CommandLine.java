@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.jnsjail.model.Caller;
+import org.jnsjail.model.Defaults;
 import org.jnsjail.model.IdMap;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.MountPt;
@@ -38,7 +39,7 @@ public final class CommandLine {
     // nsjail keeps these outside its config message, so a -C does not reset them.
     private String chroot;
     private boolean rw, procRw;
-    private String procPath = "/proc";
+    private String procPath = Defaults.PROC_PATH;
     /** /proc was asked for (--proc_path, mount_proc: true), not just the command line's default. */
     private boolean procAsked;
     private final List<IdMap> uids = new ArrayList<>(), gids = new ArrayList<>();

@@ -2,6 +2,8 @@ package org.jnsjail.cli;
 
 import java.util.List;
 
+import org.jnsjail.model.Defaults;
+
 /**
  * The command-line option table: one constant per option, in the order {@code --help} lists them.
  *
@@ -57,7 +59,7 @@ public enum Opt {
     PORT(Group.LISTEN, "port", 'p', "PORT",
             "TCP port to listen on; selects [MODE_LISTEN_TCP] (default: 0, any free port)"),
     BINDHOST(Group.LISTEN, "bindhost", '\0', "ADDR",
-            "Address the listening socket is bound to, [MODE_LISTEN_TCP] only (default: '::')"),
+            "Address the listening socket is bound to, [MODE_LISTEN_TCP] only (default: '" + Defaults.BINDHOST + "')"),
     MAX_CONNS(Group.LISTEN, "max_conns", '\0', "N",
             "Maximum number of jails running at once for all clients, [MODE_LISTEN_TCP] only "
             + "(default: 0, no limit)"),
@@ -78,8 +80,8 @@ public enum Opt {
     GID_MAPPING(Group.IDENTITY, "gid_mapping", 'G', "IN:OUT:COUNT",
             "Add a gid map line inside_gid:outside_gid:count, written by the setuid newgidmap helper, "
             + "which must be installed"),
-    HOSTNAME(Group.IDENTITY, "hostname", 'H', "NAME", "Host name (UTS name) inside the jail (default: 'NSJAIL')"),
-    CWD(Group.IDENTITY, "cwd", 'D', "DIR", "Working directory of the jailed process (default: '/')"),
+    HOSTNAME(Group.IDENTITY, "hostname", 'H', "NAME", "Host name (UTS name) inside the jail (default: '" + Defaults.HOSTNAME + "')"),
+    CWD(Group.IDENTITY, "cwd", 'D', "DIR", "Working directory of the jailed process (default: '" + Defaults.CWD + "')"),
     KEEP_ENV(Group.IDENTITY, "keep_env", 'e', null,
             "Hand the whole environment to the jailed process (default: it starts with an empty environment)"),
     ENV(Group.IDENTITY, "env", 'E', "VAR[=VAL]",
@@ -88,11 +90,11 @@ public enum Opt {
 
     // --- time, CPU, scheduling
     TIME_LIMIT(Group.TIME_CPU, "time_limit", 't', "SECONDS",
-            "Wall-clock time after which the jail is killed, in seconds; 0 means no limit (default: 600)"),
+            "Wall-clock time after which the jail is killed, in seconds; 0 means no limit (default: " + Defaults.TIME_LIMIT_SEC + ")"),
     MAX_CPUS(Group.TIME_CPU, "max_cpus", '\0', "N",
             "Number of CPUs the jailed process may run on, chosen at random (default: 0, no limit)"),
     NICE_LEVEL(Group.TIME_CPU, "nice_level", '\0', "NICE",
-            "Niceness of the jailed process, from -20 (highest priority) to 19 (lowest) (default: 19)"),
+            "Niceness of the jailed process, from -20 (highest priority) to 19 (lowest) (default: " + Defaults.NICE_LEVEL + ")"),
     USE_CORE_SCHEDULING(Group.TIME_CPU, "use_core_scheduling", '\0', null,
             "Give the jail its own core-scheduling cookie (prctl(PR_SCHED_CORE), kernel 5.14 or newer), so "
             + "no other task shares a physical core with it"),
@@ -192,12 +194,12 @@ public enum Opt {
             "Mount a read-write tmpfs at this path in the jail; may be given more than once. Written as "
             + "'dest'. For another size use e.g. '-m none:dest:tmpfs:size=8388608'"),
     TMPFS_SIZE(Origin.LEGACY, Group.FILESYSTEM, "tmpfs_size", '\0', "BYTES",
-            "Older nsjail option: size in bytes of every tmpfs created by --tmpfsmount (default: 4194304)"),
+            "Older nsjail option: size in bytes of every tmpfs created by --tmpfsmount (default: " + Defaults.TMPFS_SIZE + ")"),
     MOUNT(Group.FILESYSTEM, "mount", 'm', "SRC:DST:TYPE:OPTS",
             "Mount anything, written as src:dst:fs_type:options"),
     SYMLINK(Group.FILESYSTEM, "symlink", 's', "SRC:DST", "Create a symbolic link, written as src:dst"),
     DISABLE_PROC(Group.FILESYSTEM, "disable_proc", '\0', null, "Do not mount procfs in the jail"),
-    PROC_PATH(Group.FILESYSTEM, "proc_path", '\0', "PATH", "Where procfs is mounted in the jail (default: '/proc')"),
+    PROC_PATH(Group.FILESYSTEM, "proc_path", '\0', "PATH", "Where procfs is mounted in the jail (default: '" + Defaults.PROC_PATH + "')"),
     PROC_RW(Group.FILESYSTEM, "proc_rw", '\0', null, "Mount procfs read-write (default: read-only)"),
     EXPERIMENTAL_MNT(Group.FILESYSTEM, "experimental_mnt", '\0', "new|old|auto",
             "Which mount API builds the jail's file system: 'old' is mount(2), 'new' is the fsopen()/"
@@ -228,31 +230,31 @@ public enum Opt {
     CGROUP_MEM_MEMSW_MAX(Group.CGROUPS, "cgroup_mem_memsw_max", '\0', "BYTES",
             "Most memory plus swap, in bytes, the jail's cgroup may use (default: '0' - off)"),
     CGROUP_MEM_SWAP_MAX(Group.CGROUPS, "cgroup_mem_swap_max", '\0', "BYTES",
-            "Most swap, in bytes, the jail's cgroup may use (default: '-1' - off)"),
+            "Most swap, in bytes, the jail's cgroup may use (default: '" + Defaults.CGROUP_MEM_SWAP_MAX + "' - off)"),
     CGROUP_MEM_MOUNT(Group.CGROUPS, "cgroup_mem_mount", '\0', "DIR",
-            "Where the memory cgroup (v1) file system is mounted (default: '/sys/fs/cgroup/memory')"),
+            "Where the memory cgroup (v1) file system is mounted (default: '" + Defaults.CGROUP_MEM_MOUNT + "')"),
     CGROUP_MEM_PARENT(Group.CGROUPS, "cgroup_mem_parent", '\0', "NAME",
-            "memory cgroup (v1) under which jails are placed; created if missing (default: 'NSJAIL')"),
+            "memory cgroup (v1) under which jails are placed; created if missing (default: '" + Defaults.CGROUP_PARENT + "')"),
     CGROUP_PIDS_MAX(Group.CGROUPS, "cgroup_pids_max", '\0', "N",
             "Most processes the jail's cgroup may hold (default: '0' - off)"),
     CGROUP_PIDS_MOUNT(Group.CGROUPS, "cgroup_pids_mount", '\0', "DIR",
-            "Where the pids cgroup (v1) file system is mounted (default: '/sys/fs/cgroup/pids')"),
+            "Where the pids cgroup (v1) file system is mounted (default: '" + Defaults.CGROUP_PIDS_MOUNT + "')"),
     CGROUP_PIDS_PARENT(Group.CGROUPS, "cgroup_pids_parent", '\0', "NAME",
-            "pids cgroup (v1) under which jails are placed; created if missing (default: 'NSJAIL')"),
+            "pids cgroup (v1) under which jails are placed; created if missing (default: '" + Defaults.CGROUP_PARENT + "')"),
     CGROUP_NET_CLS_CLASSID(Group.CGROUPS, "cgroup_net_cls_classid", '\0', "ID",
             "Class id given to the network packets of the jail's cgroup (default: '0' - off)"),
     CGROUP_NET_CLS_MOUNT(Group.CGROUPS, "cgroup_net_cls_mount", '\0', "DIR",
-            "Where the net_cls cgroup (v1) file system is mounted (default: '/sys/fs/cgroup/net_cls')"),
+            "Where the net_cls cgroup (v1) file system is mounted (default: '" + Defaults.CGROUP_NET_CLS_MOUNT + "')"),
     CGROUP_NET_CLS_PARENT(Group.CGROUPS, "cgroup_net_cls_parent", '\0', "NAME",
-            "net_cls cgroup (v1) under which jails are placed; created if missing (default: 'NSJAIL')"),
+            "net_cls cgroup (v1) under which jails are placed; created if missing (default: '" + Defaults.CGROUP_PARENT + "')"),
     CGROUP_CPU_MS_PER_SEC(Group.CGROUPS, "cgroup_cpu_ms_per_sec", '\0', "MS",
             "Milliseconds of CPU time per second the jail's cgroup may use (default: '0' - no limit)"),
     CGROUP_CPU_MOUNT(Group.CGROUPS, "cgroup_cpu_mount", '\0', "DIR",
-            "Where the cpu cgroup (v1) file system is mounted (default: '/sys/fs/cgroup/cpu')"),
+            "Where the cpu cgroup (v1) file system is mounted (default: '" + Defaults.CGROUP_CPU_MOUNT + "')"),
     CGROUP_CPU_PARENT(Group.CGROUPS, "cgroup_cpu_parent", '\0', "NAME",
-            "cpu cgroup (v1) under which jails are placed; created if missing (default: 'NSJAIL')"),
+            "cpu cgroup (v1) under which jails are placed; created if missing (default: '" + Defaults.CGROUP_PARENT + "')"),
     CGROUPV2_MOUNT(Group.CGROUPS, "cgroupv2_mount", '\0', "DIR",
-            "Directory under which the cgroup v2 jail cgroups are created (default: '/sys/fs/cgroup')"),
+            "Directory under which the cgroup v2 jail cgroups are created (default: '" + Defaults.CGROUPV2_MOUNT + "')"),
     USE_CGROUPV2(Group.CGROUPS, "use_cgroupv2", '\0', null, "Use cgroup v2 instead of v1"),
     DETECT_CGROUPV2(Group.CGROUPS, "detect_cgroupv2", '\0', null,
             "Use cgroup v2 when --cgroupv2_mount is a cgroup v2 file system, v1 otherwise "
@@ -267,18 +269,18 @@ public enum Opt {
             "Create a MACVLAN interface on top of this one and put it into the jail's network namespace "
             + "as 'vs'", "iface"),
     MACVLAN_VS_IP(Group.NETWORK, "macvlan_vs_ip", '\0', "IP",
-            "IPv4 address of the 'vs' interface, '0.0.0.0' leaves it unconfigured (default: '192.168.0.2')",
+            "IPv4 address of the 'vs' interface, '0.0.0.0' leaves it unconfigured (default: '" + Defaults.MACVLAN_VS_IP + "')",
             "iface_vs_ip"),
     MACVLAN_VS_NM(Group.NETWORK, "macvlan_vs_nm", '\0', "NETMASK",
-            "Netmask of the 'vs' interface (default: '255.255.255.0')", "iface_vs_nm"),
+            "Netmask of the 'vs' interface (default: '" + Defaults.MACVLAN_VS_NM + "')", "iface_vs_nm"),
     MACVLAN_VS_GW(Group.NETWORK, "macvlan_vs_gw", '\0', "IP",
             "Default gateway reached through the 'vs' interface, '0.0.0.0' sets no route "
-            + "(default: '192.168.0.1')", "iface_vs_gw"),
+            + "(default: '" + Defaults.MACVLAN_VS_GW + "')", "iface_vs_gw"),
     MACVLAN_VS_MA(Group.NETWORK, "macvlan_vs_ma", '\0', "MAC",
             "MAC address of the 'vs' interface, e.g. 'ba:ad:ba:be:45:00' (default: chosen by the kernel)"),
     MACVLAN_VS_MO(Group.NETWORK, "macvlan_vs_mo", '\0', "MODE",
             "MACVLAN mode of the 'vs' interface: 'private', 'vepa', 'bridge' or 'passthru' "
-            + "(default: 'private')"),
+            + "(default: '" + Defaults.MACVLAN_VS_MO + "')"),
     USER_NET(Group.NETWORK, "user_net", '\0', null,
             "Give the jail user-mode networking (the built-in nstun stack on a TUN device) with the default "
             + "addresses: 10.255.255.2 via 10.255.255.1 and fc00::2 via fc00::1 on 'eth0'. The other "

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jnsjail.model.Defaults;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.sys.RLimit;
 
@@ -33,16 +34,16 @@ final class Settings {
     final Map<Opt, String> spelled = new EnumMap<>(Opt.class);
 
     Mode mode = Mode.ONCE;
-    String hostname = "NSJAIL";
-    String cwd = "/";
+    String hostname = Defaults.HOSTNAME;
+    String cwd = Defaults.CWD;
     boolean noPivotRoot;
     int port;
-    String bindhost = "::";
-    long maxConns, maxConnsPerIp;
-    long timeLimit = 600;
+    String bindhost = Defaults.BINDHOST;
+    long maxConns = Defaults.MAX_CONNS, maxConnsPerIp = Defaults.MAX_CONNS_PER_IP;
+    long timeLimit = Defaults.TIME_LIMIT_SEC;
     boolean daemon;
-    int maxCpus;
-    int niceLevel = 19;
+    int maxCpus = Defaults.MAX_CPUS;
+    int niceLevel = Defaults.NICE_LEVEL;
     boolean keepEnv;
     /** Final "K=V" values in order; a later value for the same key replaces the earlier one (putenv). */
     final Map<String, String> envars = new LinkedHashMap<>();
@@ -67,8 +68,8 @@ final class Settings {
     boolean ifaceNoLo;
     /** Networking beyond lo (-I, --macvlan_vs_*, --iface_own, traffic_rule); nsjail's defaults. */
     String macvlanIface;
-    String macvlanVsIp = "192.168.0.2", macvlanVsNm = "255.255.255.0", macvlanVsGw = "192.168.0.1", macvlanVsMa = "",
-            macvlanVsMo = "private";
+    String macvlanVsIp = Defaults.MACVLAN_VS_IP, macvlanVsNm = Defaults.MACVLAN_VS_NM, macvlanVsGw = Defaults.MACVLAN_VS_GW,
+            macvlanVsMa = Defaults.MACVLAN_VS_MA, macvlanVsMo = Defaults.MACVLAN_VS_MO;
     final List<String> ifaceOwn = new ArrayList<>();
     final List<org.jnsjail.model.NetConfig.TrafficRule> trafficRules = new ArrayList<>();
     /** user_net: null when the config has no user_net message and --user_net was not given. */
@@ -78,12 +79,15 @@ final class Settings {
     boolean execFd;
     boolean useCoreScheduling;
     /** The -T size; nsjail's older --tmpfs_size. */
-    long tmpfsSize = 4194304;
+    long tmpfsSize = Defaults.TMPFS_SIZE;
     /** cgroups (--cgroup_*): bytes, a process count, CPU ms per second; 0 (swap: -1) = off; nsjail's defaults. */
-    long cgroupMemMax, cgroupMemMemswMax, cgroupMemSwapMax = -1, cgroupPidsMax, cgroupNetClsClassid, cgroupCpuMsPerSec;
-    String cgroupMemMount = "/sys/fs/cgroup/memory", cgroupMemParent = "NSJAIL", cgroupPidsMount = "/sys/fs/cgroup/pids",
-            cgroupPidsParent = "NSJAIL", cgroupNetClsMount = "/sys/fs/cgroup/net_cls", cgroupNetClsParent = "NSJAIL",
-            cgroupCpuMount = "/sys/fs/cgroup/cpu", cgroupCpuParent = "NSJAIL", cgroupv2Mount = "/sys/fs/cgroup";
+    long cgroupMemMax, cgroupMemMemswMax, cgroupMemSwapMax = Defaults.CGROUP_MEM_SWAP_MAX, cgroupPidsMax,
+            cgroupNetClsClassid, cgroupCpuMsPerSec;
+    String cgroupMemMount = Defaults.CGROUP_MEM_MOUNT, cgroupMemParent = Defaults.CGROUP_PARENT,
+            cgroupPidsMount = Defaults.CGROUP_PIDS_MOUNT, cgroupPidsParent = Defaults.CGROUP_PARENT,
+            cgroupNetClsMount = Defaults.CGROUP_NET_CLS_MOUNT, cgroupNetClsParent = Defaults.CGROUP_PARENT,
+            cgroupCpuMount = Defaults.CGROUP_CPU_MOUNT, cgroupCpuParent = Defaults.CGROUP_PARENT,
+            cgroupv2Mount = Defaults.CGROUPV2_MOUNT;
     boolean useCgroupv2, detectCgroupv2;
     /** jnsjail extensions: --status_file (null = none), --status_fd (-1 = none), --init. */
     String statusFile;
@@ -91,16 +95,9 @@ final class Settings {
     boolean init;
 
     Settings() {
-        rlimits.put(RLimit.RLIMIT_AS, new Rlim(Rlim.VALUE, 4096));
-        rlimits.put(RLimit.RLIMIT_CORE, new Rlim(Rlim.VALUE, 0));
-        rlimits.put(RLimit.RLIMIT_CPU, new Rlim(Rlim.VALUE, 600));
-        rlimits.put(RLimit.RLIMIT_FSIZE, new Rlim(Rlim.VALUE, 1));
-        rlimits.put(RLimit.RLIMIT_NOFILE, new Rlim(Rlim.VALUE, 32));
-        rlimits.put(RLimit.RLIMIT_NPROC, new Rlim(Rlim.SOFT, 1024));
-        rlimits.put(RLimit.RLIMIT_STACK, new Rlim(Rlim.SOFT, 8));
-        rlimits.put(RLimit.RLIMIT_MEMLOCK, new Rlim(Rlim.SOFT, 64));
-        rlimits.put(RLimit.RLIMIT_RTPRIO, new Rlim(Rlim.SOFT, 0));
-        rlimits.put(RLimit.RLIMIT_MSGQUEUE, new Rlim(Rlim.SOFT, 1024));
+        for (Defaults.Rlimit r : Defaults.RLIMITS) {
+            rlimits.put(r.resource(), new Rlim(r.soft() ? Rlim.SOFT : Rlim.VALUE, r.value()));
+        }
     }
 
     /** The option as typed when it set the current value, else its config field name. */
@@ -111,10 +108,6 @@ final class Settings {
 
     /** nsjail's unit for each rlimit option (config.cc adjustRLimit). */
     static long multiplier(RLimit r) {
-        return switch (r) {
-            case RLIMIT_AS, RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_STACK -> 1L << 20;
-            case RLIMIT_MEMLOCK -> 1024L;
-            default -> 1L;
-        };
+        return Defaults.rlimitUnit(r);
     }
 }

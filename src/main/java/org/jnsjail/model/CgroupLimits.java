@@ -10,9 +10,10 @@ public record CgroupLimits(long memMax, long memMemswMax, long memSwapMax, Strin
         boolean detectCgroupv2) {
 
     /** nsjail's defaults: no limits. */
-    public static final CgroupLimits NONE = new CgroupLimits(0, 0, -1, "/sys/fs/cgroup/memory", "NSJAIL", 0,
-            "/sys/fs/cgroup/pids", "NSJAIL", 0, "/sys/fs/cgroup/net_cls", "NSJAIL", 0, "/sys/fs/cgroup/cpu", "NSJAIL",
-            "/sys/fs/cgroup", false, false);
+    public static final CgroupLimits NONE = new CgroupLimits(0, 0, Defaults.CGROUP_MEM_SWAP_MAX,
+            Defaults.CGROUP_MEM_MOUNT, Defaults.CGROUP_PARENT, 0, Defaults.CGROUP_PIDS_MOUNT, Defaults.CGROUP_PARENT, 0,
+            Defaults.CGROUP_NET_CLS_MOUNT, Defaults.CGROUP_PARENT, 0, Defaults.CGROUP_CPU_MOUNT, Defaults.CGROUP_PARENT,
+            Defaults.CGROUPV2_MOUNT, false, false);
 
     /** True when any limit asks for a cgroup. */
     public boolean any() {

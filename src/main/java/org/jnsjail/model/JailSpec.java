@@ -92,16 +92,15 @@ public record JailSpec(
         public String execPath;
         public boolean execFd;
         public List<String> env = new ArrayList<>();
-        public String hostname = "NSJAIL";
-        public String cwd = "/";
-        public Set<Namespace> namespaces = EnumSet.of(Namespace.USER, Namespace.PID, Namespace.MOUNT,
-                Namespace.NET, Namespace.IPC, Namespace.UTS, Namespace.CGROUP);
+        public String hostname = Defaults.HOSTNAME;
+        public String cwd = Defaults.CWD;
+        public Set<Namespace> namespaces = Defaults.namespaces();
         public List<IdMap> uidMaps = new ArrayList<>();
         public List<IdMap> gidMaps = new ArrayList<>();
         public List<MountPt> mounts = new ArrayList<>();
         public boolean rootRw;
         public boolean noPivotRoot;
-        public int timeLimitSec = 600;
+        public int timeLimitSec = Defaults.TIME_LIMIT_SEC;
         public boolean silent, stderrToNull, skipSetsid;
         public List<Integer> passFds = new ArrayList<>();
         public boolean keepCaps;
@@ -110,7 +109,7 @@ public record JailSpec(
         /** nsjail's explicit defaults; the "soft" ones (NPROC, STACK, ...) are added by the CLI layer. */
         public Map<RLimit, Long> rlimits = defaultRlimits();
         public int personality;
-        public int niceLevel = 19;
+        public int niceLevel = Defaults.NICE_LEVEL;
         public int maxCpus;
         public Integer oomScoreAdj;
         public boolean disableTsc, useCoreScheduling;
@@ -134,11 +133,7 @@ public record JailSpec(
 
         static Map<RLimit, Long> defaultRlimits() {
             Map<RLimit, Long> m = new EnumMap<>(RLimit.class);
-            m.put(RLimit.RLIMIT_AS, 4096L << 20);
-            m.put(RLimit.RLIMIT_CORE, 0L);
-            m.put(RLimit.RLIMIT_CPU, 600L);
-            m.put(RLimit.RLIMIT_FSIZE, 1L << 20);
-            m.put(RLimit.RLIMIT_NOFILE, 32L);
+            for (Defaults.Rlimit r : Defaults.RLIMITS) if (!r.soft()) m.put(r.resource(), r.kernelValue());
             return m;
         }
 

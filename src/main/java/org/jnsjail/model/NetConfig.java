@@ -16,8 +16,8 @@ public record NetConfig(List<String> ifaceOwn, String macvlanIface, String vsIp,
         trafficRules = List.copyOf(trafficRules);
     }
 
-    public static final NetConfig NONE = new NetConfig(List.of(), null, "192.168.0.2", "255.255.255.0",
-            "192.168.0.1", "", "private", List.of(), null);
+    public static final NetConfig NONE = new NetConfig(List.of(), null, Defaults.MACVLAN_VS_IP, Defaults.MACVLAN_VS_NM,
+            Defaults.MACVLAN_VS_GW, Defaults.MACVLAN_VS_MA, Defaults.MACVLAN_VS_MO, List.of(), null);
 
     /** This configuration with user-mode networking ({@code null}: none), e.g. {@code NONE.withUserNet(UserNet.DEFAULT)}. */
     public NetConfig withUserNet(UserNet u) {

@@ -23,8 +23,8 @@ public record UserNet(Backend backend, String ip4, String gw4, String ip6, Strin
     }
 
     /** {@code --user_net}: the NSTUN backend with nsjail's default addresses. */
-    public static final UserNet DEFAULT = new UserNet(Backend.NSTUN, "10.255.255.2", "10.255.255.1", "fc00::2",
-            "fc00::1", "eth0", List.of(), List.of(), null);
+    public static final UserNet DEFAULT = new UserNet(Backend.NSTUN, Defaults.USER_NET_IP4, Defaults.USER_NET_GW4,
+            Defaults.USER_NET_IP6, Defaults.USER_NET_GW6, Defaults.USER_NET_IFACE, List.of(), List.of(), null);
 
     public enum Backend { NSTUN, PASTA }
 
