@@ -15,6 +15,8 @@ import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -23,16 +25,14 @@ public final class KernelCgroupHost implements CgroupHost {
     public static final KernelCgroupHost INSTANCE = new KernelCgroupHost();
 
     // x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl); glibc's wrappers would do the same.
-    private static final long SYS_MKDIR = 83, SYS_RMDIR = 84, SYS_STATFS = 137;
     /** struct statfs is 120 bytes on x86_64; f_type is its first field. */
-    private static final long STATFS_SIZE = 120;
 
     private KernelCgroupHost() {}
 
     @Override
     public void mkdir(Path dir, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            if (Libc.syscall(SYS_MKDIR, a.allocateFrom(dir.toString()).address(), mode, 0) < 0) {
+            if (Libc.syscall(Syscall.SYS_mkdir, a.allocateFrom(dir.toString()).address(), mode, 0) < 0) {
                 throw new ErrnoException("mkdir('" + dir + "')", Libc.errno());
             }
         }
@@ -41,7 +41,7 @@ public final class KernelCgroupHost implements CgroupHost {
     @Override
     public void rmdir(Path dir) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            if (Libc.syscall(SYS_RMDIR, a.allocateFrom(dir.toString()).address(), 0, 0) < 0) {
+            if (Libc.syscall(Syscall.SYS_rmdir, a.allocateFrom(dir.toString()).address(), 0, 0) < 0) {
                 throw new ErrnoException("rmdir('" + dir + "')", Libc.errno());
             }
         }
@@ -107,11 +107,11 @@ public final class KernelCgroupHost implements CgroupHost {
     @Override
     public long fsType(Path path) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(STATFS_SIZE, 8);
-            if (Libc.syscall(SYS_STATFS, a.allocateFrom(path.toString()).address(), st.address(), 0) < 0) {
+            MemorySegment st = a.allocate(Structs.Statfs.SIZE, 8);
+            if (Libc.syscall(Syscall.SYS_statfs, a.allocateFrom(path.toString()).address(), st.address(), 0) < 0) {
                 throw new ErrnoException("statfs('" + path + "')", Libc.errno());
             }
-            return st.get(JAVA_LONG, 0);
+            return st.get(JAVA_LONG, Structs.Statfs.TYPE);
         }
     }
 

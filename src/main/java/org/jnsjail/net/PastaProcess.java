@@ -15,6 +15,8 @@ import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Signals;
 import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.PollEvent;
+import org.jnsjail.sys.Structs;
 
 /**
  * The pasta(1) backend of user_net: pasta joins the jail's user and network namespaces through its
@@ -180,7 +182,7 @@ final class PastaProcess implements AutoCloseable {
     private static String lastLine(int errFile) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(8192);
-            long n = Libc.sys(17 /* pread64 */, errFile, buf.address(), buf.byteSize(), 0, 0, 0);
+            long n = Libc.sys(Syscall.SYS_pread64, errFile, buf.address(), buf.byteSize(), 0, 0, 0);
             if (n <= 0) return "";
             String text = new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE),
                     java.nio.charset.StandardCharsets.UTF_8);
@@ -214,11 +216,11 @@ final class PastaProcess implements AutoCloseable {
     /** Kills the jail if pasta dies first (nsjail: "if pasta dies, the jail is killed"). */
     private void watch(String label) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment fds = a.allocate(16, 4);
-            fds.set(ValueLayout.JAVA_INT, 0, pidfd);
-            fds.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
-            fds.set(ValueLayout.JAVA_INT, 8, wakeR);
-            fds.set(ValueLayout.JAVA_SHORT, 12, (short) 1);
+            MemorySegment fds = a.allocate(2 * Structs.Pollfd.SIZE, 4);
+            fds.set(ValueLayout.JAVA_INT, Structs.Pollfd.FD, pidfd);
+            fds.set(ValueLayout.JAVA_SHORT, Structs.Pollfd.EVENTS, (short) PollEvent.POLLIN.bit);
+            fds.set(ValueLayout.JAVA_INT, Structs.Pollfd.SIZE + Structs.Pollfd.FD, wakeR);
+            fds.set(ValueLayout.JAVA_SHORT, Structs.Pollfd.SIZE + Structs.Pollfd.EVENTS, (short) PollEvent.POLLIN.bit);
             while (Libc.poll(fds, 2, -1) < 0) {
                 if (closing) return;
             }
@@ -258,9 +260,9 @@ final class PastaProcess implements AutoCloseable {
 
     private static boolean exited(int pidfd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment fds = a.allocate(8, 4);
-            fds.set(ValueLayout.JAVA_INT, 0, pidfd);
-            fds.set(ValueLayout.JAVA_SHORT, 4, (short) 1);
+            MemorySegment fds = a.allocate(Structs.Pollfd.SIZE, 4);
+            fds.set(ValueLayout.JAVA_INT, Structs.Pollfd.FD, pidfd);
+            fds.set(ValueLayout.JAVA_SHORT, Structs.Pollfd.EVENTS, (short) PollEvent.POLLIN.bit);
             return Libc.poll(fds, 1, 0) > 0;
         }
     }

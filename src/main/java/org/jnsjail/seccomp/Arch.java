@@ -2,6 +2,8 @@ package org.jnsjail.seccomp;
 
 import java.util.Locale;
 
+import org.jnsjail.sys.Structs;
+
 /** Kafel target architectures, in Kafel's bit order (validation and arch dispatch follow it). */
 public enum Arch {
     ARM("arm", 1 << 1, 0x40000028, false),
@@ -56,7 +58,7 @@ public enum Arch {
 
     /** Byte offset in struct seccomp_data of the low (word 0) or high (word 1) half of args[i]. */
     int argWordOffset(int index, boolean high) {
-        int base = 16 + 8 * index;
+        int base = Structs.SeccompData.ARGS + 8 * index;
         return (high ^ bigEndian) ? base + 4 : base;
     }
 

@@ -4,6 +4,8 @@ import static org.jnsjail.seccomp.BpfInsn.*;
 
 import java.util.List;
 
+import org.jnsjail.sys.Structs;
+
 /**
  * Runs a seccomp classic-BPF program on a {@link SeccompData}, as the kernel would. Programs are
  * validated first like the kernel's bpf_check_classic + seccomp_check_filter: length 1..4096, jumps
@@ -12,7 +14,7 @@ import java.util.List;
  * bit), as the kernel does on that arch.
  */
 public final class BpfInterpreter {
-    static final int SECCOMP_DATA_SIZE = 64;
+    static final int SECCOMP_DATA_SIZE = Structs.SeccompData.SIZE;
     static final int MEM_WORDS = 16;
     private static final int AUDIT_ARCH_LE = 0x40000000;
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jnsjail.sys.Structs;
+
 /**
  * Emits Kafel-shaped classic BPF from a {@link PolicyModel} (§2): arch dispatch, a balanced JGE search
  * over syscall-number ranges, and per-number condition chains with 64-bit comparisons split into
@@ -21,8 +23,8 @@ import java.util.TreeMap;
  */
 final class CodeGen {
     private static final int MAX_JUMP = 255;
-    private static final int OFF_NR = 0;
-    private static final int OFF_ARCH = 4;
+    private static final int OFF_NR = Structs.SeccompData.NR;
+    private static final int OFF_ARCH = Structs.SeccompData.ARCH;
 
     private record Branch(RBool cond, Action action) {}
 

@@ -11,6 +11,7 @@ import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.ScmRights;
 import org.jnsjail.sys.UnixSocket;
+import org.jnsjail.sys.Structs;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -99,13 +100,13 @@ final class Channel implements AutoCloseable {
 
     private void awaitReadable(long deadlineNanos) throws Gone {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(8);
+            MemorySegment p = a.allocate(Structs.Pollfd.SIZE);
             for (;;) {
                 long left = deadlineNanos == Long.MAX_VALUE ? -1 : (deadlineNanos - System.nanoTime()) / 1_000_000;
                 if (deadlineNanos != Long.MAX_VALUE && left <= 0) throw new Gone("timed out");
-                p.set(JAVA_INT, 0, fd);
-                p.set(JAVA_SHORT, 4, (short) 1 /* POLLIN */);
-                p.set(JAVA_SHORT, 6, (short) 0);
+                p.set(JAVA_INT, Structs.Pollfd.FD, fd);
+                p.set(JAVA_SHORT, Structs.Pollfd.EVENTS, (short) 1 /* POLLIN */);
+                p.set(JAVA_SHORT, Structs.Pollfd.REVENTS, (short) 0);
                 int r = Libc.poll(p, 1, (int) Math.min(Integer.MAX_VALUE, left));
                 if (r > 0) return;
                 if (r < 0 && Libc.errno() != 4 /* EINTR */) throw new Gone("poll failed");

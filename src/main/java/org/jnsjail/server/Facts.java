@@ -15,6 +15,7 @@ import org.jnsjail.sys.HostInfo;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Pidfd;
 import org.jnsjail.sys.RLimit;
+import org.jnsjail.sys.Syscall;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -107,7 +108,7 @@ record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask,
         try (Arena a = Arena.ofConfined()) {
             MemorySegment rl = a.allocate(JAVA_LONG, 2);
             for (RLimit r : RLimit.values()) {
-                if (Libc.sys(302 /* prlimit64 */, pid, r.resource, 0, rl.address(), 0, 0) < 0) {
+                if (Libc.sys(Syscall.SYS_prlimit64, pid, r.resource, 0, rl.address(), 0, 0) < 0) {
                     throw new ErrnoException("prlimit(" + pid + ", " + r + ")", Libc.errno());
                 }
                 out.put(r, new Caller.Limit(rl.getAtIndex(JAVA_LONG, 0), rl.getAtIndex(JAVA_LONG, 1)));

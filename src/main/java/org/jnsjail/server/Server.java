@@ -15,6 +15,8 @@ import org.jnsjail.sys.FsState;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Pidfd;
 import org.jnsjail.sys.UnixSocket;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -93,21 +95,22 @@ final class Server {
     /** Accepts until stopped or idle; then waits for the requests still running. */
     void serve(int listenFd) throws java.io.IOException, ErrnoException {
         self = Facts.ofSelf();
-        selfReported = new Takeover.Reported((int) Libc.sys(157 /* prctl */, 27 /* PR_GET_SECUREBITS */, 0, 0, 0, 0, 0),
-                (int) Libc.sys(135 /* personality */, 0xffffffffL, 0, 0, 0, 0, 0));
+        selfReported = new Takeover.Reported((int) Libc.sys(Syscall.SYS_prctl, 27 /* PR_GET_SECUREBITS */, 0, 0, 0, 0, 0),
+                (int) Libc.sys(Syscall.SYS_personality, 0xffffffffL, 0, 0, 0, 0, 0));
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(16);
+            final int one = Structs.Pollfd.SIZE; // the second pollfd
+            MemorySegment p = a.allocate(2 * one);
             MemorySegment scratch = a.allocate(64);
             while (!stopping) {
-                p.set(JAVA_INT, 0, listenFd);
-                p.set(JAVA_SHORT, 4, (short) 1);
-                p.set(JAVA_SHORT, 6, (short) 0);
-                p.set(JAVA_INT, 8, wake[0]);
-                p.set(JAVA_SHORT, 12, (short) 1);
-                p.set(JAVA_SHORT, 14, (short) 0);
+                p.set(JAVA_INT, Structs.Pollfd.FD, listenFd);
+                p.set(JAVA_SHORT, Structs.Pollfd.EVENTS, (short) 1 /* POLLIN */);
+                p.set(JAVA_SHORT, Structs.Pollfd.REVENTS, (short) 0);
+                p.set(JAVA_INT, one + Structs.Pollfd.FD, wake[0]);
+                p.set(JAVA_SHORT, one + Structs.Pollfd.EVENTS, (short) 1);
+                p.set(JAVA_SHORT, one + Structs.Pollfd.REVENTS, (short) 0);
                 int r = Libc.poll(p, 2, 1000);
-                if (r > 0 && (p.get(JAVA_SHORT, 6) & 1) != 0) accept(listenFd);
-                if (r > 0 && (p.get(JAVA_SHORT, 14) & 1) != 0) Libc.read(wake[0], scratch, 64);
+                if (r > 0 && (p.get(JAVA_SHORT, Structs.Pollfd.REVENTS) & 1) != 0) accept(listenFd);
+                if (r > 0 && (p.get(JAVA_SHORT, one + Structs.Pollfd.REVENTS) & 1) != 0) Libc.read(wake[0], scratch, 64);
                 if (idleNanos > 0 && active.get() == 0 && System.nanoTime() - lastActivity > idleNanos) {
                     Log.info("No request for " + idleNanos / 1_000_000_000L + " s: stopping");
                     stopping = true;

@@ -11,6 +11,7 @@ import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
 
 /**
  * The exec stub's binary, and the two ways it is run: resident ({@link #spawnResident}, one process
@@ -90,7 +91,7 @@ public final class ExecStub {
             seg.copyFrom(MemorySegment.ofArray(encoded));
             Libc.writeFully(memfd, seg);
         }
-        Libc.syscall(8 /* lseek */, memfd, 0, 0);
+        Libc.syscall(Syscall.SYS_lseek, memfd, 0, 0);
         System.out.flush();
         System.err.flush();
         Libc.execve(path(), new String[] {"jnsjail-stub", "e", Integer.toString(memfd)}, new String[0]);

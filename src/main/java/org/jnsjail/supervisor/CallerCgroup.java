@@ -9,6 +9,7 @@ import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.model.JailResource;
+import org.jnsjail.sys.Syscall;
 
 /**
  * The caller's own cgroup2 directory, for a jail that has no cgroup of its own: the jail is cloned
@@ -35,7 +36,7 @@ final class CallerCgroup implements JailResource {
     @Override
     public void attach(int pid) throws JailException {
         try (Arena a = Arena.ofConfined()) {
-            long fd = Libc.sys(257 /* openat */, dirFd, a.allocateFrom("cgroup.procs").address(),
+            long fd = Libc.sys(Syscall.SYS_openat, dirFd, a.allocateFrom("cgroup.procs").address(),
                     Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0, 0, 0);
             if (fd < 0) throw new ErrnoException("open(cgroup.procs)", Libc.errno());
             try {

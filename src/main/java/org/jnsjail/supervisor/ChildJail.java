@@ -17,6 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import org.jnsjail.model.JailResource;
 import org.jnsjail.model.Measured;
+import org.jnsjail.sys.Structs;
 
 /**
  * A jail that is a direct child of this JVM, held by a pidfd (pidfd_open(2)): a pid the JVM has
@@ -47,9 +48,6 @@ final class ChildJail implements JailHandle {
         this.resources = resources;
     }
 
-    /** struct rusage (x86_64): ru_utime, ru_stime (struct timeval, 16 bytes each), ru_maxrss (KiB) at 32. */
-    static final int RUSAGE_SIZE = 144, RU_MAXRSS = 32;
-
     /** Takes over the jail and its host resources, which are released once it is reaped. */
     static ChildJail adopt(int pid, java.util.List<JailResource> resources) throws ErrnoException {
         return new ChildJail(pid, Spawner.pidfdOpen(pid), resources);
@@ -79,29 +77,29 @@ final class ChildJail implements JailHandle {
         if (status != null) return status;
         try (Arena a = Arena.ofConfined()) {
             if (millis != 0) {
-                MemorySegment pfd = a.allocate(8);
-                pfd.set(JAVA_INT, 0, pidfd);
-                pfd.set(JAVA_SHORT, 4, POLLIN);
+                MemorySegment pfd = a.allocate(Structs.Pollfd.SIZE);
+                pfd.set(JAVA_INT, Structs.Pollfd.FD, pidfd);
+                pfd.set(JAVA_SHORT, Structs.Pollfd.EVENTS, POLLIN);
                 int r = Libc.poll(pfd, 1, (int) Math.min(Integer.MAX_VALUE, millis));
                 if (r < 0 && Libc.errno() != Errno.EINTR) throw new JailException("poll(pidfd): " + Errno.describe(Libc.errno()));
                 if (r <= 0) return null;
             }
-            MemorySegment si = a.allocate(128);
+            MemorySegment si = a.allocate(Structs.Siginfo.SIZE);
             // Peek first (WNOWAIT): a jail killed by seccomp still has its /proc/PID/syscall to read.
             int rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG | WNOWAIT);
-            if (rc == 0 && si.get(JAVA_INT, 16) != 0 && si.get(JAVA_INT, 8) != CLD_EXITED
-                    && si.get(JAVA_INT, 24) == Signals.SIGSYS) {
+            if (rc == 0 && si.get(JAVA_INT, Structs.Siginfo.PID) != 0 && si.get(JAVA_INT, Structs.Siginfo.CODE) != CLD_EXITED
+                    && si.get(JAVA_INT, Structs.Siginfo.STATUS) == Signals.SIGSYS) {
                 lastSyscall = readSyscall(pid);
             }
-            MemorySegment ru = a.allocate(RUSAGE_SIZE, 8);
+            MemorySegment ru = a.allocate(Structs.Rusage.SIZE, 8);
             // The rusage of the reaped child (waitid(2) as the kernel takes it, with a fifth argument).
-            if (rc == 0 && si.get(JAVA_INT, 16) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG, ru);
+            if (rc == 0 && si.get(JAVA_INT, Structs.Siginfo.PID) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG, ru);
             if (rc < 0) {
                 if (Libc.errno() == Errno.EINTR) return null;
                 throw new JailException("waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
             }
-            if (si.get(JAVA_INT, 16) == 0) return null; // si_pid 0: still running
-            int code = si.get(JAVA_INT, 8), st = si.get(JAVA_INT, 24);
+            if (si.get(JAVA_INT, Structs.Siginfo.PID) == 0) return null; // si_pid 0: still running
+            int code = si.get(JAVA_INT, Structs.Siginfo.CODE), st = si.get(JAVA_INT, Structs.Siginfo.STATUS);
             JailStatus done = code == CLD_EXITED ? JailStatus.exited(st) : JailStatus.killed(st);
             long wall = System.nanoTime() - startNanos;
             Libc.close(pidfd);
@@ -149,7 +147,8 @@ final class ChildJail implements JailHandle {
         } else {
             cause = sig != 0 ? JailOutcome.Cause.SIGNALED : JailOutcome.Cause.EXITED;
         }
-        long ruUser = timeval(ru, 0), ruSys = timeval(ru, 16), maxrss = ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, RU_MAXRSS);
+        long ruUser = timeval(ru, Structs.Rusage.UTIME), ruSys = timeval(ru, Structs.Rusage.STIME),
+                maxrss = ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, Structs.Rusage.MAXRSS);
         boolean cgCpu = m.userNanos() >= 0;
         JailOutcome.Usage usage = new JailOutcome.Usage(wall, cgCpu ? m.userNanos() : ruUser, cgCpu ? m.systemNanos() : ruSys,
                 cgCpu ? JailOutcome.Source.CGROUP : JailOutcome.Source.RUSAGE,
@@ -159,8 +158,8 @@ final class ChildJail implements JailHandle {
     }
 
     private static long timeval(MemorySegment ru, long off) {
-        return ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off) * 1_000_000_000L
-                + ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + 8) * 1000L;
+        return ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + Structs.Rusage.TV_SEC) * 1_000_000_000L
+                + ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + Structs.Rusage.TV_USEC) * 1000L;
     }
 
     /** The jail is given its stdio and runs its program now. */

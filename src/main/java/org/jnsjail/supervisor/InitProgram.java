@@ -12,6 +12,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import org.jnsjail.model.JailResource;
 import org.jnsjail.model.Measured;
+import org.jnsjail.sys.Structs;
 
 /**
  * --init: the jail's PID 1 is a minimal init, and the program its child. The program hands over a
@@ -24,8 +25,6 @@ final class InitProgram implements JailResource {
     /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info), the 64-byte first version of the struct. */
     static final long PIDFD_GET_INFO = 0xC040FF0BL;
     static final long PIDFD_INFO_EXIT = 1L << 3;
-    /** struct pidfd_info: mask at 0, exit_code (a wait status) at 60. */
-    static final int INFO_SIZE = 64, EXIT_CODE = 60;
 
     private int pidfd = -1, pid = -1;
 
@@ -57,10 +56,12 @@ final class InitProgram implements JailResource {
     public void measure(Measured m) {
         if (pidfd < 0) return;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment info = a.allocate(INFO_SIZE, 8);
-            info.set(JAVA_LONG, 0, PIDFD_INFO_EXIT);
+            MemorySegment info = a.allocate(Structs.PidfdInfo.SIZE, 8);
+            info.set(JAVA_LONG, Structs.PidfdInfo.MASK, PIDFD_INFO_EXIT);
             long rc = Libc.syscall(Syscall.SYS_ioctl, pidfd, PIDFD_GET_INFO, info.address());
-            if (rc == 0 && (info.get(JAVA_LONG, 0) & PIDFD_INFO_EXIT) != 0) m.program(info.get(JAVA_INT, EXIT_CODE), pid);
+            if (rc == 0 && (info.get(JAVA_LONG, Structs.PidfdInfo.MASK) & PIDFD_INFO_EXIT) != 0) {
+                m.program(info.get(JAVA_INT, Structs.PidfdInfo.EXIT_CODE), pid);
+            }
         }
     }
 

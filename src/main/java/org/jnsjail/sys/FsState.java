@@ -67,12 +67,12 @@ public final class FsState {
     /** lstat(2): mode and owner, not following a final symlink. */
     public static Owner lstat(String path) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(144, 8);
-            if (Libc.sys(262 /* newfstatat */, -100, a.allocateFrom(path).address(), st.address(), 0x100 /* AT_SYMLINK_NOFOLLOW */,
+            MemorySegment st = a.allocate(Structs.Stat.SIZE, 8);
+            if (Libc.sys(Syscall.SYS_newfstatat, -100, a.allocateFrom(path).address(), st.address(), 0x100 /* AT_SYMLINK_NOFOLLOW */,
                     0, 0) < 0) {
                 throw new ErrnoException("lstat('" + path + "')", Libc.errno());
             }
-            return new Owner(st.get(JAVA_INT, 24), st.get(JAVA_INT, 28));
+            return new Owner(st.get(JAVA_INT, Structs.Stat.MODE), st.get(JAVA_INT, Structs.Stat.UID));
         }
     }
 
@@ -82,11 +82,12 @@ public final class FsState {
      */
     public static long[] identity(String path) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(144, 8);
-            if (Libc.sys(262 /* newfstatat */, -100, a.allocateFrom(path).address(), st.address(), 0, 0, 0) < 0) {
+            MemorySegment st = a.allocate(Structs.Stat.SIZE, 8);
+            if (Libc.sys(Syscall.SYS_newfstatat, -100, a.allocateFrom(path).address(), st.address(), 0, 0, 0) < 0) {
                 return new long[] {-1, Libc.errno()};
             }
-            return new long[] {st.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), st.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8)};
+            return new long[] {st.get(java.lang.foreign.ValueLayout.JAVA_LONG, Structs.Stat.DEV),
+                st.get(java.lang.foreign.ValueLayout.JAVA_LONG, Structs.Stat.INO)};
         }
     }
 
@@ -110,7 +111,7 @@ public final class FsState {
 
     public static void chmod(String path, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            if (Libc.sys(90 /* chmod */, a.allocateFrom(path).address(), mode, 0, 0, 0, 0) < 0) {
+            if (Libc.sys(Syscall.SYS_chmod, a.allocateFrom(path).address(), mode, 0, 0, 0, 0) < 0) {
                 throw new ErrnoException("chmod('" + path + "')", Libc.errno());
             }
         }

@@ -102,10 +102,6 @@ public final class Libc {
         static final MemorySegment SYSCALL = symbol("syscall");
     }
 
-    static final long NR_READ = 0, NR_WRITE = 1, NR_CLOSE = 3, NR_POLL = 7, NR_RT_SIGACTION = 13, NR_GETPID = 39,
-            NR_SOCKETPAIR = 53, NR_EXECVE = 59, NR_WAIT4 = 61, NR_KILL = 62, NR_FCNTL = 72, NR_GETUID = 102,
-            NR_GETGID = 104, NR_GETEUID = 107, NR_GETEGID = 108, NR_SCHED_GETAFFINITY = 204, NR_WAITID = 247,
-            NR_OPENAT = 257, NR_PIPE2 = 293, NR_PRLIMIT64 = 302, NR_MEMFD_CREATE = 319;
     static final long AT_FDCWD = -100;
 
     /** syscall(2) with up to six arguments; -1 and errno on failure. */
@@ -122,20 +118,20 @@ public final class Libc {
         return sys(nr, a1, a2, a3, a4, 0, 0);
     }
 
-    public static int getuid() { return (int) sys(NR_GETUID, 0, 0, 0, 0, 0, 0); }
-    public static int geteuid() { return (int) sys(NR_GETEUID, 0, 0, 0, 0, 0, 0); }
-    public static int getgid() { return (int) sys(NR_GETGID, 0, 0, 0, 0, 0, 0); }
-    public static int getegid() { return (int) sys(NR_GETEGID, 0, 0, 0, 0, 0, 0); }
-    public static int getpid() { return (int) sys(NR_GETPID, 0, 0, 0, 0, 0, 0); }
+    public static int getuid() { return (int) sys(Syscall.SYS_getuid, 0, 0, 0, 0, 0, 0); }
+    public static int geteuid() { return (int) sys(Syscall.SYS_geteuid, 0, 0, 0, 0, 0, 0); }
+    public static int getgid() { return (int) sys(Syscall.SYS_getgid, 0, 0, 0, 0, 0, 0); }
+    public static int getegid() { return (int) sys(Syscall.SYS_getegid, 0, 0, 0, 0, 0, 0); }
+    public static int getpid() { return (int) sys(Syscall.SYS_getpid, 0, 0, 0, 0, 0, 0); }
 
     public static int close(int fd) {
-        return (int) sys(NR_CLOSE, fd, 0, 0, 0, 0, 0);
+        return (int) sys(Syscall.SYS_close, fd, 0, 0, 0, 0, 0);
     }
 
     /** read(2), retried on EINTR. Returns 0 at EOF. */
     public static long read(int fd, MemorySegment buf, long len) throws ErrnoException {
         for (;;) {
-            long r = sys(NR_READ, fd, buf.address(), len, 0, 0, 0);
+            long r = sys(Syscall.SYS_read, fd, buf.address(), len, 0, 0, 0);
             if (r >= 0) return r;
             if (errno() != Errno.EINTR) throw new ErrnoException("read", errno());
         }
@@ -145,7 +141,7 @@ public final class Libc {
     public static void writeFully(int fd, MemorySegment buf) throws ErrnoException {
         long off = 0, len = buf.byteSize();
         while (off < len) {
-            long w = sys(NR_WRITE, fd, buf.address() + off, len - off, 0, 0, 0);
+            long w = sys(Syscall.SYS_write, fd, buf.address() + off, len - off, 0, 0, 0);
             if (w < 0) {
                 if (errno() == Errno.EINTR) continue;
                 throw new ErrnoException("write", errno());
@@ -156,18 +152,18 @@ public final class Libc {
 
     public static int open(String path, int flags, int mode) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) sys(NR_OPENAT, AT_FDCWD, a.allocateFrom(path).address(), flags, mode, 0, 0),
+            return check((int) sys(Syscall.SYS_openat, AT_FDCWD, a.allocateFrom(path).address(), flags, mode, 0, 0),
                     "open('" + path + "')");
         }
     }
 
     public static int fcntl(int fd, int cmd, int arg) throws ErrnoException {
-        return check((int) sys(NR_FCNTL, fd, cmd, arg, 0, 0, 0), "fcntl");
+        return check((int) sys(Syscall.SYS_fcntl, fd, cmd, arg, 0, 0, 0), "fcntl");
     }
 
     public static int memfdCreate(String name, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            return check((int) sys(NR_MEMFD_CREATE, a.allocateFrom(name).address(), flags, 0, 0, 0, 0), "memfd_create");
+            return check((int) sys(Syscall.SYS_memfd_create, a.allocateFrom(name).address(), flags, 0, 0, 0, 0), "memfd_create");
         }
     }
 
@@ -175,7 +171,7 @@ public final class Libc {
     public static int[] socketpair(int domain, int type, int protocol) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            check((int) sys(NR_SOCKETPAIR, domain, type, protocol, sv.address(), 0, 0), "socketpair");
+            check((int) sys(Syscall.SYS_socketpair, domain, type, protocol, sv.address(), 0, 0), "socketpair");
             return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
         }
     }
@@ -183,14 +179,14 @@ public final class Libc {
     public static int[] pipe2(int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sv = a.allocate(JAVA_INT, 2);
-            check((int) sys(NR_PIPE2, sv.address(), flags, 0, 0, 0, 0), "pipe2");
+            check((int) sys(Syscall.SYS_pipe2, sv.address(), flags, 0, 0, 0, 0), "pipe2");
             return new int[] {sv.getAtIndex(JAVA_INT, 0), sv.getAtIndex(JAVA_INT, 1)};
         }
     }
 
     /** poll(2) on the given pollfd array; returns the count or -1 with errno (EINTR is not retried). */
     public static int poll(MemorySegment fds, long nfds, int timeoutMs) {
-        return (int) sys(NR_POLL, fds.address(), nfds, timeoutMs, 0, 0, 0);
+        return (int) sys(Syscall.SYS_poll, fds.address(), nfds, timeoutMs, 0, 0, 0);
     }
 
     /** waitpid(2) (wait4 without rusage), retried on EINTR; returns the raw status, or -1 under WNOHANG. */
@@ -198,7 +194,7 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(JAVA_INT);
             for (;;) {
-                int r = (int) sys(NR_WAIT4, pid, st.address(), options, 0, 0, 0);
+                int r = (int) sys(Syscall.SYS_wait4, pid, st.address(), options, 0, 0, 0);
                 if (r >= 0) return r == 0 ? -1 : st.get(JAVA_INT, 0);
                 if (errno() != Errno.EINTR) throw new ErrnoException("waitpid", errno());
             }
@@ -207,16 +203,16 @@ public final class Libc {
 
     /** waitid(2); the kernel's fifth argument (rusage) is NULL. */
     public static int waitid(int idtype, int id, MemorySegment siginfo, int options) {
-        return (int) sys(NR_WAITID, idtype, id, siginfo.address(), options, 0, 0);
+        return (int) sys(Syscall.SYS_waitid, idtype, id, siginfo.address(), options, 0, 0);
     }
 
     /** waitid(2) with the kernel's fifth argument: the reaped child's struct rusage (as wait4(2) gives it). */
     public static int waitid(int idtype, int id, MemorySegment siginfo, int options, MemorySegment rusage) {
-        return (int) sys(NR_WAITID, idtype, id, siginfo.address(), options, rusage.address(), 0);
+        return (int) sys(Syscall.SYS_waitid, idtype, id, siginfo.address(), options, rusage.address(), 0);
     }
 
     public static int kill(int pid, int sig) {
-        return (int) sys(NR_KILL, pid, sig, 0, 0, 0, 0);
+        return (int) sys(Syscall.SYS_kill, pid, sig, 0, 0, 0, 0);
     }
 
     /** signal(sig, SIG_DFL) as rt_sigaction(2): undoes an inherited SIG_IGN, which the JVM would otherwise keep. */
@@ -224,7 +220,7 @@ public final class Libc {
         try (Arena a = Arena.ofConfined()) {
             // struct kernel_sigaction { handler, flags, restorer, mask }: all zero = SIG_DFL
             MemorySegment act = a.allocate(32, 8);
-            sys(NR_RT_SIGACTION, sig, act.address(), 0, 8, 0, 0);
+            sys(Syscall.SYS_rt_sigaction, sig, act.address(), 0, 8, 0, 0);
         }
     }
 
@@ -232,7 +228,7 @@ public final class Libc {
     public static long[] getrlimit(int resource) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment rl = a.allocate(JAVA_LONG, 2);
-            check((int) sys(NR_PRLIMIT64, 0, resource, 0, rl.address(), 0, 0), "getrlimit");
+            check((int) sys(Syscall.SYS_prlimit64, 0, resource, 0, rl.address(), 0, 0), "getrlimit");
             return new long[] {rl.getAtIndex(JAVA_LONG, 0), rl.getAtIndex(JAVA_LONG, 1)};
         }
     }
@@ -242,7 +238,7 @@ public final class Libc {
             MemorySegment rl = a.allocate(JAVA_LONG, 2);
             rl.setAtIndex(JAVA_LONG, 0, soft);
             rl.setAtIndex(JAVA_LONG, 1, hard);
-            check((int) sys(NR_PRLIMIT64, 0, resource, rl.address(), 0, 0, 0), "setrlimit");
+            check((int) sys(Syscall.SYS_prlimit64, 0, resource, rl.address(), 0, 0, 0), "setrlimit");
         }
     }
 
@@ -250,7 +246,7 @@ public final class Libc {
     public static long[] schedGetaffinity() throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(128);
-            check((int) sys(NR_SCHED_GETAFFINITY, 0, 128, m.address(), 0, 0, 0), "sched_getaffinity");
+            check((int) sys(Syscall.SYS_sched_getaffinity, 0, 128, m.address(), 0, 0, 0), "sched_getaffinity");
             return m.toArray(JAVA_LONG);
         }
     }
@@ -258,7 +254,7 @@ public final class Libc {
     /** execve(2): returns only on failure. */
     public static void execve(String path, String[] argv, String[] envp) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            long rc = sys(NR_EXECVE, a.allocateFrom(path).address(), strings(a, argv).address(),
+            long rc = sys(Syscall.SYS_execve, a.allocateFrom(path).address(), strings(a, argv).address(),
                     strings(a, envp).address(), 0, 0, 0);
             throw new ErrnoException("execve('" + path + "')", rc < 0 ? errno() : Errno.EINVAL);
         }

@@ -70,20 +70,20 @@ public final class Pidfd {
 
     public static FileId fstat(int fd) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(144, 8);
+            MemorySegment st = a.allocate(Structs.Stat.SIZE, 8);
             if (Libc.sys(Syscall.SYS_fstat, fd, st.address(), 0, 0, 0, 0) < 0) throw new ErrnoException("fstat", Libc.errno());
-            return new FileId(st.get(JAVA_LONG, 0), st.get(JAVA_LONG, 8));
+            return new FileId(st.get(JAVA_LONG, Structs.Stat.DEV), st.get(JAVA_LONG, Structs.Stat.INO));
         }
     }
 
     /** stat(2) following symlinks (and /proc's magic links). */
     public static FileId stat(String path) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(144, 8);
-            if (Libc.sys(262 /* newfstatat */, -100 /* AT_FDCWD */, a.allocateFrom(path).address(), st.address(), 0, 0, 0) < 0) {
+            MemorySegment st = a.allocate(Structs.Stat.SIZE, 8);
+            if (Libc.sys(Syscall.SYS_newfstatat, -100 /* AT_FDCWD */, a.allocateFrom(path).address(), st.address(), 0, 0, 0) < 0) {
                 throw new ErrnoException("stat('" + path + "')", Libc.errno());
             }
-            return new FileId(st.get(JAVA_LONG, 0), st.get(JAVA_LONG, 8));
+            return new FileId(st.get(JAVA_LONG, Structs.Stat.DEV), st.get(JAVA_LONG, Structs.Stat.INO));
         }
     }
 }

@@ -175,7 +175,7 @@ public final class Sockets {
 
     /** read(2) without retry: bytes read, 0 at EOF, or -errno. For discarding what a client still sends. */
     public static long readNow(int fd, MemorySegment buf) {
-        long r = Libc.sys(Libc.NR_READ, fd, buf.address(), buf.byteSize(), 0, 0, 0);
+        long r = Libc.sys(Syscall.SYS_read, fd, buf.address(), buf.byteSize(), 0, 0, 0);
         return r >= 0 ? r : -Libc.errno();
     }
 }

@@ -75,12 +75,13 @@ public final class UnixSocket {
 
     public static Cred peerCred(int fd) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment cred = a.allocate(12, 4);
+            MemorySegment cred = a.allocate(Structs.Ucred.SIZE, 4);
             MemorySegment len = a.allocateFrom(JAVA_INT, 12);
             if (Libc.sys(Syscall.SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, cred.address(), len.address(), 0) < 0) {
                 throw new ErrnoException("getsockopt(SO_PEERCRED)", Libc.errno());
             }
-            return new Cred(cred.get(JAVA_INT, 0), cred.get(JAVA_INT, 4), cred.get(JAVA_INT, 8));
+            return new Cred(cred.get(JAVA_INT, Structs.Ucred.PID), cred.get(JAVA_INT, Structs.Ucred.UID),
+                    cred.get(JAVA_INT, Structs.Ucred.GID));
         }
     }
 
@@ -93,7 +94,7 @@ public final class UnixSocket {
             if (r < 0) return -Libc.errno();
             int pidfd = v.get(JAVA_INT, 0);
             // The kernel makes it O_CLOEXEC already (pidfd_open semantics); be sure.
-            Libc.sys(72 /* fcntl */, pidfd, Fcntl.F_SETFD, Fcntl.FD_CLOEXEC, 0, 0, 0);
+            Libc.sys(Syscall.SYS_fcntl, pidfd, Fcntl.F_SETFD, Fcntl.FD_CLOEXEC, 0, 0, 0);
             return pidfd;
         }
     }
@@ -106,27 +107,28 @@ public final class UnixSocket {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
-            int ctlLen = fds.length == 0 ? 0 : 16 + ((4 * fds.length + 7) & ~7);
+            final int hdr = Structs.Cmsghdr.SIZE;
+            int ctlLen = fds.length == 0 ? 0 : hdr + ((4 * fds.length + 7) & ~7);
             MemorySegment control = a.allocate(Math.max(8, ctlLen), 8);
             if (fds.length > 0) {
-                control.set(JAVA_LONG, 0, 16 + 4L * fds.length);
-                control.set(JAVA_INT, 8, SOL_SOCKET);
-                control.set(JAVA_INT, 12, SCM_RIGHTS);
-                for (int i = 0; i < fds.length; i++) control.set(JAVA_INT, 16 + 4L * i, fds[i]);
+                control.set(JAVA_LONG, Structs.Cmsghdr.LEN, hdr + 4L * fds.length);
+                control.set(JAVA_INT, Structs.Cmsghdr.LEVEL, SOL_SOCKET);
+                control.set(JAVA_INT, Structs.Cmsghdr.TYPE, SCM_RIGHTS);
+                for (int i = 0; i < fds.length; i++) control.set(JAVA_INT, hdr + 4L * i, fds[i]);
             }
-            MemorySegment iov = a.allocate(16, 8);
-            MemorySegment mh = a.allocate(56, 8);
+            MemorySegment iov = a.allocate(Structs.Iovec.SIZE, 8);
+            MemorySegment mh = a.allocate(Structs.Msghdr.SIZE, 8);
             long off = 0;
             boolean first = true;
             while (off < data.length || first) {
-                iov.set(JAVA_LONG, 0, buf.address() + off);
-                iov.set(JAVA_LONG, 8, data.length - off);
+                iov.set(JAVA_LONG, Structs.Iovec.BASE, buf.address() + off);
+                iov.set(JAVA_LONG, Structs.Iovec.LEN, data.length - off);
                 mh.fill((byte) 0);
-                mh.set(JAVA_LONG, 16, iov.address());
-                mh.set(JAVA_LONG, 24, 1);
+                mh.set(JAVA_LONG, Structs.Msghdr.IOV, iov.address());
+                mh.set(JAVA_LONG, Structs.Msghdr.IOVLEN, 1);
                 if (first && ctlLen > 0) {
-                    mh.set(JAVA_LONG, 32, control.address());
-                    mh.set(JAVA_LONG, 40, ctlLen);
+                    mh.set(JAVA_LONG, Structs.Msghdr.CONTROL, control.address());
+                    mh.set(JAVA_LONG, Structs.Msghdr.CONTROLLEN, ctlLen);
                 }
                 long r = Libc.sys(Syscall.SYS_sendmsg, fd, mh.address(), flags | MSG_NOSIGNAL, 0, 0, 0);
                 if (r < 0) {

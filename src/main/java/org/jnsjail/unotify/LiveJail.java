@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -32,11 +34,11 @@ final class LiveJail implements JailView {
     private int pid;
 
     LiveJail(Arena arena) {
-        iov = arena.allocate(32, 8);
+        iov = arena.allocate(2 * Structs.Iovec.SIZE, 8);
         data = arena.allocate(Sysno.PAGE_SIZE * 2L, 8);
         cpath = arena.allocate(2 * Sysno.PAGE_SIZE + 64L, 8);
-        stat = arena.allocate(Sysno.STAT_SIZE, 8);
-        how = arena.allocate(24, 8);
+        stat = arena.allocate(Structs.Stat.SIZE, 8);
+        how = arena.allocate(Structs.OpenHow.SIZE, 8);
     }
 
     /** The process the following calls are about (the notification's pid, in our pid namespace). */
@@ -55,11 +57,13 @@ final class LiveJail implements JailView {
         while (done < len) {
             long a = addr + done;
             int chunk = (int) Math.min(len - done, Sysno.PAGE_SIZE - (a & (Sysno.PAGE_SIZE - 1)));
-            iov.set(JAVA_LONG, 0, data.address() + off + done);
-            iov.set(JAVA_LONG, 8, chunk);
-            iov.set(JAVA_LONG, 16, a);
-            iov.set(JAVA_LONG, 24, chunk);
-            long r = Libc.sys(Sysno.PROCESS_VM_READV, pid, iov.address(), 1, iov.address() + 16, 1, 0);
+            // the local iovec, then the remote one
+            final int remote = Structs.Iovec.SIZE;
+            iov.set(JAVA_LONG, Structs.Iovec.BASE, data.address() + off + done);
+            iov.set(JAVA_LONG, Structs.Iovec.LEN, chunk);
+            iov.set(JAVA_LONG, remote + Structs.Iovec.BASE, a);
+            iov.set(JAVA_LONG, remote + Structs.Iovec.LEN, chunk);
+            long r = Libc.sys(Syscall.SYS_process_vm_readv, pid, iov.address(), 1, iov.address() + remote, 1, 0);
             if (r <= 0) break;
             done += (int) r;
             if (r < chunk) break;
@@ -113,7 +117,7 @@ final class LiveJail implements JailView {
     public byte[] dirLink(int dirfd) {
         String link = "/proc/" + pid + (dirfd == ArgDecoder.AT_FDCWD ? "/cwd" : "/fd/" + dirfd);
         cString(link.getBytes(StandardCharsets.US_ASCII));
-        long n = Libc.sys(Sysno.READLINKAT, Sysno.AT_FDCWD, cpath.address(), data.address(), MAX_STRING, 0, 0);
+        long n = Libc.sys(Syscall.SYS_readlinkat, Sysno.AT_FDCWD, cpath.address(), data.address(), MAX_STRING, 0, 0);
         return n <= 0 ? null : data.asSlice(0, n).toArray(JAVA_BYTE);
     }
 
@@ -130,7 +134,7 @@ final class LiveJail implements JailView {
         if (absPath.length == 0) return lstat(Sysno.AT_FDCWD, procRoot(), Sysno.AT_SYMLINK_NOFOLLOW);
         if (absPath[0] != '/') return PathType.NONEXISTENT;
         cString(procRoot());
-        int root = (int) Libc.sys(Sysno.OPENAT, Sysno.AT_FDCWD, cpath.address(),
+        int root = (int) Libc.sys(Syscall.SYS_openat, Sysno.AT_FDCWD, cpath.address(),
                 Sysno.O_PATH | Sysno.O_DIRECTORY | Sysno.O_CLOEXEC, 0, 0, 0);
         if (root < 0) return PathType.NONEXISTENT;
         try {
@@ -141,10 +145,10 @@ final class LiveJail implements JailView {
             } else {
                 cString(absPath, skip);
             }
-            how.set(JAVA_LONG, 0, Sysno.O_PATH | Sysno.O_NOFOLLOW | Sysno.O_CLOEXEC);
-            how.set(JAVA_LONG, 8, 0);
-            how.set(JAVA_LONG, 16, Sysno.RESOLVE_IN_ROOT | Sysno.RESOLVE_NO_MAGICLINKS);
-            int fd = (int) Libc.sys(Sysno.OPENAT2, root, cpath.address(), how.address(), 24, 0, 0);
+            how.set(JAVA_LONG, Structs.OpenHow.FLAGS, Sysno.O_PATH | Sysno.O_NOFOLLOW | Sysno.O_CLOEXEC);
+            how.set(JAVA_LONG, Structs.OpenHow.MODE, 0);
+            how.set(JAVA_LONG, Structs.OpenHow.RESOLVE, Sysno.RESOLVE_IN_ROOT | Sysno.RESOLVE_NO_MAGICLINKS);
+            int fd = (int) Libc.sys(Syscall.SYS_openat2, root, cpath.address(), how.address(), Structs.OpenHow.SIZE, 0, 0);
             if (fd < 0) {
                 if (Libc.errno() != Errno.ENOSYS) return PathType.NONEXISTENT;
                 // Before Linux 5.6: nsjail's way.
@@ -157,10 +161,10 @@ final class LiveJail implements JailView {
             try {
                 return lstat(fd, new byte[0], Sysno.AT_EMPTY_PATH);
             } finally {
-                Libc.sys(Sysno.CLOSE, fd, 0, 0, 0, 0, 0);
+                Libc.sys(Syscall.SYS_close, fd, 0, 0, 0, 0, 0);
             }
         } finally {
-            Libc.sys(Sysno.CLOSE, root, 0, 0, 0, 0, 0);
+            Libc.sys(Syscall.SYS_close, root, 0, 0, 0, 0, 0);
         }
     }
 
@@ -175,8 +179,8 @@ final class LiveJail implements JailView {
 
     private PathType lstat(int dirfd, byte[] path, int flags) {
         cString(path);
-        long r = Libc.sys(Sysno.NEWFSTATAT, dirfd, cpath.address(), stat.address(), flags, 0, 0);
-        return r < 0 ? PathType.NONEXISTENT : PathType.ofMode(stat.get(JAVA_INT, Sysno.STAT_MODE_OFFSET));
+        long r = Libc.sys(Syscall.SYS_newfstatat, dirfd, cpath.address(), stat.address(), flags, 0, 0);
+        return r < 0 ? PathType.NONEXISTENT : PathType.ofMode(stat.get(JAVA_INT, Structs.Stat.MODE));
     }
 
     private void cString(byte[] b) {
@@ -198,23 +202,23 @@ final class LiveJail implements JailView {
     @Override
     public String socketKind(int fd) {
         if (fd < 0) return "";
-        int pidfd = (int) Libc.sys(Sysno.PIDFD_OPEN, pid, Sysno.PIDFD_THREAD, 0, 0, 0, 0);
-        if (pidfd < 0 && Libc.errno() == Errno.EINVAL) pidfd = (int) Libc.sys(Sysno.PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
+        int pidfd = (int) Libc.sys(Syscall.SYS_pidfd_open, pid, Sysno.PIDFD_THREAD, 0, 0, 0, 0);
+        if (pidfd < 0 && Libc.errno() == Errno.EINVAL) pidfd = (int) Libc.sys(Syscall.SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
         if (pidfd < 0) return "";
-        int local = (int) Libc.sys(Sysno.PIDFD_GETFD, pidfd, fd, 0, 0, 0, 0);
-        Libc.sys(Sysno.CLOSE, pidfd, 0, 0, 0, 0, 0);
+        int local = (int) Libc.sys(Syscall.SYS_pidfd_getfd, pidfd, fd, 0, 0, 0, 0);
+        Libc.sys(Syscall.SYS_close, pidfd, 0, 0, 0, 0, 0);
         if (local < 0) return "";
         try {
             return SocketNames.existing(intOption(local, Sysno.SO_TYPE), intOption(local, Sysno.SO_PROTOCOL));
         } finally {
-            Libc.sys(Sysno.CLOSE, local, 0, 0, 0, 0, 0);
+            Libc.sys(Syscall.SYS_close, local, 0, 0, 0, 0, 0);
         }
     }
 
     private Integer intOption(int fd, int opt) {
         stat.set(JAVA_INT, 0, 0);
         stat.set(JAVA_INT, 4, 4);
-        long r = Libc.sys(Sysno.GETSOCKOPT, fd, Sysno.SOL_SOCKET, opt, stat.address(), stat.address() + 4, 0);
+        long r = Libc.sys(Syscall.SYS_getsockopt, fd, Sysno.SOL_SOCKET, opt, stat.address(), stat.address() + 4, 0);
         return r < 0 ? null : stat.get(JAVA_INT, 0);
     }
 }

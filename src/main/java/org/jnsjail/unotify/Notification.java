@@ -6,7 +6,4 @@ package org.jnsjail.unotify;
  *
  * @param args the six raw arguments; for a 32-bit caller only the low 32 bits are meaningful
  */
-record Notification(long id, int pid, int flags, int nr, int arch, long instructionPointer, long[] args) {
-    /** sizeof(struct seccomp_notif). */
-    static final int SIZE = 80;
-}
+record Notification(long id, int pid, int flags, int nr, int arch, long instructionPointer, long[] args) {}

@@ -6,6 +6,8 @@ import java.lang.foreign.MemorySegment;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.PollEvent;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -29,7 +31,6 @@ final class NotifyFd {
 
     /** The only answer this package ever gives: let the syscall run as if there were no filter. */
     static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
-    private static final int RESP_SIZE = 24;
 
     /** What {@link #await} found. */
     enum Ready { NOTIFICATION, HANGUP, AGAIN }
@@ -39,10 +40,10 @@ final class NotifyFd {
 
     NotifyFd(int fd, Arena arena) {
         this.fd = fd;
-        notif = arena.allocate(Notification.SIZE, 8);
-        resp = arena.allocate(RESP_SIZE, 8);
+        notif = arena.allocate(Structs.SeccompNotif.SIZE, 8);
+        resp = arena.allocate(Structs.SeccompNotifResp.SIZE, 8);
         id = arena.allocate(8, 8);
-        pollfd = arena.allocate(8, 8);
+        pollfd = arena.allocate(Structs.Pollfd.SIZE, 8);
     }
 
     /**
@@ -50,16 +51,16 @@ final class NotifyFd {
      * (every process of the jail has exited), which ends the tracer.
      */
     Ready await() {
-        pollfd.set(JAVA_INT, 0, fd);
-        pollfd.set(JAVA_SHORT, 4, (short) PollEvent.POLLIN.bit);
-        pollfd.set(JAVA_SHORT, 6, (short) 0);
-        long r = Libc.sys(Sysno.POLL, pollfd.address(), 1, -1, 0, 0, 0);
+        pollfd.set(JAVA_INT, Structs.Pollfd.FD, fd);
+        pollfd.set(JAVA_SHORT, Structs.Pollfd.EVENTS, (short) PollEvent.POLLIN.bit);
+        pollfd.set(JAVA_SHORT, Structs.Pollfd.REVENTS, (short) 0);
+        long r = Libc.sys(Syscall.SYS_poll, pollfd.address(), 1, -1, 0, 0, 0);
         if (r < 0) {
             int e = Libc.errno();
             if (e == Errno.EINTR || e == Errno.EAGAIN) return Ready.AGAIN;
             throw new IllegalStateException("poll on the seccomp listener: " + Errno.describe(e));
         }
-        int rev = Short.toUnsignedInt(pollfd.get(JAVA_SHORT, 6));
+        int rev = Short.toUnsignedInt(pollfd.get(JAVA_SHORT, Structs.Pollfd.REVENTS));
         if ((rev & PollEvent.POLLIN.bit) != 0) return Ready.NOTIFICATION;
         if ((rev & (PollEvent.POLLHUP.bit | PollEvent.POLLERR.bit | PollEvent.POLLNVAL.bit)) != 0) return Ready.HANGUP;
         return Ready.AGAIN;
@@ -72,12 +73,15 @@ final class NotifyFd {
      */
     Notification receive() {
         notif.fill((byte) 0);
-        long r = Libc.sys(Sysno.IOCTL, fd, Ioctl.NOTIF_RECV.request, notif.address(), 0, 0, 0);
+        long r = Libc.sys(Syscall.SYS_ioctl, fd, Ioctl.NOTIF_RECV.request, notif.address(), 0, 0, 0);
         if (r < 0) return null;
         long[] args = new long[6];
-        for (int i = 0; i < 6; i++) args[i] = notif.get(JAVA_LONG, 32 + 8L * i);
-        return new Notification(notif.get(JAVA_LONG, 0), notif.get(JAVA_INT, 8), notif.get(JAVA_INT, 12),
-                notif.get(JAVA_INT, 16), notif.get(JAVA_INT, 20), notif.get(JAVA_LONG, 24), args);
+        final int data = Structs.SeccompNotif.DATA;
+        for (int i = 0; i < 6; i++) args[i] = notif.get(JAVA_LONG, data + Structs.SeccompData.ARGS + 8L * i);
+        return new Notification(notif.get(JAVA_LONG, Structs.SeccompNotif.ID), notif.get(JAVA_INT, Structs.SeccompNotif.PID),
+                notif.get(JAVA_INT, Structs.SeccompNotif.FLAGS), notif.get(JAVA_INT, data + Structs.SeccompData.NR),
+                notif.get(JAVA_INT, data + Structs.SeccompData.ARCH),
+                notif.get(JAVA_LONG, data + Structs.SeccompData.INSTRUCTION_POINTER), args);
     }
 
     /** errno of the last failed call on this thread (for debug lines). */
@@ -91,7 +95,7 @@ final class NotifyFd {
      */
     boolean stillValid(long notifId) {
         id.set(JAVA_LONG, 0, notifId);
-        return Libc.sys(Sysno.IOCTL, fd, Ioctl.NOTIF_ID_VALID.request, id.address(), 0, 0, 0) == 0;
+        return Libc.sys(Syscall.SYS_ioctl, fd, Ioctl.NOTIF_ID_VALID.request, id.address(), 0, 0, 0) == 0;
     }
 
     /**
@@ -99,12 +103,12 @@ final class NotifyFd {
      * or the errno; ENOENT is normal (the caller was killed or its syscall interrupted meanwhile).
      */
     int answerContinue(long notifId) {
-        resp.set(JAVA_LONG, 0, notifId);
-        resp.set(JAVA_LONG, 8, 0);
-        resp.set(JAVA_INT, 16, 0);
-        resp.set(JAVA_INT, 20, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+        resp.set(JAVA_LONG, Structs.SeccompNotifResp.ID, notifId);
+        resp.set(JAVA_LONG, Structs.SeccompNotifResp.VAL, 0);
+        resp.set(JAVA_INT, Structs.SeccompNotifResp.ERROR, 0);
+        resp.set(JAVA_INT, Structs.SeccompNotifResp.FLAGS, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
         for (;;) {
-            if (Libc.sys(Sysno.IOCTL, fd, Ioctl.NOTIF_SEND.request, resp.address(), 0, 0, 0) == 0) return 0;
+            if (Libc.sys(Syscall.SYS_ioctl, fd, Ioctl.NOTIF_SEND.request, resp.address(), 0, 0, 0) == 0) return 0;
             int e = Libc.errno();
             if (e != Errno.EINTR) return e;
         }

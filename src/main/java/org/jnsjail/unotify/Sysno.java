@@ -1,15 +1,11 @@
 package org.jnsjail.unotify;
 
 /**
- * x86_64 syscall numbers and constants this package calls through {@code Libc.sys}
- * (arch/x86/entry/syscalls/syscall_64.tbl, the uapi headers). Kept here rather than in sys/ so the
- * tracer is one self-contained package.
+ * Constants this package passes through {@code Libc.sys} (the uapi headers); the syscall numbers
+ * themselves are {@link org.jnsjail.sys.Syscall}'s.
  */
 final class Sysno {
     private Sysno() {}
-
-    static final long CLOSE = 3, POLL = 7, IOCTL = 16, GETSOCKOPT = 55, OPENAT = 257, NEWFSTATAT = 262,
-            READLINKAT = 267, PROCESS_VM_READV = 310, PIDFD_OPEN = 434, OPENAT2 = 437, PIDFD_GETFD = 438;
 
     static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     static final int O_WRONLY = 01, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000,
@@ -19,7 +15,5 @@ final class Sysno {
     /** pidfd_open(2): a pidfd for a thread, not only a thread-group leader (Linux 6.9). Equals O_EXCL. */
     static final int PIDFD_THREAD = 0200;
     static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_PROTOCOL = 38;
-    /** Offset of st_mode in x86_64's struct stat; sizeof(struct stat). */
-    static final int STAT_MODE_OFFSET = 24, STAT_SIZE = 144;
     static final int PAGE_SIZE = 4096;
 }

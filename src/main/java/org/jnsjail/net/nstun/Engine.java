@@ -22,6 +22,8 @@ import org.jnsjail.model.UserNet.Proto;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 /**
  * The stack's event loop and its only thread: every flow, buffer and host socket is touched here
@@ -46,7 +48,6 @@ final class Engine implements Runnable {
     /** Ring storage for all flows of one stack; each flow may use up to 256 KiB each way within it. */
     static final long BUFFER_BUDGET = 128L << 20;
     private static final long TICK_FAST = TimeUnit.MILLISECONDS.toNanos(20), TICK_SLOW = TimeUnit.SECONDS.toNanos(1);
-    private static final long NR_READ = 0, NR_WRITE = 1, NR_WRITEV = 20, NR_EPOLL_CTL = 233, NR_EPOLL_CREATE1 = 291;
     static final int EPOLLIN = 0x1, EPOLLONESHOT = 1 << 30, EPOLL_CTL_ADD = 1, EPOLL_CTL_MOD = 3, EPOLL_CLOEXEC = 0x80000;
     /** Guest packets read per loop turn, so host sockets are served between batches (a flooding guest queues in its TUN). */
     private static final int TUN_BATCH = 64;
@@ -98,8 +99,8 @@ final class Engine implements Runnable {
         this.label = label;
         this.selector = Selector.open();
         this.tx = arena.allocate(Nstun.MTU + 64, 64);
-        this.iov = arena.allocate(3 * 16, 8);
-        this.epollEvent = arena.allocate(12, 8);
+        this.iov = arena.allocate(3 * Structs.Iovec.SIZE, 8);
+        this.epollEvent = arena.allocate(Structs.EpollEvent.SIZE, 8);
         this.tunIn = arena.allocate(rxPacket.length, 64);
         this.tunView = tunIn.asByteBuffer();
         this.ping = new Ping(this);
@@ -268,7 +269,7 @@ final class Engine implements Runnable {
         if (p.length > tx.byteSize()) return;
         MemorySegment.copy(p, 0, tx, ValueLayout.JAVA_BYTE, 0, p.length);
         for (;;) {
-            long r = Libc.sys(NR_WRITE, tunFd, tx.address(), p.length, 0, 0, 0);
+            long r = Libc.sys(Syscall.SYS_write, tunFd, tx.address(), p.length, 0, 0, 0);
             if (r >= 0) return;
             if (!retry()) return;
         }
@@ -286,23 +287,24 @@ final class Engine implements Runnable {
     void toGuest(byte[] hdr, int hdrLen, ByteRing ring, int off, int len) {
         if (hdrLen + len > tx.byteSize()) return;
         MemorySegment.copy(hdr, 0, tx, ValueLayout.JAVA_BYTE, 0, hdrLen);
-        iov.set(ValueLayout.JAVA_LONG, 0, tx.address());
-        iov.set(ValueLayout.JAVA_LONG, 8, hdrLen);
+        final int one = Structs.Iovec.SIZE, base = Structs.Iovec.BASE, length = Structs.Iovec.LEN;
+        iov.set(ValueLayout.JAVA_LONG, base, tx.address());
+        iov.set(ValueLayout.JAVA_LONG, length, hdrLen);
         int n = 1;
         if (len > 0) {
             int first = ring.run(off, len);
-            long base = ring.storage().address();
-            iov.set(ValueLayout.JAVA_LONG, 16, base + ring.at(off));
-            iov.set(ValueLayout.JAVA_LONG, 24, first);
+            long storage = ring.storage().address();
+            iov.set(ValueLayout.JAVA_LONG, one + base, storage + ring.at(off));
+            iov.set(ValueLayout.JAVA_LONG, one + length, first);
             n = 2;
             if (first < len) {
-                iov.set(ValueLayout.JAVA_LONG, 32, base);
-                iov.set(ValueLayout.JAVA_LONG, 40, len - first);
+                iov.set(ValueLayout.JAVA_LONG, 2 * one + base, storage);
+                iov.set(ValueLayout.JAVA_LONG, 2 * one + length, len - first);
                 n = 3;
             }
         }
         for (;;) {
-            long r = Libc.sys(NR_WRITEV, tunFd, iov.address(), n, 0, 0, 0);
+            long r = Libc.sys(Syscall.SYS_writev, tunFd, iov.address(), n, 0, 0, 0);
             if (r >= 0) return;
             if (!retry()) return;
         }
@@ -367,7 +369,7 @@ final class Engine implements Runnable {
 
     /** Creates the epoll set the {@link TunReader} waits in: the TUN fd, armed once, and the wake pipe. */
     void openWatch(int wakeFd) throws IOException {
-        long fd = Libc.sys(NR_EPOLL_CREATE1, EPOLL_CLOEXEC, 0, 0, 0, 0, 0);
+        long fd = Libc.sys(Syscall.SYS_epoll_create1, EPOLL_CLOEXEC, 0, 0, 0, 0, 0);
         if (fd < 0) throw new IOException("epoll_create1: " + Errno.describe(Libc.errno()));
         epollFd = (int) fd;
         if (epollCtl(EPOLL_CTL_ADD, tunFd, EPOLLIN | EPOLLONESHOT) < 0 || epollCtl(EPOLL_CTL_ADD, wakeFd, EPOLLIN) < 0) {
@@ -386,9 +388,9 @@ final class Engine implements Runnable {
     }
 
     private long epollCtl(int op, int fd, int events) {
-        epollEvent.set(ValueLayout.JAVA_INT, 0, events);
-        epollEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, fd);
-        return Libc.sys(NR_EPOLL_CTL, epollFd, op, fd, epollEvent.address(), 0, 0);
+        epollEvent.set(ValueLayout.JAVA_INT, Structs.EpollEvent.EVENTS, events);
+        epollEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, Structs.EpollEvent.DATA, fd);
+        return Libc.sys(Syscall.SYS_epoll_ctl, epollFd, op, fd, epollEvent.address(), 0, 0);
     }
 
     /** Called by the TunReader: the TUN fd became readable (or failed) while the loop may sleep. */
@@ -411,7 +413,7 @@ final class Engine implements Runnable {
     private boolean drainTun() {
         if (tunDead) return false;
         for (int i = 0; i < TUN_BATCH;) {
-            long n = Libc.sys(NR_READ, tunFd, tunIn.address(), tunIn.byteSize(), 0, 0, 0);
+            long n = Libc.sys(Syscall.SYS_read, tunFd, tunIn.address(), tunIn.byteSize(), 0, 0, 0);
             if (n < 0) {
                 int e = Libc.errno();
                 if (e == Errno.EINTR) continue;

@@ -10,6 +10,7 @@ import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
 
 /**
  * The NSTUN user-mode TCP/IP stack of one jail (nsjail's {@code user_net} default backend): it
@@ -99,7 +100,7 @@ public final class Nstun implements AutoCloseable {
         closed = true;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = a.allocate(1);
-            Libc.sys(1 /* write */, wakeWrite, one.address(), 1, 0, 0, 0);
+            Libc.sys(Syscall.SYS_write, wakeWrite, one.address(), 1, 0, 0, 0);
         } catch (RuntimeException e) {
             // the interrupt below still ends the reader
         }

@@ -14,6 +14,8 @@ import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.PollEvent;
 import org.jnsjail.sys.PollSet;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 /**
  * Guest echo requests to other hosts, sent through unprivileged ICMP "ping" sockets
@@ -26,7 +28,6 @@ import org.jnsjail.sys.PollSet;
  */
 final class Ping {
     private static final long IDLE = TimeUnit.SECONDS.toNanos(10);
-    private static final long NR_SOCKET = 41, NR_SENDTO = 44, NR_RECVFROM = 45;
     private static final int AF_INET = 2, AF_INET6 = 10, SOCK_DGRAM = 2, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
     private static final int IPPROTO_ICMP = 1, IPPROTO_ICMPV6 = 58, MSG_DONTWAIT = 0x40;
 
@@ -54,7 +55,7 @@ final class Ping {
     }
 
     /** icmp(7) "ping" sockets; tests where the kernel refuses them (ping_group_range) substitute another datagram socket. */
-    static final Opener ICMP = v6 -> (int) Libc.sys(NR_SOCKET, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    static final Opener ICMP = v6 -> (int) Libc.sys(Syscall.SYS_socket, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
             v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0, 0, 0);
     static volatile Opener opener = ICMP;
 
@@ -129,11 +130,12 @@ final class Ping {
         int len = m.len();
         MemorySegment.copy(m.buf(), m.off(), buf, ValueLayout.JAVA_BYTE, 0, len);
         buf.set(ValueLayout.JAVA_BYTE, 0, (byte) (v6 ? Icmp.ECHO_REQUEST6 : Icmp.ECHO_REQUEST4));
-        MemorySegment sa = buf.asSlice(65536, 28);
+        MemorySegment sa = buf.asSlice(65536, Structs.SockaddrIn6.SIZE);
         sa.fill((byte) 0);
-        sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v6 ? AF_INET6 : AF_INET));
-        MemorySegment.copy(target, 0, sa, ValueLayout.JAVA_BYTE, v6 ? 8 : 4, target.length);
-        long r = Libc.sys(NR_SENDTO, f.fd, buf.address(), len, MSG_DONTWAIT, sa.address(), v6 ? 28 : 16);
+        sa.set(ValueLayout.JAVA_SHORT, v6 ? Structs.SockaddrIn6.FAMILY : Structs.SockaddrIn.FAMILY, (short) (v6 ? AF_INET6 : AF_INET));
+        MemorySegment.copy(target, 0, sa, ValueLayout.JAVA_BYTE, v6 ? Structs.SockaddrIn6.ADDR : Structs.SockaddrIn.ADDR, target.length);
+        long r = Libc.sys(Syscall.SYS_sendto, f.fd, buf.address(), len, MSG_DONTWAIT, sa.address(),
+                v6 ? Structs.SockaddrIn6.SIZE : Structs.SockaddrIn.SIZE);
         if (r < 0) {
             eng.debug("ping to " + key.target().getHostAddress() + ": " + Errno.describe(Libc.errno()));
             eng.unreachable(ip, false);
@@ -151,7 +153,7 @@ final class Ping {
             if ((pollSet.revents(i) & PollEvent.POLLIN.bit) == 0) continue;
             Flow f = list.get(i);
             for (int k = 0; k < 16; k++) {
-                long n = Libc.sys(NR_RECVFROM, f.fd, buf.address(), 65536, MSG_DONTWAIT, 0, 0);
+                long n = Libc.sys(Syscall.SYS_recvfrom, f.fd, buf.address(), 65536, MSG_DONTWAIT, 0, 0);
                 if (n < 8) break;
                 byte[] msg = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
                 int type = msg[0] & 0xff;

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 /**
  * Makes the TUN fd watchable by the engine's Selector, so one thread sleeps on host sockets and the
@@ -26,7 +28,6 @@ import org.jnsjail.sys.Libc;
 final class TunChannel {
     private TunChannel() {}
 
-    private static final long NR_GETSOCKNAME = 51, NR_GETSOCKOPT = 55, NR_DUP3 = 292;
     private static final int SOL_SOCKET = 1, SO_TYPE = 3, SOCK_DGRAM = 2, AF_INET = 2, O_CLOEXEC = 0x80000;
 
     /** A channel whose fd is now a duplicate of tunFd (configured non-blocking), or null when that cannot be done. */
@@ -38,7 +39,7 @@ final class TunChannel {
             ch.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0));
             int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
             int fd = find(port);
-            if (fd >= 0 && Libc.sys(NR_DUP3, tunFd, fd, O_CLOEXEC, 0, 0, 0) == fd) return ch;
+            if (fd >= 0 && Libc.sys(Syscall.SYS_dup3, tunFd, fd, O_CLOEXEC, 0, 0, 0) == fd) return ch;
         } catch (IOException | RuntimeException e) {
             // fall through: the caller uses the watcher thread
         }
@@ -64,14 +65,15 @@ final class TunChannel {
             MemorySegment addr = a.allocate(128, 8), len = a.allocate(4, 4), type = a.allocate(4, 4), tlen = a.allocate(4, 4);
             for (int fd : fds) {
                 len.set(ValueLayout.JAVA_INT, 0, 128);
-                if (Libc.sys(NR_GETSOCKNAME, fd, addr.address(), len.address(), 0, 0, 0) != 0) continue;
-                if (len.get(ValueLayout.JAVA_INT, 0) < 8 || addr.get(ValueLayout.JAVA_SHORT, 0) != AF_INET) continue;
-                int p = ((addr.get(ValueLayout.JAVA_BYTE, 2) & 0xff) << 8) | (addr.get(ValueLayout.JAVA_BYTE, 3) & 0xff);
-                boolean lo = addr.get(ValueLayout.JAVA_BYTE, 4) == 127 && addr.get(ValueLayout.JAVA_BYTE, 5) == 0
-                        && addr.get(ValueLayout.JAVA_BYTE, 6) == 0 && addr.get(ValueLayout.JAVA_BYTE, 7) == 1;
+                if (Libc.sys(Syscall.SYS_getsockname, fd, addr.address(), len.address(), 0, 0, 0) != 0) continue;
+                final int port0 = Structs.SockaddrIn.PORT, ip0 = Structs.SockaddrIn.ADDR;
+                if (len.get(ValueLayout.JAVA_INT, 0) < ip0 + 4 || addr.get(ValueLayout.JAVA_SHORT, Structs.SockaddrIn.FAMILY) != AF_INET) continue;
+                int p = ((addr.get(ValueLayout.JAVA_BYTE, port0) & 0xff) << 8) | (addr.get(ValueLayout.JAVA_BYTE, port0 + 1) & 0xff);
+                boolean lo = addr.get(ValueLayout.JAVA_BYTE, ip0) == 127 && addr.get(ValueLayout.JAVA_BYTE, ip0 + 1) == 0
+                        && addr.get(ValueLayout.JAVA_BYTE, ip0 + 2) == 0 && addr.get(ValueLayout.JAVA_BYTE, ip0 + 3) == 1;
                 if (p != port || !lo) continue;
                 tlen.set(ValueLayout.JAVA_INT, 0, 4);
-                if (Libc.sys(NR_GETSOCKOPT, fd, SOL_SOCKET, SO_TYPE, type.address(), tlen.address(), 0) != 0) continue;
+                if (Libc.sys(Syscall.SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, type.address(), tlen.address(), 0) != 0) continue;
                 if (type.get(ValueLayout.JAVA_INT, 0) != SOCK_DGRAM) continue;
                 if (found >= 0) return -1; // not unique after all: do not guess
                 found = fd;

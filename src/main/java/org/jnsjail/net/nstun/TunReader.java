@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.Libc;
+import org.jnsjail.sys.Syscall;
+import org.jnsjail.sys.Structs;
 
 /**
  * The thread that watches the TUN fd for the engine while the engine sleeps in its Selector (which
@@ -15,7 +17,6 @@ import org.jnsjail.sys.Libc;
  * touches a packet. It holds no stack state, and ends when close() writes to the wake pipe.
  */
 final class TunReader implements Runnable {
-    private static final long NR_EPOLL_WAIT = 232;
     private final int epollFd, tunFd;
     private final Engine eng;
 
@@ -28,9 +29,9 @@ final class TunReader implements Runnable {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment events = arena.allocate(2 * 12L, 8); // struct epoll_event is packed: u32 events, u64 data
+            MemorySegment events = arena.allocate(2L * Structs.EpollEvent.SIZE, 8);
             for (;;) {
-                long n = Libc.sys(NR_EPOLL_WAIT, epollFd, events.address(), 2, -1, 0, 0);
+                long n = Libc.sys(Syscall.SYS_epoll_wait, epollFd, events.address(), 2, -1, 0, 0);
                 if (n < 0) {
                     int e = Libc.errno();
                     if (e == Errno.EINTR) continue;
@@ -39,7 +40,7 @@ final class TunReader implements Runnable {
                 }
                 boolean tun = false;
                 for (int i = 0; i < n; i++) {
-                    long fd = events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * 12L + 4);
+                    long fd = events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * Structs.EpollEvent.SIZE + Structs.EpollEvent.DATA);
                     if (fd != tunFd) return; // close() wrote to the wake pipe
                     tun = true;
                 }
