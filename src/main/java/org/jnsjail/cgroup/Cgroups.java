@@ -29,6 +29,14 @@ public final class Cgroups {
         }
     }
 
+    /**
+     * Whether a jail with these limits is cloned straight into a cgroup of its own
+     * (clone3(CLONE_INTO_CGROUP), cgroup v2); nothing is created to find out.
+     */
+    public static boolean clonesInto(CgroupLimits l) {
+        return (l.any() || l.useCgroupv2() || l.detectCgroupv2()) && CgroupSession.current().version(l) == CgroupVersion.V2;
+    }
+
     static JailResource forJail(CgroupLimits l, CgroupSession s, boolean self) {
         if (!l.any() && !l.useCgroupv2() && !l.detectCgroupv2()) return null;
         // nsjail gives every jail a v2 cgroup, with or without limits.

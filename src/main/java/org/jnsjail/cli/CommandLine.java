@@ -26,10 +26,13 @@ import org.jnsjail.sys.RLimit;
  * the jail spec plus the supervisor's settings. Bad values are {@link CliException}s (one line, 255).
  */
 public final class CommandLine {
-    /** What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null */
+    /**
+     * What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null
+     * @param dumpPlan --dump_plan: show the jail's plan instead of running it
+     */
     public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
             org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport, String statusFile,
-            int statusFd) {
+            int statusFd, boolean dumpPlan) {
         /** --status_file or --status_fd was given. */
         public boolean wantsStatus() {
             return statusFile != null || statusFd >= 0;
@@ -44,6 +47,8 @@ public final class CommandLine {
     private boolean procAsked;
     private final List<IdMap> uids = new ArrayList<>(), gids = new ArrayList<>();
     private final List<Integer> passFds = new ArrayList<>();
+    /** --dump_plan (outside the config message: a -C does not reset it). */
+    private boolean dumpPlan;
     /** nsjail's nsj->argv: each config's exec_bin appends to it; a positional command replaces it. */
     private final List<String> configArgv = new ArrayList<>();
     private Settings s = new Settings();
@@ -68,6 +73,11 @@ public final class CommandLine {
      * thread's working directory, which a resident server makes the caller's.
      */
     public static Run parse(String[] argv, Caller caller) throws CliException, HelpRequested {
+        return parse(argv, caller, HostInfo.get());
+    }
+
+    /** As {@link #parse(String[], Caller)}, with the host's facts given (the plan tests' fixed host). */
+    public static Run parse(String[] argv, Caller caller, HostInfo host) throws CliException, HelpRequested {
         // A real argv cannot hold a NUL (execve(2) passes C strings); an API caller's can.
         for (String a : argv) {
             if (a.indexOf('\0') >= 0) throw new CliException("an argument contains a NUL character", false);
@@ -78,7 +88,7 @@ public final class CommandLine {
         } catch (UsageException e) {
             throw new CliException(e.getMessage(), true);
         }
-        CommandLine cl = new CommandLine(caller, HostInfo.get());
+        CommandLine cl = new CommandLine(caller, host);
         for (ParsedOption o : args.options()) cl.apply(o);
         return cl.assemble(args.command());
     }
@@ -94,6 +104,7 @@ public final class CommandLine {
                 throw new HelpRequested();
             }
             case VERSION -> throw new HelpRequested(true);
+            case DUMP_PLAN -> dumpPlan = true;
             case STATUS_FILE -> s.statusFile = v;
             case STATUS_FD -> s.statusFd = (int) Num.parse(v, name, 0, Integer.MAX_VALUE);
             case INIT -> s.init = true;
@@ -353,7 +364,7 @@ public final class CommandLine {
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec, mounts,
                 chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
-                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd);
+                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd, dumpPlan);
     }
 
     /** --status_file/--status_fd and --init: what they need, checked before anything starts. */

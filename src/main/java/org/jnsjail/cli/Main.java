@@ -14,6 +14,7 @@ import org.jnsjail.supervisor.Standalone;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.RLimit;
+import org.jnsjail.supervisor.JailPlans;
 
 /** The nsjail command: a thin layer over {@link org.jnsjail.api}. Exit codes as nsjail's. */
 public final class Main {
@@ -75,6 +76,16 @@ public final class Main {
         } catch (CliException e) {
             Log.fatal(e.getMessage() + (e.showUsage() ? " (see --help)" : ""));
             return 255;
+        }
+        if (run.dumpPlan()) {
+            // --dump_plan: what a start would run, and nothing started (no daemon, status file or jail).
+            try {
+                System.out.print(JailPlans.dump(run.spec(), run.mode() == Settings.Mode.EXECVE, caller));
+                return 0;
+            } catch (JailException e) {
+                Log.fatal(e.getMessage());
+                return 255;
+            }
         }
         String cold = System.getenv(COLD_REASON);
         if (cold != null) Log.debug("The jnsjail server did not take this run: " + cold);

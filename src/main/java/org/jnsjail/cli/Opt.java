@@ -39,6 +39,9 @@ public enum Opt {
     VERSION(Origin.JNSJAIL, Group.GENERAL, "version", '\0', null,
             "jnsjail extension: print jnsjail's version, the nsjail version it follows and the Java runtime, "
             + "and exit"),
+    DUMP_PLAN(Origin.JNSJAIL, Group.GENERAL, "dump_plan", '\0', null,
+            "jnsjail extension: print the plan the exec stub would run for the jail (one operation per line, "
+            + "with its arguments and description) and exit 0 without starting anything"),
 
     // --- logging and daemon
     LOG(Group.LOGGING, "log", 'l', "FILE", "Write log messages to this file (default: use --log_fd)"),

@@ -29,6 +29,7 @@ final class Served implements Handler {
             return new Parsed.Done("", 255);
         }
         if (run.daemon()) return new Parsed.Cold("--daemon detaches the supervisor itself");
+        if (run.dumpPlan()) return new Parsed.Cold("--dump_plan shows a cold run's plan");
         if (run.mode() != Settings.Mode.ONCE) return new Parsed.Cold("mode " + run.mode() + " keeps its own supervisor");
         if (run.spec().seccompUnotify()) {
             return new Parsed.Cold("--seccomp_unotify reports once per supervisor, at its exit");

@@ -42,6 +42,7 @@ import org.jnsjail.sys.UnixSocket;
 import org.jnsjail.user.IdMapFiles;
 import org.jnsjail.model.JailResource;
 import org.jnsjail.stub.ResidentStub;
+import org.jnsjail.plan.FdLayout;
 
 /**
  * Starts jails through the resident exec stub and speaks the jail's protocol: hand the stub the
@@ -231,16 +232,8 @@ public final class Spawner {
             }
             if (spec.execFd()) execFd = openExecFd(spec.program());
 
-            // Fd numbers in the jail: each --pass_fd keeps its own; the control socket, the exec fd
-            // and the cgroup fd lie above them, and the plan's own fds above those.
-            int ctlTarget = 3;
-            for (int p : spec.passFds()) ctlTarget = Math.max(ctlTarget, p + 1);
-            int next = ctlTarget + 1;
-            int execTarget = execFd >= 0 ? next++ : -1;
-            int cgroupTarget = cgroupFd >= 0 ? next++ : -1;
-            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, host, caller.env(),
-                    HostFs.REAL, execTarget, CpuAffinity.choose(spec.maxCpus()), cgroupTarget, next,
-                    Inheritance.startLimits(caller), caller.umask()));
+            FdLayout layout = FdLayout.of(spec, execFd >= 0, cgroupFd >= 0);
+            Plan plan = JailPlans.clone(spec, caller, layout);
             for (String w : plan.warnings()) Log.warn(w);
             VerboseLog.add(resources, spec, plan, host.euid()); // -v: logged at attach, when the pid is known
 
@@ -249,13 +242,13 @@ public final class Spawner {
             int k = 1;
             if (execFd >= 0) {
                 fds[k] = execFd;
-                targets[k++] = execTarget;
+                targets[k++] = layout.exec();
             }
             if (cgroupFd >= 0) {
                 fds[k] = cgroupFd;
-                targets[k] = cgroupTarget;
+                targets[k] = layout.cgroup();
             }
-            targets[0] = ctlTarget;
+            targets[0] = layout.control();
             byte[] encoded = plan.encode();
             for (int attempt = 0; ; attempt++) {
                 int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_STREAM | Fcntl.SOCK_CLOEXEC, 0);
@@ -514,10 +507,7 @@ public final class Spawner {
             if (execFd >= 0) Libc.fcntl(execFd, Fcntl.F_SETFD, 0);
             // The plan first: it refuses what needs a supervisor (user_net, --seccomp_unotify) before
             // anything changes on the host.
-            Caller caller = Caller.self();
-            Plan plan = PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, host,
-                    caller.env(), HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1,
-                    Inheritance.startLimits(caller), -1));
+            Plan plan = JailPlans.inPlace(spec, Caller.self(), execFd);
             for (String w : plan.warnings()) Log.warn(w);
             VerboseLog.inPlace(spec, plan);
             // nsjail sets up the cgroups for itself, then execs: the program keeps them, and with no

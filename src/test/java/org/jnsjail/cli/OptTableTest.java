@@ -117,9 +117,9 @@ class OptTableTest {
         assertEquals(Map.of("iface", Opt.MACVLAN_IFACE, "iface_vs_ip", Opt.MACVLAN_VS_IP,
                 "iface_vs_nm", Opt.MACVLAN_VS_NM, "iface_vs_gw", Opt.MACVLAN_VS_GW), aliases);
         // 104 nsjail options, 3 older ones from nsjail's project page, and jnsjail's own --seccomp_arch,
-        // --version, --status_file, --status_fd and --init
-        assertEquals(112, Opt.values().length);
-        for (Opt o : List.of(Opt.VERSION, Opt.STATUS_FILE, Opt.STATUS_FD, Opt.INIT)) {
+        // --version, --dump_plan, --status_file, --status_fd and --init
+        assertEquals(113, Opt.values().length);
+        for (Opt o : List.of(Opt.VERSION, Opt.DUMP_PLAN, Opt.STATUS_FILE, Opt.STATUS_FD, Opt.INIT)) {
             assertTrue(o.extension() && !o.nsjail() && o.help().startsWith("jnsjail extension: "), o.longName());
         }
         assertTrue(Opt.SECCOMP_ARCH.extension() && !Opt.SECCOMP_ARCH.nsjail());
