@@ -37,7 +37,7 @@ final class Ahead implements AutoCloseable {
      * (they run long: more readied jails would only sit there).
      */
     private int depth;
-    private final ArrayDeque<CompletableFuture<Spawner.Prepared>> queue = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Prepared>> queue = new ArrayDeque<>();
 
     /** Up to {@code maxDepth} jails readied at once; 0 (or a spec that cannot be readied twice) readies none. */
     Ahead(JailSpec spec, Caller caller, int maxDepth) {
@@ -49,19 +49,19 @@ final class Ahead implements AutoCloseable {
 
     /** Whether a readied jail can be started at once, without waiting. */
     boolean ready() {
-        CompletableFuture<Spawner.Prepared> f = queue.peekFirst();
+        CompletableFuture<Prepared> f = queue.peekFirst();
         return f != null && f.isDone();
     }
 
     /** Starts the next jail with {@code io}: the oldest readied one, else one on demand; then readies more. */
     JailHandle start(JailIo io) throws JailException {
-        CompletableFuture<Spawner.Prepared> f = queue.pollFirst();
+        CompletableFuture<Prepared> f = queue.pollFirst();
         if (f == null || !f.isDone()) {
             depth = Math.min(maxDepth, depth + 1);
         } else if (f.isDone() && !f.isCompletedExceptionally() && f.resultNow().waited() > IDLE_NANOS) {
             depth = Math.max(Math.min(1, maxDepth), depth - 1);
         }
-        Spawner.Prepared p = null;
+        Prepared p = null;
         if (f != null) {
             try {
                 p = f.join();
@@ -73,7 +73,7 @@ final class Ahead implements AutoCloseable {
             if (p != null) {
                 try {
                     return p.start(io);
-                } catch (Spawner.Stale e) {
+                } catch (Prepared.Stale e) {
                     // A host file it took in was replaced meanwhile: start one that sees the new file.
                 }
             }
@@ -97,7 +97,7 @@ final class Ahead implements AutoCloseable {
     /** Kills every readied jail (once it is readied, for those under way). */
     @Override
     public void close() {
-        for (CompletableFuture<Spawner.Prepared> f : queue) f.thenAccept(Spawner.Prepared::close);
+        for (CompletableFuture<Prepared> f : queue) f.thenAccept(Prepared::close);
         queue.clear();
     }
 }

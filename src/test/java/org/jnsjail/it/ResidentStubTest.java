@@ -16,6 +16,7 @@ import org.jnsjail.model.JailStatus;
 import org.jnsjail.api.Jails;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.cli.CommandLine;
+import org.jnsjail.supervisor.Prepared;
 import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
@@ -124,7 +125,7 @@ class ResidentStubTest {
     void aJailThatDiesDuringItsPlanIsReaped() throws Exception {
         warmUp();
         List<String> fds = ApiTest.openFds();
-        Spawner.Prepared p = Spawner.get().prepare(cli("/bin/true"), Caller.self());
+        Prepared p = Spawner.get().prepare(cli("/bin/true"), Caller.self());
         Libc.kill(p.pid(), Signals.SIGKILL);
         try (JailHandle h = p.start(JailIo.INHERIT)) {
             assertEquals(JailStatus.killed(Signals.SIGKILL), h.waitFor());
@@ -167,11 +168,11 @@ class ResidentStubTest {
         JailSpec.Builder b = ApiTest.spec("/bin/cat", "/etc/hostname");
         b.mount(MountPt.bind(file.toString(), "/etc/hostname", false));
         JailSpec spec = b.build();
-        Spawner.Prepared p = Spawner.get().prepare(spec, Caller.self());
+        Prepared p = Spawner.get().prepare(spec, Caller.self());
         Path next = tmp.resolve("f.new");
         Files.writeString(next, "new\n");
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        assertThrows(Spawner.Stale.class, () -> p.start(JailIo.INHERIT));
+        assertThrows(Prepared.Stale.class, () -> p.start(JailIo.INHERIT));
         // A fresh start sees the new file.
         assertEquals("new\n", output(spec));
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
