@@ -114,7 +114,8 @@ class ResidentStubTest {
         }
         assertTrue(kills.get() > 0 && ok > 0, "stubs killed: " + kills + ", jails run: " + ok);
         warmUp(); // and afterwards everything works again
-        assertEquals(fds, ApiTest.fdsBackTo(fds), "the JVM's open fds changed");
+        // As many as before: the new stub's socket may have another number than the first one's.
+        assertEquals(fds.size(), ApiTest.fdsBackTo(fds).size(), "the JVM's open fds changed");
         assertTrue(Thread.getAllStackTraces().size() <= threads, "threads left");
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
     }
