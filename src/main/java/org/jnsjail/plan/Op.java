@@ -31,12 +31,12 @@ public record Op(OpCode code, int flags, String what, long[] args, List<byte[]> 
     static List<byte[]> bytes(Object... strs) {
         byte[][] out = new byte[strs.length][];
         for (int i = 0; i < strs.length; i++) {
-            out[i] = switch (strs[i]) {
-                case byte[] b -> b;
-                case String s -> s.getBytes(StandardCharsets.UTF_8);
-                case null -> new byte[0];
-                default -> throw new IllegalArgumentException("bad op argument " + strs[i]);
-            };
+            // instanceof, not a pattern switch: its bootstrap spins a class at every JVM start.
+            Object o = strs[i];
+            if (o instanceof byte[] b) out[i] = b;
+            else if (o instanceof String s) out[i] = s.getBytes(StandardCharsets.UTF_8);
+            else if (o == null) out[i] = new byte[0];
+            else throw new IllegalArgumentException("bad op argument " + o);
         }
         return List.of(out);
     }

@@ -182,8 +182,15 @@ final class ResidentStub {
             actions.add(Libc.FdAction.dup2(sp[1], 3));
             // The memfd must stay open for execve (it is close-on-exec): close around it.
             for (int n = 4; n < stubFd; n++) actions.add(Libc.FdAction.close(n));
-            int pid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "r", "3"}, new String[0], actions,
-                    Math.max(4, stubFd + 1));
+            int pid;
+            try {
+                pid = Libc.posixSpawn(ExecStub.path(), new String[] {"jnsjail-stub", "r", "3"}, new String[0], actions,
+                        Math.max(4, stubFd + 1));
+            } catch (ErrnoException e) {
+                // The stub beside the jar on a noexec mount: the jar's copy, once.
+                if (e.errno() != Errno.EACCES && e.errno() != Errno.EPERM || !ExecStub.useJarCopy()) throw e;
+                return start();
+            }
             return new ResidentStub(pid, sp[0]);
         } catch (ErrnoException e) {
             Libc.close(sp[0]);
