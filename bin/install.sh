@@ -5,7 +5,7 @@
 # Under PREFIX:
 #   bin/jnsjail, bin/jnsjail-policy           small sh wrappers (bin/nsjail too, only with --as-nsjail)
 #   lib/jnsjail/                              the launcher, bin/find-java.sh, jnsjail-policy, and
-#                                             target/{jnsjail.jar, lib/, jnsjail-client, jnsjail.aot,
+#                                             target/{jnsjail.jar, lib/, jnsjail-client, jnsjail-stub, jnsjail.aot,
 #                                             java (a link to the JDK the install found)}
 #   share/man/man1/jnsjail.1                  (nsjail.1 with --as-nsjail)
 #   share/bash-completion/completions/jnsjail (nsjail with --as-nsjail)
@@ -67,7 +67,7 @@ if [ "$action" = uninstall ]; then
 fi
 [ "$action" = install ] || die "unknown action '$action' (install or uninstall)"
 
-for f in jnsjail.jar lib jnsjail-client man/jnsjail.1 completion/jnsjail; do
+for f in jnsjail.jar lib jnsjail-client jnsjail-stub man/jnsjail.1 completion/jnsjail; do
   [ -e "$build/$f" ] || die "$build/$f is missing; build first (./build)"
 done
 if [ -f "$manifest" ]; then
@@ -121,6 +121,7 @@ put "$root/jnsjail-policy" "$home/jnsjail-policy" 0755
 put "$root/bin/find-java.sh" "$home/bin/find-java.sh" 0644
 put "$build/jnsjail.jar" "$home/target/jnsjail.jar" 0644
 put "$build/jnsjail-client" "$home/target/jnsjail-client" 0755
+put "$build/jnsjail-stub" "$home/target/jnsjail-stub" 0755
 for j in "$build"/lib/*.jar; do put "$j" "$home/target/lib/$(basename "$j")" 0644; done
 put "$build/man/jnsjail.1" "$prefix/share/man/man1/jnsjail.1" 0644
 put "$build/completion/jnsjail" "$prefix/share/bash-completion/completions/jnsjail" 0644

@@ -252,13 +252,9 @@ static void load_plan(int fd)
 			die("FS_CHILD range out of plan");
 }
 
-static int do_write_file(struct op *o)
+/* Writes all of p to fd and closes it; on failure errno is the write's, not the close's. */
+static int write_all_close(int fd, const char *p, size_t left)
 {
-	int fd = open(o->strs[1], (int)o->ivals[0] | O_CLOEXEC, (mode_t)o->ivals[1]);
-	if (fd < 0)
-		return -1;
-	const char *p = o->strs[2];
-	size_t left = o->slen[2];
 	while (left > 0) {
 		ssize_t w = write(fd, p, left);
 		if (w < 0 && errno == EINTR)
@@ -272,6 +268,14 @@ static int do_write_file(struct op *o)
 		p += w, left -= (size_t)w;
 	}
 	return close(fd);
+}
+
+static int do_write_file(struct op *o)
+{
+	int fd = open(o->strs[1], (int)o->ivals[0] | O_CLOEXEC, (mode_t)o->ivals[1]);
+	if (fd < 0)
+		return -1;
+	return write_all_close(fd, o->strs[2], o->slen[2]);
 }
 
 static int do_open_dup(struct op *o)
@@ -373,21 +377,7 @@ static int do_write_at(struct op *o)
 	int fd = openat(dir, o->strs[1], (int)o->ivals[1] | O_NOFOLLOW | O_CLOEXEC, (mode_t)o->ivals[2]);
 	if (fd < 0)
 		return -1;
-	const char *p = o->strs[2];
-	size_t left = o->slen[2];
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno ? errno : EIO;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		p += w, left -= (size_t)w;
-	}
-	return close(fd);
+	return write_all_close(fd, o->strs[2], o->slen[2]);
 }
 
 /* ints: dir slot; strings: target, name. symlinkat(2) never follows an existing name. */

@@ -32,8 +32,21 @@ import org.jnsjail.sys.RLimit;
 public record Caller(Map<String, String> env, String cwd, Map<RLimit, Limit> rlimits, int umask, int cgroupFd,
         Set<Integer> fds) {
 
-    /** One resource limit: soft and hard, RLIM_INFINITY being -1 (compare them unsigned). */
-    public record Limit(long soft, long hard) {}
+    /**
+     * One resource limit: soft and hard, RLIM_INFINITY being -1 (compare them unsigned). equals and
+     * hashCode by hand: a record's own are bootstrapped at run time, which costs every CLI start.
+     */
+    public record Limit(long soft, long hard) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Limit l && l.soft == soft && l.hard == hard;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(soft) * 31 + Long.hashCode(hard);
+        }
+    }
 
     public Caller {
         env = Map.copyOf(env);

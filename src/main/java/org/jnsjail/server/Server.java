@@ -22,8 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The resident server: one accepting thread, one thread per client (a jail's parent-death signal
- * follows the thread that started it, so each request's jail dies with its request). Only clients
+ * The resident server: one accepting thread, each client served on a thread of a pool (a jail dies
+ * with its request because the request kills it: see Session). Only clients
  * with the server's own effective uid are served (SO_PEERCRED, checked by the kernel at connect(2));
  * a request costs the server a bounded amount of memory and time, and a broken one nothing else.
  */
@@ -52,6 +52,14 @@ final class Server {
     private volatile boolean stopping;
     private final int[] wake;
     private final AtomicLong ids = new AtomicLong();
+    /**
+     * The threads requests run on (and their signal monitors), kept for a while after a request:
+     * a thread per request costs more than the request's own work. Each gets a working directory
+     * of its own (unshare(CLONE_FS)), the client's during a request and '/' between requests.
+     */
+    final java.util.concurrent.ExecutorService threads = new java.util.concurrent.ThreadPoolExecutor(0,
+            Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            r -> Thread.ofPlatform().name("jnsjail-request-" + ids.incrementAndGet()).unstarted(r));
 
     /** Which jnsjail build this is: the jar (or class directory) it runs from, as it was at start. */
     record Identity(String path, Pidfd.FileId file, long mtime) {
@@ -144,8 +152,7 @@ final class Server {
                 return;
             }
             lastActivity = System.nanoTime();
-            Session s = new Session(this, ch, cred);
-            Thread.ofPlatform().name("jnsjail-request-" + ids.incrementAndGet()).start(s);
+            threads.execute(new Session(this, ch, cred));
         } catch (ErrnoException | RuntimeException | OutOfMemoryError e) {
             Log.error("accepting a client failed: " + org.jnsjail.log.Quote.describe(e));
             ch.close();

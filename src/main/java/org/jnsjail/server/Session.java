@@ -90,9 +90,27 @@ final class Session implements Runnable {
         } finally {
             for (int fd : owned) Libc.close(fd);
             ch.close();
+            leaveClientsDirectory();
             server.finished();
         }
     }
+
+    /**
+     * Between requests a pooled thread holds no client's directory (one it held would keep that file
+     * system busy, umount(2) EBUSY) and has the server's umask again.
+     */
+    private void leaveClientsDirectory() {
+        if (!ownFs) return;
+        try {
+            FsState.chdir("/");
+        } catch (ErrnoException e) {
+            // '/' is always there
+        }
+        FsState.umask(server.self.umask());
+    }
+
+    /** Whether this request made this thread's working directory its own (unshare(CLONE_FS)). */
+    private boolean ownFs;
 
     private static List<Integer> fdList(int[] fds) {
         List<Integer> l = new ArrayList<>(fds.length);
@@ -155,7 +173,8 @@ final class Session implements Runnable {
 
         // This thread's working directory and umask become the client's, for every relative path
         // the command line names and every file it creates, as in a cold run.
-        FsState.unshareFs();
+        FsState.unshareFs(); // once per pooled thread in effect: its fs_struct is then its own
+        ownFs = true;
         FsState.fchdir(cwd);
         FsState.umask(client.umask());
         Caller caller = new Caller(req.env(), client.cwd(), client.rlimits(),
@@ -274,7 +293,7 @@ final class Session implements Runnable {
             org.jnsjail.supervisor.StatusOutput out) throws InterruptedException {
         FatalSignals sig = FatalSignals.forClient(once.forwardSignals());
         java.util.concurrent.atomic.AtomicInteger outcome = new java.util.concurrent.atomic.AtomicInteger(RUNNING);
-        Thread monitor = Thread.ofPlatform().name(Thread.currentThread().getName() + "-signals").start(() -> {
+        java.util.concurrent.Future<?> monitor = server.threads.submit(() -> {
             for (;;) {
                 int sigNo;
                 try {
@@ -302,7 +321,11 @@ final class Session implements Runnable {
         int rc = Standalone.runOnce(once.spec(), io, caller, sig, out);
         outcome.compareAndSet(RUNNING, FINISHED);
         UnixSocket.shutdown(ch.fd, UnixSocket.SHUT_RD); // wakes the monitor, which finds the request finished
-        monitor.join();
+        try {
+            monitor.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // the monitor's own failure ends nothing but itself
+        }
         return switch (outcome.get()) {
             case CLIENT_GONE -> -1;
             case HANGUP -> 128 + Signals.SIGHUP;

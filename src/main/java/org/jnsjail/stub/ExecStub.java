@@ -10,6 +10,7 @@ import java.util.List;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
+import org.jnsjail.sys.FsState;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Syscall;
 
@@ -18,14 +19,17 @@ import org.jnsjail.sys.Syscall;
  * per JVM that clones every jail, see {@link ResidentStub}) and in place of this JVM ({@link
  * #execInPlace}, -Me). Nothing else starts it.
  *
- * <p>The binary is copied from the jar into a sealed memfd once per JVM and run as
- * /proc/self/fd/N. Nothing on disk can be swapped under it, and the memfd is close-on-exec, so no
- * jail ever holds it (memfd_create(2), "File sealing").
+ * <p>The binary is run as /proc/self/fd/N from an fd this JVM holds (close-on-exec, so no jail ever
+ * holds it): the file the build puts next to the jar (the launcher names it with -Djnsjail.stub),
+ * opened once, or else a copy from the jar in a sealed memfd (memfd_create(2), "File sealing").
+ * Either way nothing can be swapped under it once it is open.
  */
 public final class ExecStub {
     private ExecStub() {}
 
     private static volatile int fd = -1;
+    /** Whether {@link #fd} is the file beside the jar (which a noexec mount could refuse to run). */
+    private static boolean beside;
 
     /** The path to execve the stub with. */
     static String path() throws ErrnoException {
@@ -34,6 +38,53 @@ public final class ExecStub {
 
     static synchronized int fd() throws ErrnoException {
         if (fd >= 0) return fd;
+        int f = besideTheJar();
+        beside = f >= 0;
+        fd = f >= 0 ? f : fromJar();
+        return fd;
+    }
+
+    /**
+     * The stub beside the jar could not be executed (a noexec mount): use the jar's copy from now
+     * on. False when that is what failed already.
+     */
+    static synchronized boolean useJarCopy() throws ErrnoException {
+        if (!beside) return false;
+        Libc.close(fd);
+        beside = false;
+        fd = fromJar();
+        return true;
+    }
+
+    /**
+     * The build's stub beside the jar, opened once: reading it out of the jar into a memfd costs a JVM
+     * start about 10 ms. Taken only when it is a regular file of root's or ours that nobody else may
+     * write, as the jar beside it; -1 (the jar's copy then) otherwise.
+     */
+    private static int besideTheJar() {
+        String p = System.getProperty("jnsjail.stub");
+        if (p == null || p.isEmpty()) return -1;
+        int f;
+        try {
+            f = Libc.open(p, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC | Fcntl.O_NOFOLLOW, 0);
+        } catch (ErrnoException e) {
+            return -1;
+        }
+        try {
+            FsState.Owner o = FsState.fstat(f);
+            int euid = Libc.geteuid();
+            if ((o.mode() & FsState.S_IFMT) == FsState.S_IFREG && (o.uid() == 0 || o.uid() == euid)
+                    && (o.mode() & 022) == 0) {
+                return f;
+            }
+        } catch (ErrnoException e) {
+            // not usable: the jar's copy
+        }
+        Libc.close(f);
+        return -1;
+    }
+
+    private static int fromJar() throws ErrnoException {
         byte[] image;
         try (InputStream in = ExecStub.class.getResourceAsStream("exec-stub")) {
             if (in == null) throw new ErrnoException("exec stub missing from the jar (rebuild with mvn package)", Errno.ENOENT);
@@ -55,7 +106,6 @@ public final class ExecStub {
             Libc.writeFully(m, seg);
         }
         Libc.fcntl(m, Fcntl.F_ADD_SEALS, Fcntl.F_SEAL_SEAL | Fcntl.F_SEAL_SHRINK | Fcntl.F_SEAL_GROW | Fcntl.F_SEAL_WRITE);
-        fd = m;
         return m;
     }
 

@@ -59,6 +59,11 @@ public final class ResidentStub {
         ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.nativeOrder());
         b.putInt(REQ_MAGIC).putInt(targets.length);
         for (int t : targets) b.putInt(t);
+        // A plan that fits the socket's buffer goes first: the stub then reads it as soon as it
+        // takes the request, without a wake-up in between. A larger one would block the write
+        // until the stub reads, so it follows the request.
+        boolean first = plan.length <= PLAN_AHEAD_MAX;
+        if (first) writePlan(plan, ctl);
         synchronized (LOCK) {
             for (int attempt = 0; ; attempt++) {
                 ResidentStub s = current;
@@ -73,13 +78,20 @@ public final class ResidentStub {
                 }
             }
             // In order: the stub reads this plan before it takes the next request.
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment seg = a.allocate(plan.length);
-                seg.copyFrom(MemorySegment.ofArray(plan));
-                Libc.writeFully(ctl.fd(), seg);
-            } catch (ErrnoException e) {
-                // The stub died before reading the plan: the jail's control socket says so (EOF).
-            }
+            if (!first) writePlan(plan, ctl);
+        }
+    }
+
+    /** Plans up to this size are written before the request: well below a socket's send buffer (unix(7)). */
+    static final int PLAN_AHEAD_MAX = 64 * 1024;
+
+    private static void writePlan(byte[] plan, Control ctl) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment seg = a.allocate(plan.length);
+            seg.copyFrom(MemorySegment.ofArray(plan));
+            Libc.writeFully(ctl.fd(), seg);
+        } catch (ErrnoException e) {
+            // The stub died before reading the plan: the jail's control socket says so (EOF).
         }
     }
 
@@ -173,7 +185,15 @@ public final class ResidentStub {
     private static ResidentStub start() throws ErrnoException {
         int[] sp = Libc.socketpair(Fcntl.AF_UNIX, Fcntl.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
         try {
-            return new ResidentStub(ExecStub.spawnResident(sp[1]), sp[0]);
+            int pid;
+            try {
+                pid = ExecStub.spawnResident(sp[1]);
+            } catch (ErrnoException e) {
+                // The stub beside the jar on a noexec mount: the jar's copy, once.
+                if (e.errno() != Errno.EACCES && e.errno() != Errno.EPERM || !ExecStub.useJarCopy()) throw e;
+                return start();
+            }
+            return new ResidentStub(pid, sp[0]);
         } catch (ErrnoException e) {
             Libc.close(sp[0]);
             throw e;

@@ -16,7 +16,7 @@ public final class FsState {
 
     private static final long CLONE_FS = 0x200;
     public static final int LOCK_EX = 2, LOCK_NB = 4;
-    public static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFSOCK = 0140000;
+    public static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFSOCK = 0140000;
 
     /** lstat(2)'s st_mode and st_uid. */
     public record Owner(int mode, int uid) {
@@ -61,6 +61,15 @@ public final class FsState {
             byte[] b = new byte[(int) n];
             MemorySegment.copy(buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, 0, b.length);
             return new String(b, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** fstat(2): mode and owner of an open file. */
+    public static Owner fstat(int fd) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(144, 8);
+            if (Libc.sys(Syscall.SYS_fstat, fd, st.address(), 0, 0, 0, 0) < 0) throw new ErrnoException("fstat", Libc.errno());
+            return new Owner(st.get(JAVA_INT, 24), st.get(JAVA_INT, 28));
         }
     }
 

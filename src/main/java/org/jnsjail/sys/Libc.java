@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -26,8 +25,18 @@ public final class Libc {
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** Where errno sits in the capture state: read as a plain int (a VarHandle costs start-up time). */
+    private static final long ERRNO_OFFSET = errnoOffset();
+
+    /** The member named errno, by walking the struct (a layout path would spin method handles at start-up). */
+    private static long errnoOffset() {
+        long off = 0;
+        for (MemoryLayout m : ((java.lang.foreign.StructLayout) CAPTURE_LAYOUT).memberLayouts()) {
+            if (m.name().filter("errno"::equals).isPresent()) return off;
+            off += m.byteSize();
+        }
+        throw new IllegalStateException("no errno in the capture state layout");
+    }
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
     /**
@@ -75,7 +84,7 @@ public final class Libc {
 
     /** errno of the last captured call on this thread. */
     public static int errno() {
-        return (int) ERRNO.get(STATE.get(), 0L);
+        return STATE.get().get(JAVA_INT, ERRNO_OFFSET);
     }
 
     static int check(int rc, String what) throws ErrnoException {
@@ -284,9 +293,10 @@ public final class Libc {
 
     /** A NULL-terminated char*[] in the arena. */
     public static MemorySegment strings(Arena a, String[] s) {
-        MemorySegment arr = a.allocate(ADDRESS, s.length + 1L);
-        for (int i = 0; i < s.length; i++) arr.setAtIndex(ADDRESS, i, a.allocateFrom(s[i]));
-        arr.setAtIndex(ADDRESS, s.length, MemorySegment.NULL);
+        // Addresses as longs (x86_64): an ADDRESS accessor costs start-up time that a JAVA_LONG one does not.
+        MemorySegment arr = a.allocate(JAVA_LONG, s.length + 1L);
+        for (int i = 0; i < s.length; i++) arr.setAtIndex(JAVA_LONG, i, a.allocateFrom(s[i]).address());
+        arr.setAtIndex(JAVA_LONG, s.length, 0L);
         return arr;
     }
 

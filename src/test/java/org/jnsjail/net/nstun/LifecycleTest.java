@@ -86,8 +86,10 @@ class LifecycleTest {
         assertEquals(0, stackThreads(), "close() joined the threads");
         // The test's own sockets may linger a moment in the JDK's closer; wait until the count settles.
         long end = System.currentTimeMillis() + 3000;
-        while (fds() != before && System.currentTimeMillis() < end) Thread.sleep(50);
-        assertEquals(before, fds(), "every fd the stack and the test opened is closed");
+        while (fds() > before && System.currentTimeMillis() < end) Thread.sleep(50);
+        // A leak is growth; the count may also drop, when a collection lets the JDK close what an
+        // earlier test in this JVM left to its cleaners.
+        assertTrue(fds() <= before, "every fd the stack and the test opened is closed: " + fds() + " > " + before);
         try (ServerSocket again = new ServerSocket()) {
             again.bind(new InetSocketAddress(port));
         }
