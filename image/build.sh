@@ -15,8 +15,8 @@
 # Why a static archive (java -Xshare:dump from a class list) and not the AOT cache that ./build trains for
 # the launcher (-XX:AOTCacheOutput): JDK 25 writes a different AOT cache on every run, even from one AOT
 # configuration (about 1.7 MB of 14 MB differ), so an image carrying one could not be reproduced. A static
-# dump from the same class list is byte-identical, and the class list is too once its @cp lines (constant
-# pool entries resolved by whichever thread got there first) are left out. It cuts start-up as the AOT
+# dump from the same class list is byte-identical, and the class list is too once sorted and its @cp lines
+# (constant pool entries resolved by whichever thread got there first) are left out. It cuts start-up as the AOT
 # cache does (about 0.3 s instead of 0.5 s of CPU for a one-shot jail here).
 # No shell, no package manager, no compiler. The entry point is java with the ./nsjail launcher's flags.
 # Two images share those layers: jnsjail, and jnsjail-example, which adds a jail root for the example
@@ -188,7 +188,11 @@ if ! in_rootfs /opt/java/bin/java "${noshare[@]}" -Xshare:off -XX:DumpLoadedClas
   cat "$log" >&2
   exit 1
 fi
-grep -v '^@cp ' "$rootfs/tmp/classes.list" > "$rootfs/tmp/classes.stable"
+# The list's order (and its ids) follows whichever thread loaded a class first (the training jail's stub
+# keeper thread runs beside the main one), and the archive is laid out in that order. Only the set is
+# stable: classes sorted by name without ids (no unregistered class refers to an id), then the @ lines.
+{ grep -v '^@' "$rootfs/tmp/classes.list" | sed 's/ id: [0-9]*$//' | LC_ALL=C sort
+  grep '^@' "$rootfs/tmp/classes.list" | grep -v '^@cp ' | LC_ALL=C sort; } > "$rootfs/tmp/classes.stable"
 if ! in_rootfs /opt/java/bin/java "${noshare[@]}" -Xshare:dump -XX:SharedClassListFile=/tmp/classes.stable \
     -XX:SharedArchiveFile=/opt/jnsjail/jnsjail.jsa -cp /opt/jnsjail/jnsjail.jar >"$log" 2>&1; then
   echo "image: java -Xshare:dump failed:" >&2
