@@ -27,22 +27,31 @@ public interface HostFs {
     HostFs REAL = new HostFs() {
         @Override
         public java.util.List<String> procMounts() {
-            java.util.List<String> out = new java.util.ArrayList<>();
+            String table;
             try {
-                for (String line : org.jnsjail.sys.HostInfo.readProc("/proc/self/mountinfo").split("\n")) {
-                    // "id parent maj:min root mountpoint options [optional...] - fstype source superopts"
-                    int dash = line.indexOf(" - ");
-                    if (dash < 0) continue;
-                    String[] after = line.substring(dash + 3).split(" ");
-                    if (after.length == 0 || !after[0].equals("proc")) continue;
-                    String[] f = line.split(" ");
-                    if (f.length > 4) out.add(unescape(f[4]));
-                }
-            } catch (java.io.IOException e) {
-                // unknown: nothing to cover
+                table = org.jnsjail.sys.MountTable.text();
+            } catch (org.jnsjail.sys.ErrnoException e) {
+                return java.util.List.of(); // unknown: nothing to cover
             }
-            return out;
+            ProcMounts last = lastProcMounts;
+            if (last != null && last.table() == table) return last.points();
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (String line : table.split("\n")) {
+                // "id parent maj:min root mountpoint options [optional...] - fstype source superopts"
+                int dash = line.indexOf(" - ");
+                if (dash < 0) continue;
+                String[] after = line.substring(dash + 3).split(" ");
+                if (after.length == 0 || !after[0].equals("proc")) continue;
+                String[] f = line.split(" ");
+                if (f.length > 4) out.add(unescape(f[4]));
+            }
+            java.util.List<String> points = java.util.List.copyOf(out);
+            lastProcMounts = new ProcMounts(table, points);
+            return points;
         }
+
+        /** The last table parsed, and its procfs mount points: the same text needs no second parse. */
+        private volatile ProcMounts lastProcMounts;
 
         @Override
         public Kind kind(String path) {
@@ -72,4 +81,7 @@ public interface HostFs {
             return Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS);
         }
     };
+
+    /** A mount table's text and the procfs mount points in it. */
+    record ProcMounts(String table, java.util.List<String> points) {}
 }

@@ -179,7 +179,7 @@ class ResidentStubTest {
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
     }
 
-    private static String output(JailSpec spec) throws Exception {
+    static String output(JailSpec spec) throws Exception {
         int[] pipe = Libc.pipe2(Fcntl.O_CLOEXEC);
         try {
             try (JailHandle h = Jails.start(spec, new JailIo(0, pipe[1], 2))) {
