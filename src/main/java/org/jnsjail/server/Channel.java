@@ -26,12 +26,15 @@ final class Channel implements AutoCloseable {
     /** A frame read: its type, payload and the fds that came with it (owned by the caller). */
     record Frame(int type, byte[] payload, int[] fds) {}
 
-    /** The peer closed the connection (or broke it) before a whole frame arrived. */
+    /**
+     * The peer closed the connection (or broke it) before a whole frame arrived. Every client's
+     * connection ends so, once: no stack trace is taken for it.
+     */
     static final class Gone extends Exception {
         private static final long serialVersionUID = 1L;
 
         Gone(String why) {
-            super(why);
+            super(why, null, false, false);
         }
     }
 

@@ -91,15 +91,39 @@ record Facts(String ids, String caps, int noNewPrivs, String seccomp, int umask,
         long ioprio = Libc.sys(org.jnsjail.sys.Syscall.SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, pid, 0, 0, 0, 0);
         String sched = "nice " + f[16] + ", policy " + f[38] + ", rt priority " + f[37] + ", io priority " + ioprio;
         List<String> cgroups = new ArrayList<>(HostInfo.readProc(dir + "/cgroup").lines().toList());
-        String lsm;
-        try {
-            lsm = HostInfo.readProc(dir + "/attr/current").trim();
-        } catch (IOException e) {
-            lsm = ""; // no LSM answers for attr/current
+        String lsm = "";
+        if (lsmLabels()) {
+            try {
+                lsm = HostInfo.readProc(dir + "/attr/current").trim();
+            } catch (IOException e) {
+                // no LSM answers for attr/current
+            }
         }
         return new Facts(ids, caps, Integer.parseInt(st.getOrDefault("NoNewPrivs", "0")), seccomp,
                 Integer.parseInt(st.getOrDefault("Umask", "0022"), 8), Integer.parseInt(st.getOrDefault("TracerPid", "0")),
                 cpus, ns, root, sched, HostInfo.readProc(dir + "/oom_score_adj").trim(), cgroups, lsm, limits(pid), cwd);
+    }
+
+    private static volatile Boolean lsmLabels;
+
+    /**
+     * Whether an LSM answers /proc/PID/attr/current on this kernel (proc(5)): asked once, of this
+     * process, since the answer is the kernel's, not the process's. Without one every read fails, and
+     * a failed read per request costs an exception.
+     */
+    private static boolean lsmLabels() {
+        Boolean b = lsmLabels;
+        if (b == null) {
+            boolean yes;
+            try {
+                HostInfo.readProc("/proc/self/attr/current");
+                yes = true;
+            } catch (IOException e) {
+                yes = false;
+            }
+            lsmLabels = b = yes;
+        }
+        return b;
     }
 
     /** prlimit(2) of every resource (pid 0: the caller); the kernel allows it for a process with our ids. */

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -144,6 +145,22 @@ public final class Libc {
             if (r >= 0) return r;
             if (errno() != Errno.EINTR) throw new ErrnoException("read", errno());
         }
+    }
+
+    /** read(2) until it returns 0: the whole of a procfs file, whatever st_size says. */
+    public static byte[] readAll(int fd) throws ErrnoException {
+        byte[] out = new byte[0];
+        int len = 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(4096);
+            long n;
+            while ((n = read(fd, buf, buf.byteSize())) > 0) {
+                if (len + n > out.length) out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, len + (int) n));
+                MemorySegment.copy(buf, JAVA_BYTE, 0, out, len, (int) n);
+                len += (int) n;
+            }
+        }
+        return len == out.length ? out : java.util.Arrays.copyOf(out, len);
     }
 
     /** Writes all of buf, retrying on EINTR and short writes. */

@@ -3,9 +3,7 @@ package org.jnsjail.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -52,17 +50,6 @@ public final class MountTable {
 
     private static String readAll() throws ErrnoException {
         if (Libc.syscall(Syscall.SYS_lseek, fd, 0, 0) < 0) throw new ErrnoException("lseek " + PATH, Libc.errno());
-        byte[] out = new byte[0];
-        int len = 0;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(16384);
-            long n;
-            while ((n = Libc.read(fd, buf, buf.byteSize())) > 0) {
-                if (len + n > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, len + (int) n));
-                MemorySegment.copy(buf, JAVA_BYTE, 0, out, len, (int) n);
-                len += (int) n;
-            }
-        }
-        return new String(out, 0, len, StandardCharsets.UTF_8);
+        return new String(Libc.readAll(fd), StandardCharsets.UTF_8);
     }
 }
