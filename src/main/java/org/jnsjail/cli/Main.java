@@ -15,6 +15,11 @@ import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.RLimit;
 import org.jnsjail.supervisor.JailPlans;
+import org.jnsjail.args.CliException;
+import org.jnsjail.args.CommandLine;
+import org.jnsjail.args.HelpRequested;
+import org.jnsjail.args.Mode;
+import org.jnsjail.args.Version;
 
 /** The nsjail command: a thin layer over {@link org.jnsjail.api}. Exit codes as nsjail's. */
 public final class Main {
@@ -80,7 +85,7 @@ public final class Main {
         if (run.dumpPlan()) {
             // --dump_plan: what a start would run, and nothing started (no daemon, status file or jail).
             try {
-                System.out.print(JailPlans.dump(run.spec(), run.mode() == Settings.Mode.EXECVE, caller));
+                System.out.print(JailPlans.dump(run.spec(), run.mode() == Mode.EXECVE, caller));
                 return 0;
             } catch (JailException e) {
                 Log.fatal(e.getMessage());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.jnsjail.model.JailException;
+import org.jnsjail.model.ListenOptions;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -33,8 +34,6 @@ import org.jnsjail.sys.Sockets.Endpoint;
  * whose pidfd and relay it polls.
  */
 public final class Listener {
-    /** The LISTEN settings: --bindhost, --port, --max_conns, --max_conns_per_ip, --forward_signals. */
-    public record Options(String bindhost, int port, long maxConns, long maxConnsPerIp, boolean forwardSignals) {}
 
     /** Accepts per wake-up, so a flood of connections still lets the relays run. */
     static final int ACCEPT_BATCH = 32;
@@ -46,7 +45,7 @@ public final class Listener {
     static final long EXIT_AFTER_EOF_NANOS = 2_000_000_000L;
 
     private final JailSpec spec;
-    private final Options opt;
+    private final ListenOptions opt;
     /** --status_file / --status_fd: a JSON line per jail, with the client's address; or null. */
     private final StatusOutput status;
     private final List<Connection> conns = new ArrayList<>();
@@ -70,7 +69,7 @@ public final class Listener {
     private record Starting(int sock, int[] in, int[] out, Endpoint peer, long startNanos,
             CompletableFuture<JailHandle> jail) {}
 
-    private Listener(JailSpec spec, Options opt, StatusOutput status) {
+    private Listener(JailSpec spec, ListenOptions opt, StatusOutput status) {
         this.spec = spec;
         this.opt = opt;
         this.status = status;
@@ -78,12 +77,12 @@ public final class Listener {
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
-    public static int run(JailSpec spec, Options opt) {
+    public static int run(JailSpec spec, ListenOptions opt) {
         return run(spec, opt, null);
     }
 
     /** The same, each jail's outcome a line of {@code status} (with the client's address) when not null. */
-    public static int run(JailSpec spec, Options opt, StatusOutput status) {
+    public static int run(JailSpec spec, ListenOptions opt, StatusOutput status) {
         return new Listener(spec, opt, status).loop();
     }
 

@@ -52,8 +52,8 @@ class LayersTest {
             List.of("seccomp", "mount", "user", "cgroup", "net.nstun", "config"),
             List.of("unotify", "net"),
             List.of("plan"),
-            // running jails
-            List.of("supervisor"),
+            // running jails; reading nsjail command lines and config files (independent of each other)
+            List.of("supervisor", "args"),
             // the public API
             List.of("api"),
             // front ends

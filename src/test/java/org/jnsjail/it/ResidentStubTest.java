@@ -15,7 +15,7 @@ import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.api.Jails;
 import org.jnsjail.model.MountPt;
-import org.jnsjail.cli.CommandLine;
+import org.jnsjail.args.CommandLine;
 import org.jnsjail.supervisor.Prepared;
 import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.sys.Fcntl;

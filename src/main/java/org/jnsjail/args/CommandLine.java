@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +30,8 @@ public final class CommandLine {
      * What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null
      * @param dumpPlan --dump_plan: show the jail's plan instead of running it
      */
-    public record Run(Settings.Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
-            org.jnsjail.supervisor.Listener.Options listen, boolean daemon, String unotifyReport, String statusFile,
+    public record Run(Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
+            org.jnsjail.model.ListenOptions listen, boolean daemon, String unotifyReport, String statusFile,
             int statusFd, boolean dumpPlan) {
         /** --status_file or --status_fd was given. */
         public boolean wantsStatus() {
@@ -55,11 +55,13 @@ public final class CommandLine {
     private final Map<String, String> hostEnv;
     private final HostInfo host;
     private final Caller caller;
+    private final ParseEffects fx;
 
-    CommandLine(Caller caller, HostInfo host) {
+    CommandLine(Caller caller, HostInfo host, ParseEffects fx) {
         this.caller = caller;
         this.hostEnv = caller.env();
         this.host = host;
+        this.fx = fx;
     }
 
     /** Parses argv into a run for this JVM's own caller; {@link HelpRequested} for --help. */
@@ -78,6 +80,15 @@ public final class CommandLine {
 
     /** As {@link #parse(String[], Caller)}, with the host's facts given (the plan tests' fixed host). */
     public static Run parse(String[] argv, Caller caller, HostInfo host) throws CliException, HelpRequested {
+        return parse(argv, caller, host, ParseEffects.applied());
+    }
+
+    /**
+     * As {@link #parse(String[], Caller, HostInfo)}; the logging options and the warnings of parsing go
+     * to {@code fx} (applied to this process's log, or collected with no side effect).
+     */
+    public static Run parse(String[] argv, Caller caller, HostInfo host, ParseEffects fx)
+            throws CliException, HelpRequested {
         // A real argv cannot hold a NUL (execve(2) passes C strings); an API caller's can.
         for (String a : argv) {
             if (a.indexOf('\0') >= 0) throw new CliException("an argument contains a NUL character", false);
@@ -88,7 +99,7 @@ public final class CommandLine {
         } catch (UsageException e) {
             throw new CliException(e.getMessage(), true);
         }
-        CommandLine cl = new CommandLine(caller, host);
+        CommandLine cl = new CommandLine(caller, host, fx);
         for (ParsedOption o : args.options()) cl.apply(o);
         return cl.assemble(args.command());
     }
@@ -109,16 +120,16 @@ public final class CommandLine {
             case STATUS_FD -> s.statusFd = (int) Num.parse(v, name, 0, Integer.MAX_VALUE);
             case INIT -> s.init = true;
             case MODE -> s.mode = switch (v.isEmpty() ? ' ' : v.charAt(0)) {
-                case 'l' -> Settings.Mode.LISTEN;
-                case 'o' -> Settings.Mode.ONCE;
-                case 'e' -> Settings.Mode.EXECVE;
-                case 'r' -> Settings.Mode.RERUN;
+                case 'l' -> Mode.LISTEN;
+                case 'o' -> Mode.ONCE;
+                case 'e' -> Mode.EXECVE;
+                case 'r' -> Mode.RERUN;
                 default -> throw new CliException("Modes supported: -M l, -M o, -M e, -M r; not " + Quote.of(v), true);
             };
             case CONFIG -> {
                 // nsjail's CopyFrom: every setting in the config message is replaced; see ConfigApplier.
                 var out = new ConfigApplier.Outside(uids, gids, passFds, configArgv, procPath);
-                s = ConfigApplier.fromFile(v, hostEnv, host, out);
+                s = ConfigApplier.fromFile(v, hostEnv, host, out, fx);
                 procPath = out.procPath;
                 procAsked = procPath != null && (out.mountProc || procAsked);
             }
@@ -126,16 +137,16 @@ public final class CommandLine {
             case EXECUTE_FD -> s.execFd = true;
             // nsjail treats an empty value of these as "not given" (an unset shell variable, say).
             case LOG -> {
-                if (!v.isEmpty()) Log.toFile(v);
+                if (!v.isEmpty()) fx.logToFile(v);
             }
-            case LOG_FD -> Log.toFd((int) Num.parse(v, name, 0, Integer.MAX_VALUE));
-            case VERBOSE -> Log.setLevel(Log.Level.DEBUG);
-            case QUIET -> Log.setLevel(Log.Level.WARNING);
-            case REALLY_QUIET -> Log.setLevel(Log.Level.FATAL);
+            case LOG_FD -> fx.logToFd((int) Num.parse(v, name, 0, Integer.MAX_VALUE));
+            case VERBOSE -> fx.logLevel(Log.Level.DEBUG);
+            case QUIET -> fx.logLevel(Log.Level.WARNING);
+            case REALLY_QUIET -> fx.logLevel(Log.Level.FATAL);
             case DAEMON -> s.daemon = true;
             case PORT -> {
                 s.port = (int) Num.parse(v, name, 0, 65535);
-                s.mode = Settings.Mode.LISTEN;
+                s.mode = Mode.LISTEN;
             }
             case BINDHOST -> s.bindhost = v;
             case MAX_CONNS -> s.maxConns = Num.parse(v, name, 0, 0xffffffffL);
@@ -147,7 +158,7 @@ public final class CommandLine {
             case HOSTNAME -> s.hostname = v;
             case CWD -> s.cwd = v;
             case KEEP_ENV -> s.keepEnv = true;
-            case ENV -> addEnv(s, v, hostEnv);
+            case ENV -> addEnv(s, v, hostEnv, fx);
             case TIME_LIMIT -> s.timeLimit = Num.parse(v, name, 0, 0xffffffffL);
             case MAX_CPUS -> s.maxCpus = (int) Num.parse(v, name, 0, 4096);
             case NICE_LEVEL -> s.niceLevel = (int) Num.parseSigned(v, name, -20, 19);
@@ -213,7 +224,7 @@ public final class CommandLine {
                 if (!v.equals("new") && !v.equals("old") && !v.equals("auto")) {
                     throw new CliException(name + ": unknown value " + Quote.of(v) + " (use 'new', 'old' or 'auto')", false);
                 }
-                Log.debug("--experimental_mnt " + v + ": jnsjail has one mount backend; read-only is recursive, as nsjail's 'new'");
+                fx.debug("--experimental_mnt " + v + ": jnsjail has one mount backend; read-only is recursive, as nsjail's 'new'");
             }
             case SECCOMP_POLICY -> s.seccompPolicyFile = v.isEmpty() ? null : v;
             case SECCOMP_STRING -> s.seccompString.add(v);
@@ -255,7 +266,7 @@ public final class CommandLine {
     }
 
     /** -E VAR=val, or VAR taking the supervisor's value (warning and ignored if unset), as nsjail's addEnv. */
-    static void addEnv(Settings s, String v, Map<String, String> hostEnv) {
+    static void addEnv(Settings s, String v, Map<String, String> hostEnv, ParseEffects fx) {
         int eq = v.indexOf('=');
         if (eq >= 0) {
             s.envars.remove(v.substring(0, eq));
@@ -264,7 +275,7 @@ public final class CommandLine {
         }
         String cur = hostEnv.get(v);
         if (cur == null) {
-            Log.warn("Environment variable " + Quote.of(v) + " is not set; not passing it to the jail");
+            fx.warn("Environment variable " + Quote.of(v) + " is not set; not passing it to the jail");
             return;
         }
         s.envars.remove(v);
@@ -363,7 +374,7 @@ public final class CommandLine {
         checkExtensions();
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec, mounts,
-                chroot == null ? "" : chroot, host), new org.jnsjail.supervisor.Listener.Options(s.bindhost, s.port,
+                chroot == null ? "" : chroot, host), new org.jnsjail.model.ListenOptions(s.bindhost, s.port,
                 s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd, dumpPlan);
     }
 
@@ -373,12 +384,12 @@ public final class CommandLine {
         if (s.statusFile != null && s.statusFd >= 0) {
             throw new CliException(file + " and " + fd + " cannot both be given: the status goes to one place", false);
         }
-        if ((s.statusFile != null || s.statusFd >= 0) && s.mode == Settings.Mode.EXECVE) {
+        if ((s.statusFile != null || s.statusFd >= 0) && s.mode == Mode.EXECVE) {
             throw new CliException((s.statusFile != null ? file : fd) + " cannot be used with -Me (no supervisor stays"
                     + " to see the program end)", false);
         }
         if (s.statusFile != null && s.statusFile.isEmpty()) throw new CliException(file + ": empty file name", false);
-        if (s.init && s.mode == Settings.Mode.EXECVE) {
+        if (s.init && s.mode == Mode.EXECVE) {
             throw new CliException(s.nameOf(Opt.INIT, "init") + " cannot be used with -Me (the program is not PID 1"
                     + " there: a dummy init already reaps orphans)", false);
         }
@@ -401,7 +412,7 @@ public final class CommandLine {
         if (procPath != null && procAsked) ignored.add(Quote.of(procPath));
         if (!ignored.isEmpty()) {
             String n = s.nameOf(Opt.DISABLE_CLONE_NEWNS, "clone_newns: false");
-            Log.warn("No mount namespace (" + n + "): ignoring the mount" + (ignored.size() > 1 ? "s " : " ")
+            fx.warn("No mount namespace (" + n + "): ignoring the mount" + (ignored.size() > 1 ? "s " : " ")
                     + Quote.cut(String.join(", ", ignored)) + ", as nsjail does" + (chroot != null
                     ? "; only --chroot applies (chroot(2))" : ""));
         }
@@ -425,7 +436,7 @@ public final class CommandLine {
                 s.macvlanVsGw, s.macvlanVsMa, s.macvlanVsMo, s.trafficRules, s.userNet);
         if (s.userNet != null) checkUserNet(s.userNet);
         if (!net.any()) return net;
-        if (s.mode == Settings.Mode.EXECVE) {
+        if (s.mode == Mode.EXECVE) {
             throw new CliException("--macvlan_iface, --iface_own and traffic_rule cannot be used with -Me (no supervisor"
                     + " stays to set up interfaces)", false);
         }
@@ -457,7 +468,7 @@ public final class CommandLine {
 
     /** user_net: nsjail's requirements, and every address and rule checked before anything starts. */
     private void checkUserNet(org.jnsjail.model.UserNet un) throws CliException {
-        if (s.mode == Settings.Mode.EXECVE) {
+        if (s.mode == Mode.EXECVE) {
             // nsjail's EXECVE mode has no initParent, so it would silently give the jail no network.
             throw new CliException("user_net cannot be used with -Me (no supervisor stays to carry the jail's traffic)",
                     false);
@@ -471,7 +482,7 @@ public final class CommandLine {
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), false);
         }
-        for (String w : org.jnsjail.net.UserNetwork.unusedSettings(un)) org.jnsjail.log.Log.warn(w);
+        for (String w : org.jnsjail.net.UserNetwork.unusedSettings(un)) fx.warn(w);
     }
 
     /** The 17 cgroup settings; nsjail's "cannot set both" check happens now, before anything starts. */

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +65,7 @@ final class SeccompOptions {
      * silently unused. Returns the report file (null = none).
      */
     static String unotifyReport(Settings s) throws CliException {
-        if (s.seccompUnotify && s.mode == Settings.Mode.EXECVE) {
+        if (s.seccompUnotify && s.mode == Mode.EXECVE) {
             throw new CliException("--seccomp_unotify cannot be used with -Me (no supervisor stays to trace the jail)",
                     false);
         }

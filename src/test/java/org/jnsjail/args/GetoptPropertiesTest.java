@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.util.ArrayList;
 import java.util.List;

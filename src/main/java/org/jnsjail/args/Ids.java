@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import org.jnsjail.model.IdMap;
 import org.jnsjail.log.Quote;

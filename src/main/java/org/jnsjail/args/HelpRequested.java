@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 /** --help (the usage) or --version (jnsjail extension): print it to stdout and exit 0. */
 public final class HelpRequested extends Exception {

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +27,8 @@ class DefaultsTest {
     void configProtoDefaultsAreTheCommandLinesDefaults() throws Exception {
         var out = new ConfigApplier.Outside(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                 Defaults.PROC_PATH);
-        Settings fromConfig = ConfigApplier.toSettings(NsJailConfig.getDefaultInstance(), Map.of(), HostInfo.get(), out);
+        Settings fromConfig = ConfigApplier.toSettings(NsJailConfig.getDefaultInstance(), Map.of(), HostInfo.get(), out,
+                ParseEffects.collected());
         Settings fresh = new Settings();
         List<String> diffs = new ArrayList<>();
         for (Field f : Settings.class.getDeclaredFields()) {

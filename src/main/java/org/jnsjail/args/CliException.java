@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 /** A bad command line or value: the message is the one line to log; exit 255. */
 public final class CliException extends Exception {

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +49,7 @@ final class ConfigApplier {
     }
 
     /** -C FILE: loads it and converts it; a bad file is a one-line CliException (exit 255). */
-    static Settings fromFile(String file, Map<String, String> hostEnv, HostInfo host, Outside out)
+    static Settings fromFile(String file, Map<String, String> hostEnv, HostInfo host, Outside out, ParseEffects fx)
             throws CliException {
         NsJailConfig cfg;
         try {
@@ -57,19 +57,20 @@ final class ConfigApplier {
         } catch (ConfigException e) {
             throw new CliException(e.getMessage(), false);
         }
-        return toSettings(cfg, hostEnv, host, out);
+        return toSettings(cfg, hostEnv, host, out, fx);
     }
 
-    static Settings toSettings(NsJailConfig cfg, Map<String, String> hostEnv, HostInfo host, Outside out)
+    static Settings toSettings(NsJailConfig cfg, Map<String, String> hostEnv, HostInfo host, Outside out,
+            ParseEffects fx)
             throws CliException {
         // Logging first, as nsjail does, so that the warnings below already go to the config's sink.
-        if (cfg.hasLogFd()) Log.toFd(cfg.getLogFd());
+        if (cfg.hasLogFd()) fx.logToFd(cfg.getLogFd());
         // An empty string is "not given" for these, as in nsjail (config.cc checks empty(), not has_).
-        if (cfg.hasLogFile() && !cfg.getLogFile().isEmpty()) Log.toFile(cfg.getLogFile());
-        if (cfg.hasLogLevel()) Log.setLevel(Log.Level.valueOf(cfg.getLogLevel().name()));
+        if (cfg.hasLogFile() && !cfg.getLogFile().isEmpty()) fx.logToFile(cfg.getLogFile());
+        if (cfg.hasLogLevel()) fx.logLevel(Log.Level.valueOf(cfg.getLogLevel().name()));
 
         Settings s = new Settings();
-        s.mode = Settings.Mode.valueOf(cfg.getMode().name());
+        s.mode = Mode.valueOf(cfg.getMode().name());
         s.hostname = cfg.getHostname();
         s.cwd = cfg.getCwd();
         s.noPivotRoot = cfg.getNoPivotroot();
@@ -83,11 +84,11 @@ final class ConfigApplier {
         s.niceLevel = cfg.getNiceLevel();
         s.keepEnv = cfg.getKeepEnv();
         // Bare names take the supervisor's value now, as nsjail's second addEnv pass.
-        for (String e : cfg.getEnvarList()) CommandLine.addEnv(s, e, hostEnv);
+        for (String e : cfg.getEnvarList()) CommandLine.addEnv(s, e, hostEnv, fx);
         s.keepCaps = cfg.getKeepCaps();
         for (String c : cfg.getCapList()) {
             // nsjail only warns about an unknown name in a config (the CLI refuses it).
-            if (Capability.byName(c) == null) Log.warn("Unknown capability: '" + c + "'; ignoring it");
+            if (Capability.byName(c) == null) fx.warn("Unknown capability: '" + c + "'; ignoring it");
             else s.caps.add(c);
         }
         s.silent = cfg.getSilent();

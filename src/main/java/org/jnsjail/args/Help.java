@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 /**
  * The {@code --help} text, built from {@link Opt} in nsjail's layout.

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -270,13 +270,13 @@ class ConfigMergeTest {
 
     @Test
     void configPortDoesNotSwitchMode() throws Exception {
-        assertEquals(Settings.Mode.ONCE, CommandLine.parse(new String[] {"-C", BASIC, "--", "/bin/true"}).mode());
+        assertEquals(Mode.ONCE, CommandLine.parse(new String[] {"-C", BASIC, "--", "/bin/true"}).mode());
     }
 
     @Test
     void configListenModeIsMapped() throws Exception {
         CommandLine.Run run = CommandLine.parse(new String[] {"-C", res("listen.cfg"), "--", "/bin/true"});
-        assertEquals(Settings.Mode.LISTEN, run.mode());
+        assertEquals(Mode.LISTEN, run.mode());
         assertEquals(31337, run.listen().port());
         assertEquals("::", run.listen().bindhost());
     }

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

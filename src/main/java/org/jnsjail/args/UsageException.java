@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 /**
  * A command line that getopt_long would reject. The message is one line worded as glibc words it

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.util.List;
 
@@ -427,8 +427,13 @@ public enum Opt {
         return null;
     }
 
+    /** Every long name (no dashes), the current one first, then {@link #aliases()}. */
+    public List<String> names() {
+        return List.of(names);
+    }
+
     /** values() clones on every call; Getopt scans this shared copy instead. Do not modify. */
-    static Opt[] all() {
+    public static Opt[] all() {
         return Index.ALL;
     }
 

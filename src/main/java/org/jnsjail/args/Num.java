@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 /**
  * Numeric option values as nsjail reads them (strtoul/strtoull with base 0: decimal, 0x hex,

@@ -1,4 +1,4 @@
-package org.jnsjail.cli;
+package org.jnsjail.args;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -17,7 +17,6 @@ import org.jnsjail.sys.RLimit;
  * are in {@link CommandLine} instead and survive a -C.
  */
 final class Settings {
-    enum Mode { LISTEN, ONCE, RERUN, EXECVE }
 
     /** An rlimit as given: a value in nsjail's unit, or the current soft/hard limit, or infinity. */
     record Rlim(char type, long value) {
