@@ -32,6 +32,7 @@ public final class Main {
     static final String COLD_REASON = "JNSJAIL_COLD_REASON";
 
     public static void main(String[] args) {
+        Log.toStderr(); // nsjail's log; the library alone is silent
         int rc;
         try {
             rc = run(args, caller());
@@ -69,6 +70,7 @@ public final class Main {
     }
 
     static int run(String[] args, Caller caller) {
+        if (!Log.hasSink()) Log.toStderr();
         if (ServerCommand.isServerCommand(args)) return ServerCommand.run(args, new Served());
         // The main thread lives as long as the JVM: jails it creates keep their parent-death signal armed.
         Spawner.get().adoptCurrentThread();

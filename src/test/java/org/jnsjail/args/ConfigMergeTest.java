@@ -451,8 +451,9 @@ class ConfigMergeTest {
         void run() throws Exception;
     }
 
-    /** The log goes to System.err (no sink is set in tests); capture what one call writes there. */
+    /** The log goes to System.err (as the CLI sets it; no other sink is set in tests); capture what one call writes there. */
     static String captureStderr(Body body) throws Exception {
+        Log.toStderr();
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
