@@ -4,7 +4,7 @@ import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.Caller;
 import org.jnsjail.model.JailIo;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 
 /**
@@ -16,12 +16,12 @@ public final class Jails {
     private Jails() {}
 
     /** Starts a jail sharing this JVM's stdio. */
-    public static JailHandle start(JailSpec spec) throws JailException {
+    public static JailHandle start(JailSpec spec) throws JailFailure {
         return start(spec, JailIo.INHERIT);
     }
 
     /** Starts a jail whose stdio are the given fds of this JVM; returns once the program was executed. */
-    public static JailHandle start(JailSpec spec, JailIo io) throws JailException {
+    public static JailHandle start(JailSpec spec, JailIo io) throws JailFailure {
         return Spawner.get().start(spec, io);
     }
 
@@ -29,13 +29,13 @@ public final class Jails {
      * Starts a jail for {@code caller}, another process on whose behalf this JVM works (a resident
      * server's client): the jail gets what a supervisor that process started would have given it.
      */
-    public static JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
+    public static JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailFailure {
         return Spawner.get().start(spec, io, caller);
     }
 
     /**
      * Starts a jail on a spawner thread without waiting: the future completes once the program was
-     * executed, or exceptionally with a {@link JailException}. The fds in {@code io} must stay open
+     * executed, or exceptionally with a {@link JailFailure}. The fds in {@code io} must stay open
      * until it completes; the caller closes its copies afterwards.
      */
     public static java.util.concurrent.CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
@@ -46,7 +46,7 @@ public final class Jails {
      * nsjail -Me: replaces this JVM by the exec stub, which unshares and becomes the program. Never
      * returns normally; the program keeps this process's pid and stays outside the new PID namespace.
      */
-    public static void execInPlace(JailSpec spec) throws JailException {
+    public static void execInPlace(JailSpec spec) throws JailFailure {
         Spawner.execInPlace(spec);
     }
 }

@@ -493,7 +493,7 @@ public final class CommandLine {
                 s.cgroupCpuParent, s.cgroupv2Mount, s.useCgroupv2, s.detectCgroupv2);
         try {
             org.jnsjail.cgroup.Cgroups.check(l);
-        } catch (org.jnsjail.model.JailException e) {
+        } catch (org.jnsjail.model.JailFailure e) {
             throw new CliException(e.getMessage(), false);
         }
         return l;

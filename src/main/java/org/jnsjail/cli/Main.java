@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
 import org.jnsjail.server.ServerCommand;
@@ -89,7 +89,7 @@ public final class Main {
             try {
                 System.out.print(JailPlans.dump(run.spec(), run.mode() == Mode.EXECVE, caller));
                 return 0;
-            } catch (JailException e) {
+            } catch (JailFailure e) {
                 Log.fatal(e.getMessage());
                 return 255;
             }
@@ -129,7 +129,7 @@ public final class Main {
                 try {
                     Jails.execInPlace(run.spec());
                     yield 255;
-                } catch (JailException e) {
+                } catch (JailFailure e) {
                     Log.fatal(e.getMessage());
                     yield 255;
                 }

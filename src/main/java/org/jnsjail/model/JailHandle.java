@@ -9,10 +9,10 @@ public interface JailHandle extends AutoCloseable {
     int pid();
 
     /** Blocks until the jail ends, and reaps it. */
-    JailStatus waitFor() throws JailException;
+    JailStatus waitFor() throws JailFailure;
 
     /** Waits up to {@code millis} (0 = just check); null if it is still running. */
-    JailStatus waitFor(long millis) throws JailException;
+    JailStatus waitFor(long millis) throws JailFailure;
 
     /** Sends a signal to the jail's PID 1; false if it has already ended. */
     boolean signal(int sig);

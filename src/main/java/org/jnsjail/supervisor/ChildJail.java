@@ -1,9 +1,11 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailOutcome;
 import org.jnsjail.model.JailStatus;
@@ -64,7 +66,7 @@ final class ChildJail implements JailHandle {
     }
 
     @Override
-    public JailStatus waitFor() throws JailException {
+    public JailStatus waitFor() throws JailFailure {
         JailStatus s;
         while ((s = waitFor(-1)) == null) {
             // poll was interrupted by a signal; go on waiting
@@ -73,7 +75,7 @@ final class ChildJail implements JailHandle {
     }
 
     @Override
-    public synchronized JailStatus waitFor(long millis) throws JailException {
+    public synchronized JailStatus waitFor(long millis) throws JailFailure {
         if (status != null) return status;
         try (Arena a = Arena.ofConfined()) {
             if (millis != 0) {
@@ -81,7 +83,7 @@ final class ChildJail implements JailHandle {
                 pfd.set(JAVA_INT, Structs.Pollfd.FD, pidfd);
                 pfd.set(JAVA_SHORT, Structs.Pollfd.EVENTS, POLLIN);
                 int r = Libc.poll(pfd, 1, (int) Math.min(Integer.MAX_VALUE, millis));
-                if (r < 0 && Libc.errno() != Errno.EINTR) throw new JailException("poll(pidfd): " + Errno.describe(Libc.errno()));
+                if (r < 0 && Libc.errno() != Errno.EINTR) throw new JailFailure(SetupStep.WAIT, Libc.errno(), "poll(pidfd): " + Errno.describe(Libc.errno()));
                 if (r <= 0) return null;
             }
             MemorySegment si = a.allocate(Structs.Siginfo.SIZE);
@@ -96,7 +98,7 @@ final class ChildJail implements JailHandle {
             if (rc == 0 && si.get(JAVA_INT, Structs.Siginfo.PID) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG, ru);
             if (rc < 0) {
                 if (Libc.errno() == Errno.EINTR) return null;
-                throw new JailException("waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
+                throw new JailFailure(SetupStep.WAIT, Libc.errno(), "waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
             }
             if (si.get(JAVA_INT, Structs.Siginfo.PID) == 0) return null; // si_pid 0: still running
             int code = si.get(JAVA_INT, Structs.Siginfo.CODE), st = si.get(JAVA_INT, Structs.Siginfo.STATUS);
@@ -211,7 +213,7 @@ final class ChildJail implements JailHandle {
         signal(Signals.SIGKILL, JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         try {
             waitFor();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             // nothing more can be done for it
         }
     }

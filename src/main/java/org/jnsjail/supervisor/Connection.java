@@ -2,7 +2,7 @@ package org.jnsjail.supervisor;
 
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.sys.Errno;
@@ -105,7 +105,7 @@ final class Connection {
      * Reaps the jail (its pidfd was readable); null if it is not a zombie after all. Its stdin is
      * closed and whatever it wrote is flushed to the client now, without waiting for the next poll.
      */
-    JailStatus reap() throws JailException {
+    JailStatus reap() throws JailFailure {
         JailStatus st = jail.waitFor(0);
         if (st == null) return null;
         status = st;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.ListenOptions;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
@@ -216,7 +216,7 @@ public final class Listener {
             CompletableFuture<JailHandle> jail;
             try {
                 jail = CompletableFuture.completedFuture(ahead.start(io));
-            } catch (JailException e) {
+            } catch (JailFailure e) {
                 jail = CompletableFuture.failedFuture(e);
             }
             starting.add(new Starting(sock, in, out, peer, start, jail)); // promoted at the top of the loop
@@ -245,7 +245,7 @@ public final class Listener {
             try {
                 jail = st.jail().resultNow();
             } catch (IllegalStateException e) {
-                String why = st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
+                String why = st.jail().exceptionNow() instanceof JailFailure je ? je.getMessage()
                         : "Couldn't launch the child process: " + st.jail().exceptionNow();
                 Log.error(why);
                 if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(why, st.peer().text()));
@@ -294,7 +294,7 @@ public final class Listener {
         JailStatus st;
         try {
             st = c.reap();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage());
             return;
         }

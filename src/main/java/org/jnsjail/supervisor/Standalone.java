@@ -1,7 +1,7 @@
 package org.jnsjail.supervisor;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -108,7 +108,7 @@ public final class Standalone {
         long start = System.nanoTime();
         try {
             jail = ahead != null ? ahead.start(io) : Spawner.get().start(spec, io, caller);
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
             if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(e.getMessage(), null));
@@ -124,7 +124,7 @@ public final class Standalone {
             Log.info("pid=" + jail.pid() + " (" + REMOTE + ") " + st.describe() + ", (PIDs left: 0)");
             if (status != null && jail.outcome() != null) status.write(jail.outcome());
             return st.code();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage());
             return 255;
         } finally {
@@ -141,7 +141,7 @@ public final class Standalone {
     }
 
     /** Waits for the jail; past the limit it gets SIGCONT then SIGKILL (137), as nsjail's reapProc. */
-    static JailStatus waitWithLimit(JailHandle jail, int limitSec, FatalSignals sig) throws JailException {
+    static JailStatus waitWithLimit(JailHandle jail, int limitSec, FatalSignals sig) throws JailFailure {
         long start = System.nanoTime();
         long deadline = limitSec > 0 ? start + limitSec * 1_000_000_000L : Long.MAX_VALUE;
         for (;;) {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.jnsjail.model.IdMap;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -100,7 +100,7 @@ class ApiTest {
             // A jail that fails after the hand-over (bad program) releases everything too.
             JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
             bad.net = org.jnsjail.model.NetConfig.NONE.withUserNet(un);
-            assertThrows(JailException.class, () -> Jails.start(bad.build()));
+            assertThrows(JailFailure.class, () -> Jails.start(bad.build()));
             assertEquals(fdsBefore, fdsBackTo(fdsBefore), un.backend() + ": the JVM's open fds changed");
             assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");
             assertEquals(List.of(), zombieChildren(), "zombie children remain");
@@ -217,7 +217,7 @@ class ApiTest {
         }
     }
 
-    /** A failed start (exec ENOENT) is a JailException with nsjail's message, and leaks neither fds nor children. */
+    /** A failed start (exec ENOENT) is a JailFailure with nsjail's message, and leaks neither fds nor children. */
     @Test
     void failedStartsLeakNothing() throws Exception {
         JailSpec bad = spec("/nonexistent/jnsjail-it").build();
@@ -226,7 +226,7 @@ class ApiTest {
         }
         List<String> fdsBefore = openFds();
         for (int i = 0; i < 10; i++) {
-            JailException e = assertThrows(JailException.class, () -> Jails.start(bad));
+            JailFailure e = assertThrows(JailFailure.class, () -> Jails.start(bad));
             assertTrue(e.getMessage().contains("execve('/nonexistent/jnsjail-it') failed: No such file or directory"),
                     e.getMessage());
         }
@@ -245,7 +245,7 @@ class ApiTest {
                 for (int i = 0; i < 5; i++) {
                     try (JailHandle h = Jails.start(spec)) {
                         results.add(h.waitFor());
-                    } catch (JailException e) {
+                    } catch (JailFailure e) {
                         results.add(e);
                     }
                 }
@@ -259,7 +259,7 @@ class ApiTest {
 
     /**
      * startAsync: eight starts in flight at once all complete with their jail, a failed one completes
-     * with the JailException, and the pool's threads are made once (no thread per start).
+     * with the JailFailure, and the pool's threads are made once (no thread per start).
      */
     @Test
     void asyncStartsRunOnThePool() throws Exception {
@@ -280,7 +280,7 @@ class ApiTest {
         }
         var bad = Jails.startAsync(spec("/nonexistent/jnsjail-it").build(), JailIo.INHERIT);
         var e = assertThrows(java.util.concurrent.ExecutionException.class, bad::get);
-        assertTrue(e.getCause() instanceof JailException, e::toString);
+        assertTrue(e.getCause() instanceof JailFailure, e::toString);
         assertEquals(pool, spawnerThreads(), "spawner threads");
         assertEquals(List.of(), zombieChildren());
     }

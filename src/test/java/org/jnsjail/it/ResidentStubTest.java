@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -105,7 +105,7 @@ class ResidentStubTest {
                     JailStatus st = h.waitFor();
                     // The stub's death may reach the jail during its set-up: it then dies, never hangs.
                     if (st.equals(JailStatus.exited(0))) ok++;
-                } catch (JailException e) {
+                } catch (JailFailure e) {
                     assertTrue(!e.getMessage().contains("\n") && !e.getMessage().contains("Exception"), e.getMessage());
                 }
             }
@@ -130,11 +130,11 @@ class ResidentStubTest {
         Libc.kill(p.pid(), Signals.SIGKILL);
         try (JailHandle h = p.start(JailIo.INHERIT)) {
             assertEquals(JailStatus.killed(Signals.SIGKILL), h.waitFor());
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             // also fine: the jail was gone when its stdio was handed over
         }
         // A plan that fails at an op: one line naming it, and the jail reaped.
-        JailException e = assertThrows(JailException.class, () -> Jails.start(cli("/nonexistent/jnsjail-it")));
+        JailFailure e = assertThrows(JailFailure.class, () -> Jails.start(cli("/nonexistent/jnsjail-it")));
         assertTrue(e.getMessage().contains("execve('/nonexistent/jnsjail-it') failed"), e.getMessage());
         assertEquals(fds, ApiTest.fdsBackTo(fds), "the JVM's open fds changed");
         assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
