@@ -346,7 +346,7 @@ public final class CommandLine {
         b.mounts = s.cloneNewns ? mounts : withoutMountNamespace(mounts);
         b.rootRw = rw;
         b.noPivotRoot = s.noPivotRoot;
-        b.timeLimitSec = (int) Math.min(Integer.MAX_VALUE, s.timeLimit);
+        b.timeLimitMillis = Math.min(s.timeLimit, 0xffffffffL) * 1000L;
         b.silent = s.silent;
         b.stderrToNull = s.stderrToNull;
         b.skipSetsid = s.skipSetsid;

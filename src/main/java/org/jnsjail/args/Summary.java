@@ -27,7 +27,7 @@ final class Summary {
         String bindhost = s.bindhost.indexOf(':') >= 0 ? "[" + s.bindhost + "]" : s.bindhost;
         out.add("IJail parameters: hostname:" + Quote.of(spec.hostname()) + ", chroot:" + Quote.of(chroot) + ", process:"
                 + Quote.of(spec.program()) + ", bind:" + bindhost + ":" + s.port + ", max_conns:" + s.maxConns
-                + ", max_conns_per_ip:" + s.maxConnsPerIp + ", time_limit:" + spec.timeLimitSec() + ", daemonize:"
+                + ", max_conns_per_ip:" + s.maxConnsPerIp + ", time_limit:" + spec.timeLimitMillis() / 1000 + ", daemonize:"
                 + s.daemon + ", clone_newnet:" + spec.has(Namespace.NET) + ", clone_newuser:" + spec.has(Namespace.USER)
                 + ", clone_newns:" + spec.has(Namespace.MOUNT) + ", clone_newpid:" + spec.has(Namespace.PID)
                 + ", clone_newipc:" + spec.has(Namespace.IPC) + ", clone_newuts:" + spec.has(Namespace.UTS)

@@ -147,7 +147,7 @@ final class JailLaunch {
         int pid = rep.pid();
         ChildJail jail;
         try {
-            jail = ChildJail.adopt(pid, resources);
+            jail = ChildJail.adopt(pid, resources, spec.timeLimitMillis());
         } catch (ErrnoException e) {
             // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
             Libc.kill(pid, Signals.SIGKILL);

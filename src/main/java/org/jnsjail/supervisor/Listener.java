@@ -66,8 +66,7 @@ public final class Listener {
      * bytes wait in the socket buffer, and a client that went away is noticed once the relay runs.
      * The jail's pipe ends stay open here until the start has completed, since the spawn dup2s them.
      */
-    private record Starting(int sock, int[] in, int[] out, Endpoint peer, long startNanos,
-            CompletableFuture<JailHandle> jail) {}
+    private record Starting(int sock, int[] in, int[] out, Endpoint peer, CompletableFuture<JailHandle> jail) {}
 
     private Listener(JailSpec spec, ListenOptions opt, StatusOutput status) {
         this.spec = spec;
@@ -207,7 +206,6 @@ public final class Listener {
             return;
         }
         Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
-        long start = System.nanoTime();
         JailIo io = new JailIo(in[0], out[1], out[1]);
         if (ahead.ready() || idle()) {
             // A readied jail only needs its stdio: start it inline. So does any jail when nothing else
@@ -219,12 +217,12 @@ public final class Listener {
             } catch (JailFailure e) {
                 jail = CompletableFuture.failedFuture(e);
             }
-            starting.add(new Starting(sock, in, out, peer, start, jail)); // promoted at the top of the loop
+            starting.add(new Starting(sock, in, out, peer, jail)); // promoted at the top of the loop
             return;
         }
         CompletableFuture<JailHandle> jail = Spawner.get().startAsync(spec, io);
         ahead.missed();
-        starting.add(new Starting(sock, in, out, peer, start, jail));
+        starting.add(new Starting(sock, in, out, peer, jail));
         jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)
     }
 
@@ -252,7 +250,7 @@ public final class Listener {
                 closeStarting(st);
                 continue;
             }
-            Connection c = new Connection(jail, st.sock(), st.in()[1], st.out()[0], st.peer(), st.startNanos(), scratch);
+            Connection c = new Connection(jail, st.sock(), st.in()[1], st.out()[0], st.peer(), scratch);
             conns.add(c);
             Libc.close(st.in()[0]);
             Libc.close(st.out()[1]);
@@ -310,12 +308,8 @@ public final class Listener {
 
     /** --time_limit per jail (SIGCONT, SIGKILL as nsjail), the drain bound, and the forward grace. */
     private void enforceLimits(long now) {
-        int limit = spec.timeLimitSec();
         for (Connection c : conns) {
-            if (c.running() && limit > 0 && now - c.startNanos >= limit * 1_000_000_000L && c.killForTimeLimit()) {
-                Log.info("pid=" + c.jail.pid() + " run time >= time limit (" + (now - c.startNanos) / 1_000_000_000L
-                        + " >= " + limit + ") (" + c.remote + "). Killing it");
-            }
+            if (c.running()) c.jail.enforceTimeLimit(); // logs nsjail's line and kills, once
             if (!c.running() && c.relaying() && now - c.endedNanos() >= DRAIN_AFTER_EXIT_NANOS) c.abort();
             if (c.running() && !c.relaying() && now - c.ioEndedNanos() >= EXIT_AFTER_EOF_NANOS) c.abort();
             if (stopSignal != 0 && c.relaying() && !c.running()) c.abort();
@@ -335,9 +329,8 @@ public final class Listener {
     /** Until the nearest deadline (time limit, drain, grace, accept pause); -1: only events wake us. */
     private int timeoutMs(long now) {
         long next = Long.MAX_VALUE;
-        int limit = spec.timeLimitSec();
         for (Connection c : conns) {
-            if (c.running() && limit > 0) next = Math.min(next, c.startNanos + limit * 1_000_000_000L);
+            if (c.running()) next = Math.min(next, c.jail.deadline());
             if (!c.running() && c.relaying()) next = Math.min(next, c.endedNanos() + DRAIN_AFTER_EXIT_NANOS);
             if (c.running() && !c.relaying()) next = Math.min(next, c.ioEndedNanos() + EXIT_AFTER_EOF_NANOS);
         }
@@ -360,7 +353,7 @@ public final class Listener {
 
     private void showList() {
         List<ProcList.Entry> running = new ArrayList<>();
-        for (Connection c : conns) if (c.running()) running.add(c.entry(spec.timeLimitSec()));
+        for (Connection c : conns) if (c.running()) running.add(ProcList.of(c.jail, c.remote));
         ProcList.log(running);
     }
 }

@@ -77,9 +77,9 @@ class ConfigMergeTest {
 
     @Test
     void timeLimitBeforeConfigIsLost() throws Exception {
-        assertEquals(600, spec("-t", "1", "-C", PROC, "--", "/bin/true").timeLimitSec());
-        assertEquals(30, spec("-t", "1", "-C", BASIC, "--", "/bin/true").timeLimitSec());
-        assertEquals(1, spec("-C", BASIC, "-t", "1", "--", "/bin/true").timeLimitSec());
+        assertEquals(600_000, spec("-t", "1", "-C", PROC, "--", "/bin/true").timeLimitMillis());
+        assertEquals(30_000, spec("-t", "1", "-C", BASIC, "--", "/bin/true").timeLimitMillis());
+        assertEquals(1_000, spec("-C", BASIC, "-t", "1", "--", "/bin/true").timeLimitMillis());
     }
 
     @Test
@@ -285,7 +285,7 @@ class ConfigMergeTest {
     void jsonConfig() throws Exception {
         JailSpec s = spec("-C", res("json.json"));
         assertEquals("JSONHOST", s.hostname());
-        assertEquals(7, s.timeLimitSec());
+        assertEquals(7_000, s.timeLimitMillis());
         assertEquals(List.of("/bin/true"), s.argv());
         assertEquals("/proc", s.mounts().getLast().dst());
     }
