@@ -5,15 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.jnsjail.seccomp.Arch;
-import org.jnsjail.seccomp.BpfProgram;
-import org.jnsjail.seccomp.KafelCompiler;
+import org.jnsjail.seccomp.JailPolicy;
 import org.jnsjail.seccomp.KafelException;
-import org.jnsjail.seccomp.KafelOptions;
 
 /**
  * -P/--seccomp_policy and --seccomp_string: compiled once, here, before any jail exists (nsjail's
- * sandbox.cc). The filter also kills x32 calls (nr | 0x40000000) the policy does not name, so a
- * policy cannot be bypassed through another ABI; i386 calls fail the architecture check anyway.
+ * sandbox.cc), as {@link JailPolicy} compiles every jail's policy (x32 calls it does not name are killed).
  */
 final class SeccompOptions {
     private SeccompOptions() {}
@@ -46,15 +43,9 @@ final class SeccompOptions {
             text = String.join("\n", s.seccompString);
         }
         try {
-            KafelOptions opts = KafelOptions.defaults().withKillX32(true);
-            if (!s.seccompArchs.isEmpty()) {
-                java.util.Set<Arch> targets = new java.util.LinkedHashSet<>();
-                targets.add(Arch.X86_64); // the host's own ABI is always covered
-                for (String a : s.seccompArchs) targets.add(Arch.byName(a));
-                opts = opts.withTargets(targets);
-            }
-            BpfProgram p = KafelCompiler.compile(text, opts);
-            return p.toSockFilterBytes();
+            java.util.List<Arch> alsoFor = new java.util.ArrayList<>();
+            for (String a : s.seccompArchs) alsoFor.add(Arch.byName(a));
+            return JailPolicy.compile(text, alsoFor);
         } catch (KafelException e) {
             throw new CliException("Could not compile policy: " + e.getMessage(), false);
         }
