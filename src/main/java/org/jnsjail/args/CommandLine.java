@@ -29,10 +29,11 @@ public final class CommandLine {
     /**
      * What the command line asks for. @param unotifyReport --seccomp_unotify_report's file, or null
      * @param dumpPlan --dump_plan: show the jail's plan instead of running it
+     * @param noCommand no command was given (only when parsing allowed that): the spec's argv is [""]
      */
     public record Run(Mode mode, JailSpec spec, boolean forwardSignals, String chroot, List<String> summary,
             org.jnsjail.model.ListenOptions listen, boolean daemon, String unotifyReport, String statusFile,
-            int statusFd, boolean dumpPlan) {
+            int statusFd, boolean dumpPlan, boolean noCommand) {
         /** --status_file or --status_fd was given. */
         public boolean wantsStatus() {
             return statusFile != null || statusFd >= 0;
@@ -56,6 +57,8 @@ public final class CommandLine {
     private final HostInfo host;
     private final Caller caller;
     private final ParseEffects fx;
+    /** A library caller may give the command later: none is then no error. */
+    private boolean commandOptional;
 
     CommandLine(Caller caller, HostInfo host, ParseEffects fx) {
         this.caller = caller;
@@ -89,6 +92,12 @@ public final class CommandLine {
      */
     public static Run parse(String[] argv, Caller caller, HostInfo host, ParseEffects fx)
             throws CliException, HelpRequested {
+        return parse(argv, caller, host, fx, false);
+    }
+
+    /** As {@link #parse(String[], Caller, HostInfo, ParseEffects)}; {@code commandOptional}: see {@link Run#noCommand()}. */
+    public static Run parse(String[] argv, Caller caller, HostInfo host, ParseEffects fx, boolean commandOptional)
+            throws CliException, HelpRequested {
         // A real argv cannot hold a NUL (execve(2) passes C strings); an API caller's can.
         for (String a : argv) {
             if (a.indexOf('\0') >= 0) throw new CliException("an argument contains a NUL character", false);
@@ -100,6 +109,7 @@ public final class CommandLine {
             throw new CliException(e.getMessage(), true);
         }
         CommandLine cl = new CommandLine(caller, host, fx);
+        cl.commandOptional = commandOptional;
         for (ParsedOption o : args.options()) cl.apply(o);
         return cl.assemble(args.command());
     }
@@ -302,13 +312,15 @@ public final class CommandLine {
         // -C), else exec_bin.path, else argv[0]; argv is `-- cmd` when one is given (the configs' arg and
         // arg0 are dropped), else the configs' [path, arg...] with arg0 as argv[0]. A file with no argv at
         // all (-x alone) runs with an empty one, which the kernel turns into argv[0] = "" (execve(2)).
+        boolean noCommand = false;
         List<String> argv = new ArrayList<>(command.isEmpty() ? configArgv : command);
         if (argv.isEmpty()) {
-            if (s.execPath == null) throw new CliException("No command-line provided", true);
+            if (s.execPath == null && !commandOptional) throw new CliException("No command-line provided", true);
+            noCommand = s.execPath == null;
             argv.add("");
         }
         // nsjail opens the file for execveat(2) while parsing, so a missing one fails before anything starts.
-        if (s.execFd) checkExecFd(s.execPath != null ? s.execPath : argv.getFirst());
+        if (s.execFd && !noCommand) checkExecFd(s.execPath != null ? s.execPath : argv.getFirst());
         b.argv = argv;
         b.execPath = s.execPath;
         b.execFd = s.execFd;
@@ -375,7 +387,8 @@ public final class CommandLine {
         JailSpec spec = b.build();
         return new Run(s.mode, spec, s.forwardSignals, chroot == null ? "" : chroot, Summary.lines(s, spec, mounts,
                 chroot == null ? "" : chroot, host), new org.jnsjail.model.ListenOptions(s.bindhost, s.port,
-                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd, dumpPlan);
+                s.maxConns, s.maxConnsPerIp, s.forwardSignals), s.daemon, unotifyReport, s.statusFile, s.statusFd, dumpPlan,
+                noCommand);
     }
 
     /** --status_file/--status_fd and --init: what they need, checked before anything starts. */

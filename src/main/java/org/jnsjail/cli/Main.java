@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.jnsjail.model.Caller;
 import org.jnsjail.model.JailFailure;
-import org.jnsjail.api.Jails;
 import org.jnsjail.log.Log;
 import org.jnsjail.server.ServerCommand;
 import org.jnsjail.supervisor.Listener;
@@ -127,7 +126,7 @@ public final class Main {
             case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals(), status);
             case EXECVE -> {
                 try {
-                    Jails.execInPlace(run.spec());
+                    Spawner.execInPlace(run.spec());
                     yield 255;
                 } catch (JailFailure e) {
                     Log.fatal(e.getMessage());

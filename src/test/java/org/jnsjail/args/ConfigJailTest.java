@@ -10,7 +10,7 @@ import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.JailStatus;
-import org.jnsjail.api.Jails;
+import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class ConfigJailTest {
         String out;
         JailStatus st;
         try {
-            try (JailHandle h = Jails.start(spec, new JailIo(0, p[1], 2))) {
+            try (JailHandle h = Spawner.get().start(spec, new JailIo(0, p[1], 2))) {
                 Libc.close(p[1]);
                 p[1] = -1;
                 // A second fd on the pipe's read end, so the stream owns (and closes) its own.

@@ -16,7 +16,7 @@ import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.JailStatus;
-import org.jnsjail.api.Jails;
+import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The embeddable API in this JVM: real jails started with {@link Jails#start}. */
-class ApiTest {
+/** The supervisor's own starts in this JVM (what the public API and the CLI modes use): real jails started with {@link Spawner#start}. */
+class SpawnerTest {
     @BeforeAll
     static void machineCanJail() {
         ItEnv.assumeUserNamespaces();
@@ -53,12 +53,12 @@ class ApiTest {
     void fiftySequentialJailsLeakNothing() throws Exception {
         JailSpec spec = spec("/bin/true").build();
         // Warm-up: the first start creates the exec stub's memfd and the spawner thread, which stay.
-        try (JailHandle h = Jails.start(spec)) {
+        try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
             assertEquals(JailStatus.exited(0), h.waitFor());
         }
         List<String> fdsBefore = openFds();
         for (int i = 0; i < 50; i++) {
-            try (JailHandle h = Jails.start(spec)) {
+            try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                 JailStatus st = h.waitFor();
                 assertEquals(JailStatus.exited(0), st, "run " + i);
                 assertTrue(h.pid() > 0);
@@ -87,20 +87,20 @@ class ApiTest {
             JailSpec.Builder b = spec("/bin/sh", "-c", "ip -o -4 addr show dev eth0 | grep -q 10.255.255.2");
             b.net = org.jnsjail.model.NetConfig.NONE.withUserNet(un);
             JailSpec spec = b.build();
-            try (JailHandle h = Jails.start(spec)) {
+            try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                 assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " warm-up");
             }
             List<String> fdsBefore = settledFds();
             long threadsBefore = Thread.getAllStackTraces().size();
             for (int i = 0; i < 10; i++) {
-                try (JailHandle h = Jails.start(spec)) {
+                try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                     assertEquals(JailStatus.exited(0), h.waitFor(), un.backend() + " run " + i);
                 }
             }
             // A jail that fails after the hand-over (bad program) releases everything too.
             JailSpec.Builder bad = spec("/nonexistent/jnsjail-it");
             bad.net = org.jnsjail.model.NetConfig.NONE.withUserNet(un);
-            assertThrows(JailFailure.class, () -> Jails.start(bad.build()));
+            assertThrows(JailFailure.class, () -> Spawner.get().start(bad.build(), JailIo.INHERIT));
             assertEquals(fdsBefore, fdsBackTo(fdsBefore), un.backend() + ": the JVM's open fds changed");
             assertEquals(threadsBefore, Thread.getAllStackTraces().size(), un.backend() + ": threads left");
             assertEquals(List.of(), zombieChildren(), "zombie children remain");
@@ -112,7 +112,7 @@ class ApiTest {
         int[] p = Libc.pipe2(Fcntl.O_CLOEXEC);
         try {
             JailStatus st;
-            try (JailHandle h = Jails.start(spec("/bin/echo", "hi").build(), new JailIo(0, p[1], 2))) {
+            try (JailHandle h = Spawner.get().start(spec("/bin/echo", "hi").build(), new JailIo(0, p[1], 2))) {
                 Libc.close(p[1]);
                 p[1] = -1;
                 String out = readAll(p[0]); // EOF once the jail (the only writer left) exits
@@ -128,7 +128,7 @@ class ApiTest {
 
     @Test
     void exitCodeAndSignalStatus() throws Exception {
-        try (JailHandle h = Jails.start(spec("/bin/sh", "-c", "exit 42").build())) {
+        try (JailHandle h = Spawner.get().start(spec("/bin/sh", "-c", "exit 42").build(), JailIo.INHERIT)) {
             JailStatus st = h.waitFor();
             assertEquals(42, st.code());
             assertEquals(0, st.signal());
@@ -138,7 +138,7 @@ class ApiTest {
 
     @Test
     void waitForWithTimeoutAndSignal() throws Exception {
-        try (JailHandle h = Jails.start(spec("/bin/sleep", "30").build())) {
+        try (JailHandle h = Spawner.get().start(spec("/bin/sleep", "30").build(), JailIo.INHERIT)) {
             assertNull(h.waitFor(0), "still running: waitFor(0) just checks");
             assertNull(h.waitFor(200), "still running after 200 ms");
             assertTrue(h.signal(Signals.SIGKILL));
@@ -158,7 +158,7 @@ class ApiTest {
 
     @Test
     void waitForReturnsStatusAfterNormalExit() throws Exception {
-        try (JailHandle h = Jails.start(spec("/bin/true").build())) {
+        try (JailHandle h = Spawner.get().start(spec("/bin/true").build(), JailIo.INHERIT)) {
             JailStatus st = h.waitFor(10_000);
             assertEquals(JailStatus.exited(0), st);
         }
@@ -168,7 +168,7 @@ class ApiTest {
     @Test
     void closeKillsARunningJail() throws Exception {
         int pid;
-        try (JailHandle h = Jails.start(spec("/bin/sleep", "30").build())) {
+        try (JailHandle h = Spawner.get().start(spec("/bin/sleep", "30").build(), JailIo.INHERIT)) {
             pid = h.pid();
             assertNull(h.waitFor(0));
         }
@@ -183,7 +183,7 @@ class ApiTest {
         b.hostname = "apihost";
         b.env = new ArrayList<>(List.of("FOO=bar"));
         int[] p = Libc.pipe2(Fcntl.O_CLOEXEC);
-        try (JailHandle h = Jails.start(b.build(), new JailIo(0, p[1], 2))) {
+        try (JailHandle h = Spawner.get().start(b.build(), new JailIo(0, p[1], 2))) {
             Libc.close(p[1]);
             p[1] = -1;
             assertEquals("1 apihost bar\n", readAll(p[0]));
@@ -199,7 +199,7 @@ class ApiTest {
         int[] in = Libc.pipe2(Fcntl.O_CLOEXEC);
         int[] out = Libc.pipe2(Fcntl.O_CLOEXEC);
         try {
-            try (JailHandle h = Jails.start(spec("/bin/cat").build(), new JailIo(in[0], out[1], 2))) {
+            try (JailHandle h = Spawner.get().start(spec("/bin/cat").build(), new JailIo(in[0], out[1], 2))) {
                 Libc.close(in[0]);
                 in[0] = -1;
                 Libc.close(out[1]);
@@ -221,12 +221,12 @@ class ApiTest {
     @Test
     void failedStartsLeakNothing() throws Exception {
         JailSpec bad = spec("/nonexistent/jnsjail-it").build();
-        try (JailHandle h = Jails.start(spec("/bin/true").build())) {
+        try (JailHandle h = Spawner.get().start(spec("/bin/true").build(), JailIo.INHERIT)) {
             h.waitFor(); // warm-up
         }
         List<String> fdsBefore = openFds();
         for (int i = 0; i < 10; i++) {
-            JailFailure e = assertThrows(JailFailure.class, () -> Jails.start(bad));
+            JailFailure e = assertThrows(JailFailure.class, () -> Spawner.get().start(bad, JailIo.INHERIT));
             assertTrue(e.getMessage().contains("execve('/nonexistent/jnsjail-it') failed: No such file or directory"),
                     e.getMessage());
         }
@@ -243,7 +243,7 @@ class ApiTest {
         for (int t = 0; t < 4; t++) {
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 5; i++) {
-                    try (JailHandle h = Jails.start(spec)) {
+                    try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                         results.add(h.waitFor());
                     } catch (JailFailure e) {
                         results.add(e);
@@ -264,21 +264,21 @@ class ApiTest {
     @Test
     void asyncStartsRunOnThePool() throws Exception {
         JailSpec spec = spec("/bin/sh", "-c", "exit 7").build();
-        try (JailHandle h = Jails.startAsync(spec, JailIo.INHERIT).get()) {
+        try (JailHandle h = Spawner.get().startAsync(spec, JailIo.INHERIT).get()) {
             h.waitFor(); // warm-up: the pool exists from here on
         }
         int pool = Math.max(2, Runtime.getRuntime().availableProcessors());
         assertEquals(pool, spawnerThreads());
         for (int round = 0; round < 3; round++) {
             List<java.util.concurrent.CompletableFuture<JailHandle>> fs = new ArrayList<>();
-            for (int i = 0; i < 8; i++) fs.add(Jails.startAsync(spec, JailIo.INHERIT));
+            for (int i = 0; i < 8; i++) fs.add(Spawner.get().startAsync(spec, JailIo.INHERIT));
             for (var f : fs) {
                 try (JailHandle h = f.get()) {
                     assertEquals(JailStatus.exited(7), h.waitFor());
                 }
             }
         }
-        var bad = Jails.startAsync(spec("/nonexistent/jnsjail-it").build(), JailIo.INHERIT);
+        var bad = Spawner.get().startAsync(spec("/nonexistent/jnsjail-it").build(), JailIo.INHERIT);
         var e = assertThrows(java.util.concurrent.ExecutionException.class, bad::get);
         assertTrue(e.getCause() instanceof JailFailure, e::toString);
         assertEquals(pool, spawnerThreads(), "spawner threads");
