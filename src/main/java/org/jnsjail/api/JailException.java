@@ -40,7 +40,9 @@ public class JailException extends IOException {
         WAIT
     }
 
+    /** The part of the start that failed. */
     private final Step step;
+    /** The failed system call's errno, or 0. */
     private final int errno;
 
     /**

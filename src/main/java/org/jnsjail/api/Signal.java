@@ -74,7 +74,11 @@ public enum Signal {
         this.number = number;
     }
 
-    /** The signal's number. */
+    /**
+     * The signal's number.
+     *
+     * @return its number, 1 to 31
+     */
     public int number() {
         return number;
     }
