@@ -66,7 +66,7 @@ public final class JailBuilder {
     private boolean rootRw;
     private final List<MountPt> mounts = new ArrayList<>();
     /** procfs, mounted after every other mount as the command line does; null for none. */
-    private MountPt proc = defaultProc(Defaults.PROC_PATH);
+    private MountPt proc = procAt(Defaults.PROC_PATH, false);
     private long timeLimitMillis = Defaults.TIME_LIMIT_SEC * 1000L;
     /** Explicit rlimits; the others are nsjail's defaults. */
     private final Map<RLimit, Long> rlimits = new EnumMap<>(RLimit.class);
@@ -312,10 +312,7 @@ public final class JailBuilder {
      * @return this builder
      */
     public JailBuilder proc(String jailPath) {
-        boolean rw = proc != null && proc.rw();
-        proc = jailPath == null ? null : defaultProc(absolute(jailPath, "jailPath"));
-        if (proc != null && rw) proc = new MountPt(proc.src(), proc.dst(), "proc", "", false, true, true, true, false,
-                true, true, true, null, "", "");
+        proc = jailPath == null ? null : procAt(absolute(jailPath, "jailPath"), proc != null && proc.rw());
         return this;
     }
 
@@ -323,10 +320,11 @@ public final class JailBuilder {
      * Makes procfs writable (nsjail's --proc_rw).
      *
      * @return this builder
+     * @throws IllegalStateException if there is no procfs ({@code proc(null)})
      */
     public JailBuilder writableProc() {
         if (proc == null) throw new IllegalStateException("there is no procfs mount (proc(null) was called)");
-        proc = new MountPt("", proc.dst(), "proc", "", false, true, true, true, false, true, true, true, null, "", "");
+        proc = procAt(proc.dst(), true);
         return this;
     }
 
@@ -406,9 +404,11 @@ public final class JailBuilder {
     }
 
     /**
-     * Adds a line to the user namespace's uid_map (nsjail's -U): uids [inside, inside+count) in the
-     * jail are [outside, outside+count) outside. The first map's inside uid is the program's. Without
-     * any, this JVM's uid is mapped to itself. Beyond one's own uid it needs root (or newuidmap).
+     * Adds a line to the user namespace's uid_map, written by this JVM (nsjail's {@code -u
+     * inside:outside:count}): uids [inside, inside+count) in the jail are [outside, outside+count)
+     * outside. The first map's inside uid is the program's. Without any, this JVM's uid is mapped to
+     * itself. A map beyond one's own uid needs root; nsjail's -U, which has newuidmap(1) write it
+     * (for /etc/subuid ranges), is {@code NsjailArgs.parse("-U", ...)}.
      *
      * @param inside the first uid inside
      * @param outside the first uid outside
@@ -421,7 +421,8 @@ public final class JailBuilder {
     }
 
     /**
-     * Adds a line to the gid_map (nsjail's -G), as {@link #uidMap}.
+     * Adds a line to the gid_map, written by this JVM (nsjail's {@code -g inside:outside:count}), as
+     * {@link #uidMap}.
      *
      * @param inside the first gid inside
      * @param outside the first gid outside
@@ -991,9 +992,9 @@ public final class JailBuilder {
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    private static MountPt defaultProc(String path) {
+    private static MountPt procAt(String path, boolean rw) {
         // nosuid,nodev,noexec as the command line mounts it
-        return MountPt.fs("", path, "proc", "", false, true).withFlags(true, true, true);
+        return MountPt.fs("", path, "proc", "", rw, true).withFlags(true, true, true);
     }
 
     private static MountPt root(MountPt r, boolean rw) {

@@ -357,6 +357,81 @@ class ApiTest {
                 NsjailArgs.parse("--chroot", "/", "-t", "3", "--rlimit_nofile", "64", "--", "/bin/true").build().spec());
     }
 
+    /** Each builder setting is the command-line option it stands for: the same spec. */
+    @Test
+    void everySettingIsTheCommandLines() throws Exception {
+        Path usr = Path.of("/usr");
+        assertSpecEquals(cliSpec("--chroot", "/", "--rw", "-B", "/usr:/u", "-R", "/usr", "-T", "/t", "-s", "/bin:/b",
+                "-m", "none:/m:tmpfs:size=1m", "--proc_rw", "--", "/bin/true"),
+                new JailBuilder("/bin/true").readOnlyRoot().writableRoot().bind(usr, "/u", JailBuilder.Access.READ_WRITE)
+                        .bindReadOnly(usr).tmpfs("/t").symlink("/bin", "/b")
+                        .mount("none", "/m", "tmpfs", "size=1m", JailBuilder.Access.READ_WRITE).writableProc().build().spec());
+        assertSpecEquals(cliSpec("--proc_path", "/p", "-T", "/t", "--", "/bin/true"),
+                new JailBuilder("/bin/true").tmpfs("/t").proc("/p").build().spec());
+        assertSpecEquals(cliSpec("-H", "box", "-D", "/tmp", "-E", "A=1", "-E", "B=2", "-u", "7", "-g", "8", "-x", "/bin/sh",
+                "--", "name", "-c", "true"),
+                new JailBuilder("name", "-c", "true").hostname("box").cwd("/tmp").env("A", "1").env("B", "2").user(7)
+                        .group(8).executable("/bin/sh").build().spec());
+        assertSpecEquals(cliSpec("-u", "0:1000:1", "-u", "1:100000:10", "-g", "0:1000:1", "--", "/bin/true"),
+                new JailBuilder("/bin/true").uidMap(0, 1000, 1).uidMap(1, 100000, 10).gidMap(0, 1000, 1).build().spec());
+        assertSpecEquals(cliSpec("--rlimit_nofile", "64", "--rlimit_as", "inf", "--rlimit_fsize", "2", "--", "/bin/true"),
+                new JailBuilder("/bin/true").rlimit(Rlimit.RLIMIT_NOFILE, 64).rlimit(Rlimit.RLIMIT_AS, Rlimit.INFINITY)
+                        .rlimit(Rlimit.RLIMIT_FSIZE, 2 << 20).build().spec());
+        assertSpecEquals(cliSpec("--disable_rlimits", "--", "/bin/true"), new JailBuilder("/bin/true").inheritRlimits()
+                .build().spec());
+        assertSpecEquals(cliSpec("--cgroup_mem_max", "1000000", "--cgroup_pids_max", "9", "--cgroup_cpu_ms_per_sec", "100",
+                "--use_cgroupv2", "--", "/bin/true"), new JailBuilder("/bin/true").memoryLimit(1_000_000).pidsLimit(9)
+                        .cpuLimit(100).cgroupVersion(CgroupVersion.V2).build().spec());
+        assertSpecEquals(cliSpec("--detect_cgroupv2", "--", "/bin/true"),
+                new JailBuilder("/bin/true").cgroupVersion(CgroupVersion.DETECT).build().spec());
+        assertSpecEquals(cliSpec("--nice_level", "-3", "--max_cpus", "1", "--init", "--cap", "CAP_NET_RAW", "-t", "0",
+                "--seccomp_log", "--seccomp_string", "ALLOW { read } DEFAULT KILL", "--", "/bin/true"),
+                new JailBuilder("/bin/true").niceLevel(-3).maxCpus(1).init().capabilities("CAP_NET_RAW")
+                        .timeLimit(Duration.ZERO).seccompLog(true).seccompPolicy("ALLOW { read } DEFAULT KILL").build().spec());
+        assertSpecEquals(cliSpec("--disable_clone_newnet", "--", "/bin/true"), new JailBuilder("/bin/true").hostNetwork()
+                .build().spec());
+        assertSpecEquals(cliSpec("--disable_clone_newipc", "--disable_clone_newuts", "--enable_clone_newtime", "--",
+                "/bin/true"), new JailBuilder("/bin/true").namespaces(Set.of(Namespace.USER, Namespace.PID, Namespace.MOUNT,
+                Namespace.NET, Namespace.CGROUP, Namespace.TIME)).build().spec());
+        assertSpecEquals(cliSpec("--user_net", "--iface_no_lo", "--", "/bin/true"),
+                new JailBuilder("/bin/true").userNetwork().noLoopback().build().spec());
+        assertSpecEquals(cliSpec("--iface_own", "dummy0", "-I", "eth0", "--macvlan_vs_ip", "192.168.0.44", "--macvlan_vs_nm",
+                "255.255.255.0", "--macvlan_vs_gw", "192.168.0.1", "--", "/bin/true"),
+                new JailBuilder("/bin/true").moveInterface("dummy0").macvlan("eth0", "192.168.0.44", "255.255.255.0",
+                        "192.168.0.1").build().spec());
+        JailBuilder inherit = new JailBuilder("/bin/true").inheritEnvironment();
+        assertEquals(System.getenv(), inherit.environment());
+    }
+
+    /** The settings as the jail's program sees them. */
+    @Test
+    void settingsReachTheJail() throws Exception {
+        JailProcess p = new JailBuilder("name", "-c", "echo $0; id -u; id -g; hostname; pwd; echo $A; ulimit -n;"
+                + " echo $$; grep CapAmb /proc/self/status; touch /tmp/w && echo tmpfs-writable; readlink /tmp/b;"
+                + " touch /x 2>/dev/null || echo root-read-only; cut -d' ' -f19 /proc/self/stat")
+                .executable("/bin/sh").readOnlyRoot().hostname("box").cwd("/tmp").env("A", "1").user(7).group(8)
+                .rlimit(Rlimit.RLIMIT_NOFILE, 64).init().capabilities("CAP_NET_RAW").tmpfs("/tmp").symlink("/bin", "/tmp/b")
+                .niceLevel(5).start();
+        String out = text(p.getInputStream());
+        assertEquals(0, p.waitFor(), text(p.getErrorStream()));
+        assertEquals(List.of("name", "7", "8", "box", "/tmp", "1", "64", "2", "CapAmb:\t0000000000002000",
+                "tmpfs-writable", "/bin", "root-read-only", "5"), out.lines().toList());
+    }
+
+    /** CPU time is measured, and a CPU limit holds a busy jail back. */
+    @Test
+    void cpuTimeAndCpuLimit() throws Exception {
+        JailResult busy = jail("/bin/sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done").start().result();
+        assertEquals(0, busy.exitCode());
+        assertTrue(busy.cpuTime().toMillis() >= 20, busy::toString);
+        if (!root()) Assumptions.abort("needs root (the v1 cpu cgroup hierarchy is root's)");
+        if (!Files.isDirectory(Path.of("/sys/fs/cgroup/cpu"))) Assumptions.abort("no cgroup v1 cpu hierarchy at /sys/fs/cgroup/cpu");
+        JailResult held = jail("/bin/sh", "-c", "while :; do :; done").cpuLimit(100).timeLimit(Duration.ofSeconds(1))
+                .start().result();
+        assertTrue(held.timedOut(), held::toString);
+        assertTrue(held.cpuTime().toMillis() < 500, "100 ms of CPU per second: " + held);
+    }
+
     private static JailSpec cliSpec(String... args) throws Exception {
         return org.jnsjail.args.CommandLine.parse(args, org.jnsjail.model.Caller.self(), org.jnsjail.sys.HostInfo.get(),
                 org.jnsjail.args.ParseEffects.collected()).spec();
@@ -411,6 +486,14 @@ class ApiTest {
         assertEquals(List.of("/bin/sleep", "5"), b.command());
         JailResult r = b.start().result();
         assertTrue(r.timedOut(), "the config's time limit: " + r);
+        Path json = tmp.resolve("j.json");
+        Files.writeString(json, """
+                {"mode": "ONCE", "hostname": "from-json", "mount": [{"src": "/", "dst": "/", "is_bind": true}],
+                 "exec_bin": {"path": "/bin/hostname"}}
+                """);
+        JailProcess fromJson = NsjailArgs.parseConfig(json).start();
+        assertEquals("from-json\n", text(fromJson.getInputStream()));
+        assertEquals(0, fromJson.waitFor());
         JailException e = assertThrows(JailException.class, () -> NsjailArgs.parseConfig(tmp.resolve("none.cfg")));
         assertEquals(JailException.Step.SPEC, e.step());
     }
