@@ -59,12 +59,12 @@ public final class Jail {
     public JailProcess start() throws JailException {
         List<Integer> jailSide = new ArrayList<>(3);
         int[] ours = {-1, -1, -1};
+        JailHandle h = null;
         boolean ok = false;
         try {
             int in = open(stdin, 0, true, jailSide, ours);
             int out = open(stdout, 1, false, jailSide, ours);
             int err = stderr == null ? out : open(stderr, 2, false, jailSide, ours);
-            JailHandle h;
             try {
                 h = Spawner.get().start(spec, new JailIo(in, out, err));
             } catch (JailFailure f) {
@@ -81,7 +81,10 @@ public final class Jail {
             return p;
         } finally {
             for (int fd : jailSide) Libc.close(fd);
-            if (!ok) for (int fd : ours) if (fd >= 0) Libc.close(fd);
+            if (!ok) {
+                for (int fd : ours) if (fd >= 0) Libc.close(fd);
+                if (h != null) h.close(); // started, but no JailProcess holds it (no thread for its reaper?)
+            }
         }
     }
 

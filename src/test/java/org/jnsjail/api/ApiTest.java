@@ -277,6 +277,8 @@ class ApiTest {
 
     @Test
     void failuresCarryStepAndErrnoOnTheCallersStack(@TempDir Path tmp) throws Exception {
+        jail("/bin/true").start().waitFor(); // warm-up: the exec stub stays
+        List<String> fds = openFds();
         JailException e = assertThrows(JailException.class, () -> jail("/nonexistent/program").start());
         assertEquals(JailException.Step.EXEC, e.step(), e::getMessage);
         assertEquals(Errno.ENOENT, e.errno());
@@ -302,6 +304,7 @@ class ApiTest {
         JailException badFd = assertThrows(JailException.class, () -> jail("/bin/true").redirectOutput(Redirect.fd(9999)).start());
         assertEquals(JailException.Step.STDIO, badFd.step());
         assertEquals(Errno.EBADF, badFd.errno());
+        assertEquals(fds, openFds(), "a failed start left an fd open");
     }
 
     @Test
