@@ -113,7 +113,7 @@ public class WarmSpawn {
     /** The spec the CLI builds, or null if the CLI classes are not there (API-only jar). */
     static JailSpec cliSpec() {
         try {
-            return org.jnsjail.cli.CommandLine.parse(CLI_ARGS).spec();
+            return org.jnsjail.args.CommandLine.parse(CLI_ARGS).spec();
         } catch (Exception | LinkageError e) {
             System.out.println("(could not build the CLI's spec for comparison: " + e + ")");
             return null;

@@ -15,7 +15,7 @@ LINE = re.compile(r"^\[(\d+\.\d+)s\]\[info\]\[class,load\] (\S+) source: (.*)$")
 MARKS = [
     ("JVM boot -> Main loaded", "org.jnsjail.cli.Main"),
     ("getopt + Opt table", "org.jnsjail.sys.HostInfo"),
-    ("FFM linker bootstrap + 4 id downcalls (HostInfo)", "org.jnsjail.cli.Settings"),
+    ("FFM linker bootstrap + 4 id downcalls (HostInfo)", "org.jnsjail.args.Settings"),
     ("apply options, JailSpec, summary", "org.jnsjail.supervisor.Standalone"),
     ("signals, stub memfd, plan, posix_spawn", "org.jnsjail.supervisor.ChildJail"),
     ("jail runs, id maps, wait, exit", "java.lang.Shutdown"),

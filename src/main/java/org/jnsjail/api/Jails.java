@@ -1,52 +1,33 @@
 package org.jnsjail.api;
 
-import org.jnsjail.supervisor.Spawner;
-import org.jnsjail.model.JailSpec;
-import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailIo;
-import org.jnsjail.model.JailException;
-import org.jnsjail.model.JailHandle;
+import org.jnsjail.log.Log;
+import org.jnsjail.model.JailFailure;
 
 /**
- * Starting jails. Every jail is cloned by the exec stub with CLONE_PARENT, so it is a child of this
- * JVM; the spawns run on a small pool of long-lived threads because PR_SET_PDEATHSIG follows the
- * thread that created the child (prctl(2)), and a short-lived caller thread would take its jails with it.
+ * jnsjail as a library, beyond one jail: where its log lines go.
+ *
+ * <p>jnsjail logs what nsjail logs (a jail's start, a time limit reached, a seccomp violation, a
+ * warning about a setting) through a {@link System.Logger} that the program embedding it gives; until
+ * then it is silent and writes nothing to the program's stderr. For example,
+ * {@code Jails.setLogger(System.getLogger("org.jnsjail"))} sends the lines through the platform's
+ * logging (java.util.logging, unless a {@link System.LoggerFinder} is installed), which formats and
+ * filters them.
  */
 public final class Jails {
     private Jails() {}
 
-    /** Starts a jail sharing this JVM's stdio. */
-    public static JailHandle start(JailSpec spec) throws JailException {
-        return start(spec, JailIo.INHERIT);
-    }
-
-    /** Starts a jail whose stdio are the given fds of this JVM; returns once the program was executed. */
-    public static JailHandle start(JailSpec spec, JailIo io) throws JailException {
-        return Spawner.get().start(spec, io);
-    }
-
     /**
-     * Starts a jail for {@code caller}, another process on whose behalf this JVM works (a resident
-     * server's client): the jail gets what a supervisor that process started would have given it.
+     * Sends jnsjail's log lines to {@code logger} from now on: nsjail's levels DEBUG, INFO, WARNING
+     * and ERROR as the logger's, FATAL as ERROR, each line as one message.
+     *
+     * @param logger the logger, or null to make jnsjail silent again (the default)
      */
-    public static JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
-        return Spawner.get().start(spec, io, caller);
+    public static void setLogger(System.Logger logger) {
+        Log.toLogger(logger);
     }
 
-    /**
-     * Starts a jail on a spawner thread without waiting: the future completes once the program was
-     * executed, or exceptionally with a {@link JailException}. The fds in {@code io} must stay open
-     * until it completes; the caller closes its copies afterwards.
-     */
-    public static java.util.concurrent.CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
-        return Spawner.get().startAsync(spec, io);
-    }
-
-    /**
-     * nsjail -Me: replaces this JVM by the exec stub, which unshares and becomes the program. Never
-     * returns normally; the program keeps this process's pid and stays outside the new PID namespace.
-     */
-    public static void execInPlace(JailSpec spec) throws JailException {
-        Spawner.execInPlace(spec);
+    /** The public exception for an internal failure, made on the calling thread (its stack), the failure its cause. */
+    static JailException exception(JailFailure f) {
+        return new JailException(JailException.Step.valueOf(f.step().name()), f.errno(), f.getMessage(), f);
     }
 }

@@ -1,9 +1,11 @@
 package org.jnsjail.cgroup;
 
+import org.jnsjail.model.SetupStep;
+
 import java.nio.file.Path;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
 
@@ -30,14 +32,14 @@ public enum CgroupVersion {
      * Refuses to create anything under a directory that is not a cgroup file system of this
      * version: mkdir there would make plain directories on the host instead of cgroups.
      */
-    void checkMount(CgroupHost h, Path dir, String option) throws JailException {
+    void checkMount(CgroupHost h, Path dir, String option) throws JailFailure {
         long want = this == V2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
         try {
             if (h.fsType(dir) == want) return;
         } catch (ErrnoException e) {
-            throw new JailException("Cannot use '" + dir + "' for cgroups (see " + option + "): " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Cannot use '" + dir + "' for cgroups (see " + option + "): " + e.getMessage(), e);
         }
-        throw new JailException("'" + dir + "' is not a " + (this == V2 ? "cgroup2" : "cgroup v1") + " file system (see "
+        throw new JailFailure(SetupStep.CGROUP, "'" + dir + "' is not a " + (this == V2 ? "cgroup2" : "cgroup v1") + " file system (see "
                 + option + ")");
     }
 

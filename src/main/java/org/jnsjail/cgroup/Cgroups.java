@@ -1,7 +1,7 @@
 package org.jnsjail.cgroup;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailResource;
 
 /** Entry points: the per-jail cgroup resource, the -Me variant, and the checks the command line needs early. */
@@ -50,17 +50,17 @@ public final class Cgroups {
      * program exec'd in place keeps them. Nothing remains to remove them afterwards: they are
      * left for the next supervisor's stale-cgroup sweep once the program has exited.
      */
-    public static void enterSelf(CgroupLimits l) throws JailException {
+    public static void enterSelf(CgroupLimits l) throws JailFailure {
         enterSelf(l, CgroupSession.JVM);
     }
 
-    static void enterSelf(CgroupLimits l, CgroupSession s) throws JailException {
+    static void enterSelf(CgroupLimits l, CgroupSession s) throws JailFailure {
         JailResource r = forJail(l, s, true);
         if (r == null) return;
         try {
             r.prepare();
             r.attach(s.host.selfPid());
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             r.release();
             throw e;
         }
@@ -77,7 +77,7 @@ public final class Cgroups {
     }
 
     /** nsjail's start-up check of the memory settings ("cannot set both ..."). */
-    public static void check(CgroupLimits l) throws JailException {
+    public static void check(CgroupLimits l) throws JailFailure {
         MemoryLimits.of(l);
     }
 

@@ -1,7 +1,9 @@
 package org.jnsjail.cgroup;
 
+import org.jnsjail.model.SetupStep;
+
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 
 /**
  * nsjail's three memory settings, checked, and what each hierarchy is told. v1 limits memory and
@@ -15,14 +17,14 @@ import org.jnsjail.model.JailException;
 public record MemoryLimits(long mem, long memswMax, long swapMax) {
 
     /** The memory settings of {@code l}, or a one-line error for the combinations nsjail refuses. */
-    public static MemoryLimits of(CgroupLimits l) throws JailException {
+    public static MemoryLimits of(CgroupLimits l) throws JailFailure {
         long mem = l.memMax(), memswMax = l.memMemswMax(), swapMax = Math.max(-1, l.memSwapMax());
         if (memswMax > 0 && swapMax >= 0) {
-            throw new JailException("cannot set both cgroup_mem_memsw_max and cgroup_mem_swap_max");
+            throw new JailFailure(SetupStep.CGROUP, "cannot set both cgroup_mem_memsw_max and cgroup_mem_swap_max");
         }
         if (memswMax > 0 && mem > 0 && memswMax < mem) {
             // v1 refuses it with EINVAL (memsw may not be below the memory limit); say why instead.
-            throw new JailException("cgroup_mem_memsw_max (" + memswMax + ") is smaller than cgroup_mem_max (" + mem
+            throw new JailFailure(SetupStep.CGROUP, "cgroup_mem_memsw_max (" + memswMax + ") is smaller than cgroup_mem_max (" + mem
                     + "), but it limits memory plus swap");
         }
         return new MemoryLimits(mem, memswMax, swapMax);

@@ -1,11 +1,13 @@
 package org.jnsjail.cgroup;
 
+import org.jnsjail.model.SetupStep;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
@@ -38,12 +40,12 @@ final class V1JailCgroups implements JailResource {
      * hand, its issue #242), and sweeps stale cgroups once per supervisor.
      */
     @Override
-    public int prepare() throws JailException {
+    public int prepare() throws JailFailure {
         for (V1Controller c : V1Layout.controllers(limits)) {
             Path parent = c.parentDir(limits);
             Path mount = c.mount(limits);
             if (!h.isDirectory(mount)) {
-                throw new JailException("The cgroup v1 '" + c.kernelName + "' hierarchy is not mounted at '" + mount
+                throw new JailFailure(SetupStep.CGROUP, "The cgroup v1 '" + c.kernelName + "' hierarchy is not mounted at '" + mount
                         + "' (see " + c.mountOption() + ")");
             }
             CgroupVersion.V1.checkMount(h, mount, c.mountOption());
@@ -55,9 +57,9 @@ final class V1JailCgroups implements JailResource {
     }
 
     /** mkdir -p of the parent below the mount, 0700 as nsjail's per-jail cgroups. */
-    private void makeParents(Path mount, Path parent) throws JailException {
+    private void makeParents(Path mount, Path parent) throws JailFailure {
         if (h.isDirectory(parent)) return;
-        if (!parent.startsWith(mount)) throw new JailException("The cgroup parent '" + parent + "' is outside its mount '" + mount + "'");
+        if (!parent.startsWith(mount)) throw new JailFailure(SetupStep.CGROUP, "The cgroup parent '" + parent + "' is outside its mount '" + mount + "'");
         Path p = mount;
         for (Path part : mount.relativize(parent)) {
             p = p.resolve(part);
@@ -67,13 +69,13 @@ final class V1JailCgroups implements JailResource {
                 session.createdParent(p);
                 Log.info("Created the cgroup parent '" + p + "' (it is removed at exit if empty)");
             } catch (ErrnoException e) {
-                if (e.errno() != Errno.EEXIST) throw new JailException("Could not create the cgroup parent: " + e.getMessage());
+                if (e.errno() != Errno.EEXIST) throw new JailFailure(SetupStep.CGROUP, "Could not create the cgroup parent: " + e.getMessage(), e);
             }
         }
     }
 
     @Override
-    public void attach(int pid) throws JailException {
+    public void attach(int pid) throws JailFailure {
         this.pid = pid;
         List<V1Layout.V1Cgroup> plan = V1Layout.plan(limits, "NSJAIL." + pid);
         try {
@@ -106,7 +108,7 @@ final class V1JailCgroups implements JailResource {
                 h.write(g.dir().resolve("cgroup.procs"), Integer.toString(pid));
             }
         } catch (ErrnoException e) {
-            throw new JailException("Could not set up the jail's cgroup: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Could not set up the jail's cgroup: " + e.getMessage(), e);
         }
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 
 /**
  * Which cgroup v1 directories a jail gets and what is written into them, in nsjail's order
@@ -21,7 +21,7 @@ public final class V1Layout {
     public record V1Cgroup(V1Controller controller, Path parent, Path dir, List<CgroupWrite> limits) {}
 
     /** The controllers {@code l} uses, in set-up order (memory, pids, net_cls, cpu, as nsjail). */
-    public static List<V1Controller> controllers(CgroupLimits l) throws JailException {
+    public static List<V1Controller> controllers(CgroupLimits l) throws JailFailure {
         List<V1Controller> out = new ArrayList<>(4);
         if (MemoryLimits.of(l).any()) out.add(V1Controller.MEMORY);
         if (l.pidsMax() > 0) out.add(V1Controller.PIDS);
@@ -31,7 +31,7 @@ public final class V1Layout {
     }
 
     /** The cgroups named {@code name} (nsjail: NSJAIL.<pid>) and their contents. */
-    public static List<V1Cgroup> plan(CgroupLimits l, String name) throws JailException {
+    public static List<V1Cgroup> plan(CgroupLimits l, String name) throws JailFailure {
         List<V1Cgroup> out = new ArrayList<>(4);
         for (V1Controller c : controllers(l)) {
             Path parent = c.parentDir(l);
@@ -40,7 +40,7 @@ public final class V1Layout {
         return out;
     }
 
-    static List<CgroupWrite> limits(V1Controller c, CgroupLimits l) throws JailException {
+    static List<CgroupWrite> limits(V1Controller c, CgroupLimits l) throws JailFailure {
         return switch (c) {
             case MEMORY -> {
                 MemoryLimits m = MemoryLimits.of(l);

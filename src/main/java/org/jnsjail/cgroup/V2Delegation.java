@@ -1,11 +1,13 @@
 package org.jnsjail.cgroup;
 
+import org.jnsjail.model.SetupStep;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
@@ -30,7 +32,7 @@ final class V2Delegation {
      * @param mayMoveSelf whether this process is the supervisor (not a resident server working
      *                    for a client), which may move itself out of the mount's cgroup
      */
-    static void enable(CgroupHost h, Path mount, Set<V2Controller> needed, boolean mayMoveSelf) throws JailException {
+    static void enable(CgroupHost h, Path mount, Set<V2Controller> needed, boolean mayMoveSelf) throws JailFailure {
         if (needed.isEmpty()) return;
         Set<String> enabled = tokens(h, mount.resolve("cgroup.subtree_control"));
         boolean root = isHierarchyRoot(h, mount);
@@ -56,7 +58,7 @@ final class V2Delegation {
             }
         }
         if (!root && hasProcesses(h, mount)) {
-            throw new JailException("Cannot make the jails' cgroups in '" + mount + "': " + OTHERS.formatted(mount));
+            throw new JailFailure(SetupStep.CGROUP, "Cannot make the jails' cgroups in '" + mount + "': " + OTHERS.formatted(mount));
         }
     }
 
@@ -89,10 +91,10 @@ final class V2Delegation {
         }
     }
 
-    private static JailException failure(CgroupHost h, Path mount, V2Controller c, ErrnoException e) {
+    private static JailFailure failure(CgroupHost h, Path mount, V2Controller c, ErrnoException e) {
         String what = "Could not enable the '" + c.kernelName + "' controller in '" + mount.resolve("cgroup.subtree_control")
                 + "': " + Errno.describe(e.errno());
-        if (e.errno() == CgroupRemoval.EBUSY) return new JailException(what + " (" + OTHERS.formatted(mount) + ")");
+        if (e.errno() == CgroupRemoval.EBUSY) return new JailFailure(SetupStep.CGROUP, what + " (" + OTHERS.formatted(mount) + ")");
         if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL) {
             String available;
             try {
@@ -100,13 +102,13 @@ final class V2Delegation {
             } catch (ErrnoException ex) {
                 available = "?";
             }
-            return new JailException(what + " (the controllers available there are: '" + available + "')");
+            return new JailFailure(SetupStep.CGROUP, what + " (the controllers available there are: '" + available + "')");
         }
-        return new JailException(what);
+        return new JailFailure(SetupStep.CGROUP, what);
     }
 
     /** nsjail's moveSelfIntoChildCgroup: the whole process (every thread) moves with one cgroup.procs write. */
-    private static void moveSelf(CgroupHost h, Path mount) throws JailException {
+    private static void moveSelf(CgroupHost h, Path mount) throws JailFailure {
         int self = h.selfPid();
         Path child = mount.resolve("NSJAIL_SELF." + self);
         Log.info("nsjail is moving itself to a new child cgroup: " + child);
@@ -118,15 +120,15 @@ final class V2Delegation {
             }
             h.write(child.resolve("cgroup.procs"), Integer.toString(self));
         } catch (ErrnoException e) {
-            throw new JailException("Could not move the supervisor into '" + child + "': " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Could not move the supervisor into '" + child + "': " + e.getMessage(), e);
         }
     }
 
-    private static Set<String> tokens(CgroupHost h, Path file) throws JailException {
+    private static Set<String> tokens(CgroupHost h, Path file) throws JailFailure {
         try {
             return new HashSet<>(Arrays.asList(h.read(file).strip().split("\\s+")));
         } catch (ErrnoException e) {
-            throw new JailException("Could not read the enabled cgroup controllers: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Could not read the enabled cgroup controllers: " + e.getMessage(), e);
         }
     }
 }

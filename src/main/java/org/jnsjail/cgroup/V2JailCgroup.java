@@ -1,9 +1,11 @@
 package org.jnsjail.cgroup;
 
+import org.jnsjail.model.SetupStep;
+
 import java.nio.file.Path;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
@@ -35,7 +37,7 @@ final class V2JailCgroup implements JailResource {
     }
 
     @Override
-    public int prepare() throws JailException {
+    public int prepare() throws JailFailure {
         V2Layout layout = V2Layout.of(limits);
         Path mount = Path.of(limits.cgroupv2Mount());
         if (limits.netClsClassid() > 0) {
@@ -56,12 +58,12 @@ final class V2JailCgroup implements JailResource {
             }
             return self ? -1 : h.openDir(d);
         } catch (ErrnoException e) {
-            throw new JailException("Could not set up the jail's cgroup: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Could not set up the jail's cgroup: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void attach(int pid) throws JailException {
+    public void attach(int pid) throws JailFailure {
         this.pid = pid;
         if (dir == null) return;
         try {
@@ -70,7 +72,7 @@ final class V2JailCgroup implements JailResource {
             if (!self) Log.debug("pid=" + pid + " was not cloned into its cgroup (clone3 CLONE_INTO_CGROUP refused); moving it");
             h.write(procs, Integer.toString(pid));
         } catch (ErrnoException e) {
-            throw new JailException("Could not move the jail into its cgroup: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Could not move the jail into its cgroup: " + e.getMessage(), e);
         }
     }
 

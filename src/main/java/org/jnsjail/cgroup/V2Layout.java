@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 
 /**
  * What a jail's single cgroup v2 directory gets (nsjail's cgroup2.cc; interface files of
@@ -21,7 +21,7 @@ public record V2Layout(Set<V2Controller> controllers, List<CgroupWrite> limits) 
     /** cpu.max period: one second, so that the quota is "CPU microseconds per second". */
     static final long CPU_PERIOD_US = 1_000_000;
 
-    public static V2Layout of(CgroupLimits l) throws JailException {
+    public static V2Layout of(CgroupLimits l) throws JailFailure {
         Set<V2Controller> controllers = EnumSet.noneOf(V2Controller.class);
         List<CgroupWrite> w = new ArrayList<>(4);
         MemoryLimits m = MemoryLimits.of(l);

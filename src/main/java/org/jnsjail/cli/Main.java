@@ -4,8 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
-import org.jnsjail.api.Jails;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.log.Log;
 import org.jnsjail.server.ServerCommand;
 import org.jnsjail.supervisor.Listener;
@@ -15,6 +14,11 @@ import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.RLimit;
 import org.jnsjail.supervisor.JailPlans;
+import org.jnsjail.args.CliException;
+import org.jnsjail.args.CommandLine;
+import org.jnsjail.args.HelpRequested;
+import org.jnsjail.args.Mode;
+import org.jnsjail.args.Version;
 
 /** The nsjail command: a thin layer over {@link org.jnsjail.api}. Exit codes as nsjail's. */
 public final class Main {
@@ -27,6 +31,7 @@ public final class Main {
     static final String COLD_REASON = "JNSJAIL_COLD_REASON";
 
     public static void main(String[] args) {
+        Log.toStderr(); // nsjail's log; the library alone is silent
         int rc;
         try {
             rc = run(args, caller());
@@ -64,6 +69,7 @@ public final class Main {
     }
 
     static int run(String[] args, Caller caller) {
+        if (!Log.hasSink()) Log.toStderr();
         if (ServerCommand.isServerCommand(args)) return ServerCommand.run(args, new Served());
         // The main thread lives as long as the JVM: jails it creates keep their parent-death signal armed.
         Spawner.get().adoptCurrentThread();
@@ -80,9 +86,9 @@ public final class Main {
         if (run.dumpPlan()) {
             // --dump_plan: what a start would run, and nothing started (no daemon, status file or jail).
             try {
-                System.out.print(JailPlans.dump(run.spec(), run.mode() == Settings.Mode.EXECVE, caller));
+                System.out.print(JailPlans.dump(run.spec(), run.mode() == Mode.EXECVE, caller));
                 return 0;
-            } catch (JailException e) {
+            } catch (JailFailure e) {
                 Log.fatal(e.getMessage());
                 return 255;
             }
@@ -120,9 +126,9 @@ public final class Main {
             case RERUN -> Standalone.rerun(run.spec(), run.forwardSignals(), status);
             case EXECVE -> {
                 try {
-                    Jails.execInPlace(run.spec());
+                    Spawner.execInPlace(run.spec());
                     yield 255;
-                } catch (JailException e) {
+                } catch (JailFailure e) {
                     Log.fatal(e.getMessage());
                     yield 255;
                 }

@@ -5,6 +5,10 @@ import java.util.List;
 import org.jnsjail.model.Caller;
 import org.jnsjail.server.Handler;
 import org.jnsjail.server.ServerCommand;
+import org.jnsjail.args.CliException;
+import org.jnsjail.args.CommandLine;
+import org.jnsjail.args.HelpRequested;
+import org.jnsjail.args.Mode;
 
 /**
  * A resident server's requests: the command line parsed and logged exactly as {@link Main} does for
@@ -30,7 +34,7 @@ final class Served implements Handler {
         }
         if (run.daemon()) return new Parsed.Cold("--daemon detaches the supervisor itself");
         if (run.dumpPlan()) return new Parsed.Cold("--dump_plan shows a cold run's plan");
-        if (run.mode() != Settings.Mode.ONCE) return new Parsed.Cold("mode " + run.mode() + " keeps its own supervisor");
+        if (run.mode() != Mode.ONCE) return new Parsed.Cold("mode " + run.mode() + " keeps its own supervisor");
         if (run.spec().seccompUnotify()) {
             return new Parsed.Cold("--seccomp_unotify reports once per supervisor, at its exit");
         }

@@ -1,9 +1,11 @@
 /**
- * The command line: the option table ({@link org.jnsjail.cli.Opt}), a getopt_long-compatible parser
- * ({@link org.jnsjail.cli.Getopt}), {@code --help} ({@link org.jnsjail.cli.Help}), and turning the parsed options
- * into a jail spec.
+ * The nsjail command: {@link org.jnsjail.cli.Main} reads the command line ({@code org.jnsjail.args}),
+ * applies its logging options, and runs the mode (ONCE, RERUN, LISTEN through the supervisor's
+ * calls that the public API uses too; EXECVE in place); -d ({@link org.jnsjail.cli.Daemon}); the
+ * resident server's requests ({@link org.jnsjail.cli.Served}); the man page and completion
+ * ({@link org.jnsjail.cli.Docs}).
  *
- * <p>Owns: the command line (option table, getopt_long, --help) and turning it into a jail spec.
- * May not touch: kernel interfaces directly.
+ * <p>Owns: nsjail's log format on stderr, exit codes and one-line errors. May not touch: kernel
+ * interfaces directly, or command-line syntax (that is {@code org.jnsjail.args}'s).
  */
 package org.jnsjail.cli;

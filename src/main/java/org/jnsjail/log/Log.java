@@ -17,6 +17,10 @@ import org.jnsjail.sys.Libc;
  * {@code [W][time][pid] msg}. Levels as nsjail: DEBUG (-v), INFO (default), WARNING (-q),
  * ERROR (config only), FATAL (-Q).
  *
+ * <p>Silent until someone says where lines go: the CLI ({@link #toStderr()}, then -l/-L), or a
+ * program embedding jnsjail ({@link #toLogger}: its {@link System.Logger}, which formats and filters
+ * the lines itself). A library writes nothing to its host program's stderr by itself.
+ *
  * <p>Where lines go and from which level is a {@link Sink}: the process has one, and code running
  * for someone else (a resident server's request) binds its own with {@link #callWith}, so that
  * several requests at once each log to their own client, at their own level, as a cold run would.
@@ -34,6 +38,10 @@ public final class Log {
      */
     public static final class Sink {
         private volatile Level level = Level.INFO;
+        /** Whether lines go anywhere: false for the process's sink until the CLI or an embedder says where. */
+        private volatile boolean on;
+        /** An embedder's logger: it gets every line (unformatted) that it finds loggable. */
+        private volatile System.Logger logger;
         private OutputStream file;
         private int fd = -1;
         private final int stderrFd;
@@ -52,6 +60,7 @@ public final class Log {
             this.stderrFd = stderrFd;
             this.pid = pid;
             this.replayTo = replayTo;
+            this.on = stderrFd >= 0;
         }
 
         /**
@@ -63,6 +72,8 @@ public final class Log {
             Sink now = sink();
             Sink d = new Sink(-1, now.pid(), now);
             d.level = now.level;
+            d.on = now.on;
+            d.logger = now.logger; // an embedder's logger takes lines as they come
             d.held = new java.util.ArrayList<>();
             return d;
         }
@@ -207,6 +218,8 @@ public final class Log {
                 s.closeFile();
                 s.file = f;
                 s.fd = -1;
+                s.logger = null;
+                s.on = true;
             }
         } catch (IOException e) {
             warn("Couldn't open logfile " + Quote.of(path) + ": " + Quote.reason(e));
@@ -224,16 +237,42 @@ public final class Log {
         synchronized (s) {
             s.fd = fd;
             s.closeFile();
+            s.logger = null;
+            s.on = true;
         }
     }
 
-    /** Back to the default sink, stderr (for embedders that load several configs). */
+    /** nsjail's lines on stderr: where the CLI's log goes unless -l or -L say otherwise. */
     public static void toStderr() {
         Sink s = sink();
         synchronized (s) {
             s.fd = -1;
             s.closeFile();
+            s.logger = null;
+            s.on = true;
         }
+    }
+
+    /**
+     * An embedder's logger: every line from now on goes to {@code logger} at the matching level
+     * (FATAL as ERROR), unformatted, if the logger finds it loggable; null makes the log silent again.
+     */
+    public static void toLogger(System.Logger logger) {
+        Sink s = sink();
+        synchronized (s) {
+            s.fd = -1;
+            s.closeFile();
+            s.logger = logger;
+            s.on = logger != null;
+        }
+    }
+
+    /** The {@link System.Logger} level a line of this level is logged at. */
+    static System.Logger.Level loggerLevel(Level l) {
+        if (l == Level.DEBUG) return System.Logger.Level.DEBUG;
+        if (l == Level.INFO) return System.Logger.Level.INFO;
+        if (l == Level.WARNING) return System.Logger.Level.WARNING;
+        return System.Logger.Level.ERROR;
     }
 
     /** Whether -l/-L (or a config) chose where the log goes; -d logs to /var/log/nsjail.log otherwise. */
@@ -250,7 +289,10 @@ public final class Log {
     }
 
     public static boolean enabled(Level l) {
-        return l.ordinal() >= sink().level.ordinal();
+        Sink s = sink();
+        if (!s.on) return false;
+        System.Logger lg = s.logger;
+        return lg != null ? lg.isLoggable(loggerLevel(l)) : l.ordinal() >= s.level.ordinal();
     }
 
     public static void debug(String msg) {
@@ -275,6 +317,13 @@ public final class Log {
 
     public static void log(Level l, String msg) {
         Sink s = sink();
+        if (!s.on) return;
+        System.Logger lg = s.logger;
+        if (lg != null) {
+            System.Logger.Level ll = loggerLevel(l);
+            if (lg.isLoggable(ll)) lg.log(ll, msg);
+            return;
+        }
         if (l.ordinal() < s.level.ordinal()) return;
         StringBuilder b = new StringBuilder(msg.length() + 48);
         b.append('[').append("DIWEF".charAt(l.ordinal())).append("][");
@@ -293,7 +342,14 @@ public final class Log {
 
     /** Help text and other unprefixed output that goes to the log. */
     public static void plain(String text) {
-        sink().write((text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
+        Sink s = sink();
+        if (!s.on) return;
+        System.Logger lg = s.logger;
+        if (lg != null) {
+            if (lg.isLoggable(System.Logger.Level.INFO)) lg.log(System.Logger.Level.INFO, text);
+            return;
+        }
+        s.write((text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** %FT%T%z, computed by hand: java.time's formatters cost start-up time. */

@@ -9,10 +9,10 @@ public interface JailHandle extends AutoCloseable {
     int pid();
 
     /** Blocks until the jail ends, and reaps it. */
-    JailStatus waitFor() throws JailException;
+    JailStatus waitFor() throws JailFailure;
 
     /** Waits up to {@code millis} (0 = just check); null if it is still running. */
-    JailStatus waitFor(long millis) throws JailException;
+    JailStatus waitFor(long millis) throws JailFailure;
 
     /** Sends a signal to the jail's PID 1; false if it has already ended. */
     boolean signal(int sig);
@@ -44,6 +44,38 @@ public interface JailHandle extends AutoCloseable {
     default boolean signal(int sig, JailOutcome.Cause why) {
         return signal(sig);
     }
+
+    /**
+     * When the jail's time limit runs out ({@link System#nanoTime()}), counted from when its program was
+     * let go; {@link Long#MAX_VALUE} when it has none. {@link #waitFor} enforces it; a caller that
+     * polls the pidfd itself calls {@link #enforceTimeLimit()} when it is reached.
+     */
+    default long deadline() {
+        return Long.MAX_VALUE;
+    }
+
+    /** When the jail's program was let go ({@link System#nanoTime()}). */
+    default long startNanos() {
+        return 0;
+    }
+
+    /** The jail's wall-clock limit in milliseconds, 0 for none. */
+    default long timeLimitMillis() {
+        return 0;
+    }
+
+    /**
+     * The time limit, enforced in one place for every mode and the API: once the jail is past its
+     * {@link #deadline()}, nsjail's line ("pid=N run time &gt;= time limit (R &gt;= L) (REMOTE). Killing
+     * it") is logged and the jail gets SIGCONT and SIGKILL for {@link JailOutcome.Cause#TIME_LIMIT}.
+     * Once; true when it was killed now.
+     */
+    default boolean enforceTimeLimit() {
+        return false;
+    }
+
+    /** How nsjail's lines name the jail's client ("[STANDALONE MODE]", or a LISTEN peer's address). */
+    default void remote(String remote) {}
 
     /** Kills the jail if it still runs, reaps it and releases the pidfd. */
     @Override

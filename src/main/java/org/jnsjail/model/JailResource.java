@@ -9,12 +9,12 @@ package org.jnsjail.model;
  */
 public interface JailResource {
     /** Before clone; may return a cgroup2 directory fd for clone3(CLONE_INTO_CGROUP), else -1. */
-    default int prepare() throws JailException {
+    default int prepare() throws JailFailure {
         return -1;
     }
 
     /** After clone, before the jail is let go. */
-    void attach(int pid) throws JailException;
+    void attach(int pid) throws JailFailure;
 
     /**
      * The jail handed fds over for {@code kind} (a {@link org.jnsjail.stub.HandOver} value: user_net's
@@ -22,7 +22,7 @@ public interface JailResource {
      * Returns true when this resource took them (it then owns them, even when it throws); the jail
      * waits for another "go" meanwhile.
      */
-    default boolean takeFds(int kind, int[] fds) throws JailException {
+    default boolean takeFds(int kind, int[] fds) throws JailFailure {
         return false;
     }
 

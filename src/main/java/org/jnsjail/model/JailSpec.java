@@ -20,7 +20,7 @@ import org.jnsjail.sys.RLimit;
  * @param env the complete environment of the jailed program
  * @param mounts in order; the root ("/") entry, if any, first. With no "/" entry the root is an
  *     empty tmpfs, read-only unless {@code rootRw}
- * @param timeLimitSec wall-clock limit, 0 = none
+ * @param timeLimitMillis wall-clock limit in milliseconds from the program's start, 0 = none
  * @param passFds fds kept open at the same numbers, besides 0, 1 and 2
  * @param rlimits soft = hard = value; null means --disable_rlimits (inherit)
  * @param caps capabilities kept (inheritable + ambient); all others leave the bounding set
@@ -37,7 +37,7 @@ public record JailSpec(
         String hostname, String cwd, Set<Namespace> namespaces,
         List<IdMap> uidMaps, List<IdMap> gidMaps,
         List<MountPt> mounts, boolean rootRw, boolean noPivotRoot,
-        int timeLimitSec, boolean silent, boolean stderrToNull, boolean skipSetsid, List<Integer> passFds,
+        long timeLimitMillis, boolean silent, boolean stderrToNull, boolean skipSetsid, List<Integer> passFds,
         boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
         Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
         boolean disableTsc, boolean useCoreScheduling,
@@ -62,13 +62,13 @@ public record JailSpec(
     /** Without --init, as before it existed. */
     public JailSpec(List<String> argv, String execPath, boolean execFd, List<String> env, String hostname, String cwd,
             Set<Namespace> namespaces, List<IdMap> uidMaps, List<IdMap> gidMaps, List<MountPt> mounts, boolean rootRw,
-            boolean noPivotRoot, int timeLimitSec, boolean silent, boolean stderrToNull, boolean skipSetsid,
+            boolean noPivotRoot, long timeLimitMillis, boolean silent, boolean stderrToNull, boolean skipSetsid,
             List<Integer> passFds, boolean keepCaps, List<Capability> caps, boolean disableNoNewPrivs,
             Map<RLimit, Long> rlimits, int personality, int niceLevel, int maxCpus, Integer oomScoreAdj,
             boolean disableTsc, boolean useCoreScheduling, byte[] seccompFilter, boolean seccompLog,
             boolean seccompUnotify, boolean ifaceNoLo, CgroupLimits cgroups, NetConfig net) {
         this(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts, rootRw, noPivotRoot,
-                timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps, disableNoNewPrivs, rlimits,
+                timeLimitMillis, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps, disableNoNewPrivs, rlimits,
                 personality, niceLevel, maxCpus, oomScoreAdj, disableTsc, useCoreScheduling, seccompFilter, seccompLog,
                 seccompUnotify, ifaceNoLo, cgroups, net, false);
     }
@@ -100,7 +100,7 @@ public record JailSpec(
         public List<MountPt> mounts = new ArrayList<>();
         public boolean rootRw;
         public boolean noPivotRoot;
-        public int timeLimitSec = Defaults.TIME_LIMIT_SEC;
+        public long timeLimitMillis = Defaults.TIME_LIMIT_SEC * 1000L;
         public boolean silent, stderrToNull, skipSetsid;
         public List<Integer> passFds = new ArrayList<>();
         public boolean keepCaps;
@@ -145,7 +145,7 @@ public record JailSpec(
                 if (gidMaps.isEmpty()) gidMaps = List.of(new IdMap(h.gid(), h.gid(), 1, false));
             }
             return new JailSpec(argv, execPath, execFd, env, hostname, cwd, namespaces, uidMaps, gidMaps, mounts,
-                    rootRw, noPivotRoot, timeLimitSec, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
+                    rootRw, noPivotRoot, timeLimitMillis, silent, stderrToNull, skipSetsid, passFds, keepCaps, caps,
                     disableNoNewPrivs, rlimits, personality, niceLevel, maxCpus, oomScoreAdj, disableTsc,
                     useCoreScheduling, seccompFilter, seccompLog, seccompUnotify, ifaceNoLo, cgroups, net, init);
         }

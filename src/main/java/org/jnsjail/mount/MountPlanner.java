@@ -1,11 +1,13 @@
 package org.jnsjail.mount;
 
+import org.jnsjail.model.SetupStep;
+
 import org.jnsjail.log.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.stub.Op;
 import org.jnsjail.stub.Step;
@@ -111,8 +113,8 @@ public final class MountPlanner {
             this.oldRoot = oldRoot;
         }
 
-        int keptSlot(String what) throws JailException {
-            if (nextSlot >= SLOT_MAX) throw new JailException(what + ": too many mounts (at most " + (SLOT_MAX - FIRST_KEPT) + ")");
+        int keptSlot(String what) throws JailFailure {
+            if (nextSlot >= SLOT_MAX) throw new JailFailure(SetupStep.MOUNT, what + ": too many mounts (at most " + (SLOT_MAX - FIRST_KEPT) + ")");
             return nextSlot++;
         }
     }
@@ -125,7 +127,7 @@ public final class MountPlanner {
      * @param cwd the jail's working directory, entered last
      */
     public static List<Op> plan(List<MountPt> mounts, boolean rootRw, boolean noPivotRoot, String cwd,
-            Map<String, String> env, HostFs hostFs, List<String> warnings) throws JailException {
+            Map<String, String> env, HostFs hostFs, List<String> warnings) throws JailFailure {
         HostFs fs = new ProcMountsOnce(hostFs); // mountinfo is read once per plan, not once per bind
         List<MountPt> resolved = new ArrayList<>(mounts.size());
         for (MountPt m : mounts) resolved.add(resolvePrefixes(m, env));
@@ -231,10 +233,10 @@ public final class MountPlanner {
     }
 
     /** Adds the operations for one mount after the root. */
-    private static void addMount(Ctx c, MountPt m, int i) throws JailException {
+    private static void addMount(Ctx c, MountPt m, int i) throws JailFailure {
         List<Op> ops = c.ops;
         String dst = Paths2.normalize(m.dst());
-        if (m.dst().isEmpty()) throw new JailException("mount #" + i + ": 'dst' is empty");
+        if (m.dst().isEmpty()) throw new JailFailure(SetupStep.MOUNT, "mount #" + i + ": 'dst' is empty");
         int flags = m.mandatory() ? 0 : Op.WARN;
         String what = describe(m);
 
@@ -271,7 +273,7 @@ public final class MountPlanner {
             // (ro, nosuid, nodev, noexec) apply, as with nsjail's new mount API.
             MountOptions bo = MountOptions.parse(m.options());
             if (!bo.data().isEmpty()) {
-                throw new JailException(what + ": a bind mount takes only ro/rw/nosuid/nodev/noexec options, not '"
+                throw new JailFailure(SetupStep.MOUNT, what + ": a bind mount takes only ro/rw/nosuid/nodev/noexec options, not '"
                         + bo.data() + "'");
             }
             long attrs = attrs(m, m.rw() && (bo.flags() & MS_RDONLY) == 0) | mountAttrs(bo.flags());
@@ -346,7 +348,7 @@ public final class MountPlanner {
      * readied ahead of its start holds what they were then (a bind pins its source), so the
      * supervisor checks that none was replaced meanwhile.
      */
-    public static List<String> hostSources(List<MountPt> mounts, Map<String, String> env) throws JailException {
+    public static List<String> hostSources(List<MountPt> mounts, Map<String, String> env) throws JailFailure {
         List<String> out = new ArrayList<>();
         for (MountPt m : mounts) {
             if (!m.isBind() || m.isSymlink() || m.srcContent() != null) continue;
@@ -355,17 +357,17 @@ public final class MountPlanner {
         return out;
     }
 
-    static MountPt resolvePrefixes(MountPt m, Map<String, String> env) throws JailException {
+    static MountPt resolvePrefixes(MountPt m, Map<String, String> env) throws JailFailure {
         String src = m.src(), dst = m.dst();
         if (!m.prefixSrcEnv().isEmpty()) {
             String v = env.get(m.prefixSrcEnv());
-            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_src_env variable '"
+            if (v == null) throw new JailFailure(SetupStep.MOUNT, "mount " + Quote.of(m.dst()) + ": prefix_src_env variable '"
                     + m.prefixSrcEnv() + "' is not set");
             src = v + src;
         }
         if (!m.prefixDstEnv().isEmpty()) {
             String v = env.get(m.prefixDstEnv());
-            if (v == null) throw new JailException("mount " + Quote.of(m.dst()) + ": prefix_dst_env variable '"
+            if (v == null) throw new JailFailure(SetupStep.MOUNT, "mount " + Quote.of(m.dst()) + ": prefix_dst_env variable '"
                     + m.prefixDstEnv() + "' is not set");
             dst = v + dst;
         }
@@ -374,13 +376,13 @@ public final class MountPlanner {
                 m.isSymlink(), m.nosuid(), m.nodev(), m.noexec(), m.srcContent(), "", "");
     }
 
-    private static String chooseScratch(List<MountPt> mounts, HostFs fs, boolean noPivotRoot) throws JailException {
+    private static String chooseScratch(List<MountPt> mounts, HostFs fs, boolean noPivotRoot) throws JailFailure {
         for (String c : SCRATCH_CANDIDATES) {
             if (fs.kind(c) != HostFs.Kind.DIRECTORY) continue;
             if (noPivotRoot && shadowsSource(c, mounts)) continue;
             return c;
         }
-        throw new JailException("no directory to build the jail's root on: none of " + SCRATCH_CANDIDATES
+        throw new JailFailure(SetupStep.MOUNT, "no directory to build the jail's root on: none of " + SCRATCH_CANDIDATES
                 + " exists" + (noPivotRoot ? " outside the mount sources" : ""));
     }
 
@@ -399,23 +401,23 @@ public final class MountPlanner {
         return false;
     }
 
-    private static boolean checkBindSource(MountPt m, String src, HostFs fs, boolean mandatory) throws JailException {
+    private static boolean checkBindSource(MountPt m, String src, HostFs fs, boolean mandatory) throws JailFailure {
         HostFs.Kind k = fs.kind(src);
         String problem = null;
         if (k == HostFs.Kind.MISSING) problem = "does not exist";
         else if (m.isDir() != null && m.isDir() && k != HostFs.Kind.DIRECTORY) problem = "is not a directory";
         if (problem == null) return true;
-        if (mandatory) throw new JailException(describe(m) + ": source " + Quote.of(src) + " " + problem);
+        if (mandatory) throw new JailFailure(SetupStep.MOUNT, describe(m) + ": source " + Quote.of(src) + " " + problem);
         return false;
     }
 
     /** Makes sure dst can be a mount point: parents exist, then the leaf (directory or empty file). */
-    private static void ensureMountPoint(Ctx c, String dst, boolean isDir, String what, int flags) throws JailException {
+    private static void ensureMountPoint(Ctx c, String dst, boolean isDir, String what, int flags) throws JailFailure {
         ensureParents(c, dst, what, flags);
         ensurePath(c, dst, isDir, what, flags);
     }
 
-    private static void ensureParents(Ctx c, String dst, String what, int flags) throws JailException {
+    private static void ensureParents(Ctx c, String dst, String what, int flags) throws JailFailure {
         for (String a : Paths2.ancestors(dst)) ensurePath(c, a, true, what, flags);
     }
 
@@ -423,7 +425,7 @@ public final class MountPlanner {
      * Inside a host bind the path must exist (nothing is created on the host); inside a jail-owned
      * file system it is created by name in its parent directory, looked up from that file system's fd.
      */
-    private static void ensurePath(Ctx c, String path, boolean isDir, String what, int flags) throws JailException {
+    private static void ensurePath(Ctx c, String path, boolean isDir, String what, int flags) throws JailFailure {
         if (path.equals("/")) return;
         Layer l = layerOf(c.layers, path);
         if (!l.jailOwned()) {
@@ -431,7 +433,7 @@ public final class MountPlanner {
             if (c.fs.kind(host) != HostFs.Kind.MISSING) return;
             String msg = what + ": mount point " + Quote.of(path) + " does not exist in " + Quote.of(l.hostSrc())
                     + ", and jnsjail does not create files on the host";
-            if (flags == 0) throw new JailException(msg);
+            if (flags == 0) throw new JailFailure(SetupStep.MOUNT, msg);
             throw new SkipMount(msg + "; skipped (mandatory:false)");
         }
         if (path.equals(l.dst())) return; // the layer's own root: it exists
@@ -453,13 +455,13 @@ public final class MountPlanner {
         return DIR;
     }
 
-    private static Layer requireCreatable(List<Layer> layers, String dst, String what, int flags) throws JailException {
+    private static Layer requireCreatable(List<Layer> layers, String dst, String what, int flags) throws JailFailure {
         Layer l = layerOf(layers, dst);
         if (l.jailOwned() && !l.dst().equals(dst)) return l;
         String msg = l.jailOwned() ? what + ": " + Quote.of(dst) + " is a mount point"
                 : what + ": " + Quote.of(dst) + " would be created in " + Quote.of(l.hostSrc())
                 + " on the host; jnsjail does not create files on the host (mount a tmpfs there first)";
-        if (flags == 0) throw new JailException(msg);
+        if (flags == 0) throw new JailFailure(SetupStep.MOUNT, msg);
         throw new SkipMount(msg + "; skipped (mandatory:false)");
     }
 
@@ -516,11 +518,11 @@ public final class MountPlanner {
     }
 
     /** A non-mandatory mount that cannot be made; the jail goes on without it. */
-    private static final class SkipMount extends JailException {
+    private static final class SkipMount extends JailFailure {
         private static final long serialVersionUID = 1L;
 
         SkipMount(String message) {
-            super(message);
+            super(SetupStep.MOUNT, message);
         }
     }
 

@@ -1,9 +1,11 @@
 package org.jnsjail.net;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.NetConfig;
 import org.jnsjail.log.Log;
 import org.jnsjail.model.JailResource;
@@ -48,21 +50,21 @@ public final class JailNetwork implements JailResource {
 
     /** Checks every value and looks up the parent interface, so a bad one fails before the clone. */
     @Override
-    public int prepare() throws JailException {
+    public int prepare() throws JailFailure {
         if (!hasNetns) {
-            throw new JailException("--macvlan_iface, --iface_own and traffic_rule need a network namespace"
+            throw new JailFailure(SetupStep.NETWORK, "--macvlan_iface, --iface_own and traffic_rule need a network namespace"
                     + " (they cannot be used with --disable_clone_newnet)");
         }
         try {
             validate();
         } catch (IllegalArgumentException e) {
-            throw new JailException(e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, e.getMessage());
         }
         try {
             host = RtnlSocket.open();
             if (net.macvlanIface() != null) parentIndex = host.linkIndex(net.macvlanIface(), HOST);
         } catch (NetlinkException e) {
-            throw new JailException(e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, e.getMessage());
         }
         return -1;
     }
@@ -86,7 +88,7 @@ public final class JailNetwork implements JailResource {
     }
 
     @Override
-    public void attach(int pid) throws JailException {
+    public void attach(int pid) throws JailFailure {
         try {
             for (String iface : net.ifaceOwn()) {
                 Log.debug("Moving interface '" + iface + "' into the jail's network namespace");
@@ -105,7 +107,7 @@ public final class JailNetwork implements JailResource {
                 jail.ack("Couldn't add traffic_rule #" + (i + 1) + " in " + JAIL, rules.get(i));
             }
         } catch (NetlinkException e) {
-            throw new JailException(e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, e.getMessage());
         }
     }
 

@@ -1,5 +1,7 @@
 package org.jnsjail.net;
 
+import org.jnsjail.model.SetupStep;
+
 import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -7,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
@@ -41,10 +43,10 @@ final class PastaProcess implements AutoCloseable {
     }
 
     /** $NSJAIL_PASTA_PATH, else the first executable "pasta" on $PATH (nsjail's order, without an embedded copy). */
-    static String binary() throws JailException {
+    static String binary() throws JailFailure {
         String env = System.getenv("NSJAIL_PASTA_PATH");
         if (env != null && !env.isEmpty()) {
-            if (!new File(env).canExecute()) throw new JailException("user_net: NSJAIL_PASTA_PATH='" + env
+            if (!new File(env).canExecute()) throw new JailFailure(SetupStep.NETWORK, "user_net: NSJAIL_PASTA_PATH='" + env
                     + "' is not an executable file");
             return env;
         }
@@ -53,7 +55,7 @@ final class PastaProcess implements AutoCloseable {
             File f = new File(dir.isEmpty() ? "." : dir, "pasta");
             if (f.isFile() && f.canExecute()) return f.getPath();
         }
-        throw new JailException("user_net: backend PASTA needs pasta(1) (Debian/Ubuntu package 'passt') on $PATH or in"
+        throw new JailFailure(SetupStep.NETWORK, "user_net: backend PASTA needs pasta(1) (Debian/Ubuntu package 'passt') on $PATH or in"
                 + " $NSJAIL_PASTA_PATH");
     }
 
@@ -99,7 +101,7 @@ final class PastaProcess implements AutoCloseable {
 
     /** Starts pasta on the jail and returns once it has configured the interface (seen over {@code nl}). */
     static PastaProcess start(UserNet un, String binary, int jailPid, RtnlSocket nl, String label)
-            throws JailException {
+            throws JailFailure {
         List<String> argv = argv(binary, un, jailPid, Libc.geteuid() == 0);
         Log.debug("Starting pasta: " + String.join(" ", argv));
         int devNull = -1, errFile = -1, pid = -1, pidfd = -1, jailPidfd = -1;
@@ -122,7 +124,7 @@ final class PastaProcess implements AutoCloseable {
             ok = true;
             return p;
         } catch (ErrnoException e) {
-            throw new JailException("user_net: Couldn't start pasta: " + e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, "user_net: Couldn't start pasta: " + e.getMessage(), e);
         } finally {
             if (devNull >= 0) Libc.close(devNull);
             if (errFile >= 0) Libc.close(errFile);
@@ -145,7 +147,7 @@ final class PastaProcess implements AutoCloseable {
      * pasta --config-net adds the default route last, so that route (of the first enabled family)
      * means the interface is ready; with DHCP the jail configures itself, so its existence is enough.
      */
-    private static void waitReady(UserNet un, RtnlSocket nl, int pid, int pidfd, int errFile) throws JailException {
+    private static void waitReady(UserNet un, RtnlSocket nl, int pid, int pidfd, int errFile) throws JailFailure {
         long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000L;
         int family = un.pasta().ip4Enabled() ? FamilyHeader.AF_INET : FamilyHeader.AF_INET6;
         boolean dhcp = un.pasta().enableIp4Dhcp();
@@ -157,23 +159,23 @@ final class PastaProcess implements AutoCloseable {
                     return;
                 }
             } catch (NetlinkException e) {
-                throw new JailException("user_net: watching pasta configure the jail: " + e.getMessage());
+                throw new JailFailure(SetupStep.NETWORK, "user_net: watching pasta configure the jail: " + e.getMessage(), e);
             }
             if (exited(pidfd)) {
                 int status = reap(pid);
                 String why = lastLine(errFile);
-                throw new JailException("user_net: pasta exited (" + describe(status) + ") before it configured '"
+                throw new JailFailure(SetupStep.NETWORK, "user_net: pasta exited (" + describe(status) + ") before it configured '"
                         + un.nsIface() + "' in the jail" + (why.isEmpty() ? "" : ": " + why));
             }
             if (System.nanoTime() > deadline) {
-                throw new JailException("user_net: pasta did not configure '" + un.nsIface() + "' within "
+                throw new JailFailure(SetupStep.NETWORK, "user_net: pasta did not configure '" + un.nsIface() + "' within "
                         + READY_TIMEOUT_MS / 1000 + " s");
             }
             try {
                 Thread.sleep(sleepMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new JailException("user_net: interrupted while waiting for pasta");
+                throw new JailFailure(SetupStep.NETWORK, "user_net: interrupted while waiting for pasta");
             }
         }
     }

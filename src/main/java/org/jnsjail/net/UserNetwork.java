@@ -1,8 +1,10 @@
 package org.jnsjail.net;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.List;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.net.nstun.Nstun;
@@ -70,11 +72,11 @@ public final class UserNetwork implements JailResource {
     }
 
     @Override
-    public int prepare() throws JailException {
+    public int prepare() throws JailFailure {
         try {
             check(un);
         } catch (IllegalArgumentException e) {
-            throw new JailException(e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, e.getMessage());
         }
         if (un.backend() == UserNet.Backend.PASTA && un.pasta() != null) pastaBinary = PastaProcess.binary();
         return -1;
@@ -87,12 +89,12 @@ public final class UserNetwork implements JailResource {
     }
 
     @Override
-    public boolean takeFds(int kind, int[] fds) throws JailException {
+    public boolean takeFds(int kind, int[] fds) throws JailFailure {
         if (kind != org.jnsjail.stub.HandOver.USER_NET.value) return false;
         RtnlSocket nl = RtnlSocket.adopt(fds[0]);
         try {
             if (un.backend() == UserNet.Backend.NSTUN) {
-                if (fds.length != 2) throw new JailException("user_net: the jail handed over " + fds.length + " fds");
+                if (fds.length != 2) throw new JailFailure(SetupStep.NETWORK, "user_net: the jail handed over " + fds.length + " fds");
                 int tun = fds[1];
                 int index;
                 try {
@@ -101,8 +103,8 @@ public final class UserNetwork implements JailResource {
                     configure(nl, index);
                 } catch (NetlinkException e) {
                     Libc.close(tun);
-                    throw new JailException("user_net: " + e.getMessage());
-                } catch (JailException e) {
+                    throw new JailFailure(SetupStep.NETWORK, "user_net: " + e.getMessage(), e);
+                } catch (JailFailure e) {
                     Libc.close(tun);
                     throw e;
                 }
@@ -116,7 +118,7 @@ public final class UserNetwork implements JailResource {
         }
     }
 
-    private static void tunSetIff(int fd, String name) throws JailException {
+    private static void tunSetIff(int fd, String name) throws JailFailure {
         try (var a = java.lang.foreign.Arena.ofConfined()) {
             var ifr = a.allocate(40); // struct ifreq
             byte[] b = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -124,7 +126,7 @@ public final class UserNetwork implements JailResource {
             ifr.set(java.lang.foreign.ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI));
             long rc = Libc.sys(org.jnsjail.sys.Syscall.SYS_ioctl, fd, TUNSETIFF, ifr.address(), 0, 0, 0);
             if (rc < 0) {
-                throw new JailException("user_net: Couldn't create TUN interface '" + name + "' (TUNSETIFF): "
+                throw new JailFailure(SetupStep.NETWORK, "user_net: Couldn't create TUN interface '" + name + "' (TUNSETIFF): "
                         + org.jnsjail.sys.Errno.describe(Libc.errno()));
             }
         }

@@ -1,12 +1,14 @@
 package org.jnsjail.plan;
 
+import org.jnsjail.model.SetupStep;
+
 import org.jnsjail.log.Quote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.Namespace;
 import org.jnsjail.model.UserNet;
@@ -77,7 +79,7 @@ public final class PlanBuilder {
         }
     }
 
-    public static Plan build(JailSpec spec, Context ctx) throws JailException {
+    public static Plan build(JailSpec spec, Context ctx) throws JailFailure {
         List<Op> ops = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         long nsFlags = 0;
@@ -85,18 +87,18 @@ public final class PlanBuilder {
         boolean userns = spec.has(Namespace.USER);
         HostInfo host = ctx.host();
         if (spec.seccompUnotify() && ctx.mode() == Mode.IN_PLACE) {
-            throw new JailException("--seccomp_unotify needs a supervisor (not -Me)");
+            throw new JailFailure(SetupStep.SPEC, "--seccomp_unotify needs a supervisor (not -Me)");
         }
         if (spec.init()) {
             // -Me: the program keeps its pid outside the new PID namespace, whose dummy init already reaps.
-            if (ctx.mode() == Mode.IN_PLACE) throw new JailException("--init needs a supervisor (not -Me)");
+            if (ctx.mode() == Mode.IN_PLACE) throw new JailFailure(SetupStep.SPEC, "--init needs a supervisor (not -Me)");
             if (!spec.has(Namespace.PID)) {
-                throw new JailException("--init needs a PID namespace (it cannot be used with --disable_clone_newpid)");
+                throw new JailFailure(SetupStep.SPEC, "--init needs a PID namespace (it cannot be used with --disable_clone_newpid)");
             }
         }
         if (spec.net().userNet() != null) {
-            if (!spec.has(Namespace.NET)) throw new JailException("user_net needs a network namespace (CLONE_NEWNET)");
-            if (ctx.mode() == Mode.IN_PLACE) throw new JailException("user_net needs a supervisor (not -Me)");
+            if (!spec.has(Namespace.NET)) throw new JailFailure(SetupStep.NETWORK, "user_net needs a network namespace (CLONE_NEWNET)");
+            if (ctx.mode() == Mode.IN_PLACE) throw new JailFailure(SetupStep.NETWORK, "user_net needs a supervisor (not -Me)");
         }
 
         if (ctx.mode() == Mode.CLONE) {
@@ -329,13 +331,13 @@ public final class PlanBuilder {
      * capabilities during execve()").
      */
     private static void addCapabilities(List<Op> ops, JailSpec spec, HostInfo host, boolean userns)
-            throws JailException {
+            throws JailFailure {
         // A new user namespace starts with every capability in it (user_namespaces(7)).
         long permitted = userns ? host.fullCapSet() : host.capPermitted();
         long wanted = 0;
         for (Capability c : spec.caps()) {
             if ((permitted & c.bit()) == 0) {
-                throw new JailException("Capability " + c.name() + " is not permitted in the jail, so it cannot be kept");
+                throw new JailFailure(SetupStep.CREDENTIALS, "Capability " + c.name() + " is not permitted in the jail, so it cannot be kept");
             }
             wanted |= c.bit();
         }

@@ -1,11 +1,13 @@
 package org.jnsjail.stub;
 
+import org.jnsjail.model.SetupStep;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
@@ -89,8 +91,8 @@ public final class Control implements AutoCloseable {
      * Sends {@code all} in answer to a {@link Report.Ready} that asked for {@code wanted} fds, in 'D'
      * records of at most {@link #FDS_PER_RECORD} fds each.
      */
-    public void giveFds(int[] all, int wanted) throws ErrnoException, JailException {
-        if (all.length != wanted) throw new JailException("The jail asked for " + wanted + " fds, not " + all.length);
+    public void giveFds(int[] all, int wanted) throws ErrnoException, JailFailure {
+        if (all.length != wanted) throw new JailFailure(SetupStep.STDIO, "The jail asked for " + wanted + " fds, not " + all.length);
         int off = 0;
         do {
             int n = Math.min(FDS_PER_RECORD, all.length - off);

@@ -1,9 +1,11 @@
 package org.jnsjail.stub;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.List;
 
 import org.jnsjail.log.Quote;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.sys.CloneFlag;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
@@ -25,7 +27,7 @@ public final class HelperProcess {
      * exec'd (a child of this JVM, to be reaped by the caller).
      */
     public static int start(String path, List<String> argv, List<String> env, int stdin, int stdout, int stderr)
-            throws JailException {
+            throws JailFailure {
         Plan plan = plan(path, argv, env);
         int[] sp = null;
         Control ctl = null;
@@ -44,10 +46,11 @@ public final class HelperProcess {
                     case Report.Pid p -> pid = p.pid();
                     case Report.Child c -> pid = c.pid();
                     case Report.Ready rd -> ctl.giveFds(new int[] {stdin, stdout, stderr}, rd.wanted());
-                    case Report.Failed f -> throw new JailException(ErrorHints.failure(plan, f.index(), f.errno()));
+                    case Report.Failed f -> throw new JailFailure(ErrorHints.stepOf(plan, f.index()), f.errno(),
+                            ErrorHints.failure(plan, f.index(), f.errno()));
                     case Report.Fds f -> Control.closeAll(f.fds());
                     case Report.Warned w -> { }
-                    case Report.Unknown u -> throw new JailException("Couldn't start '" + path
+                    case Report.Unknown u -> throw new JailFailure(SetupStep.CLONE, "Couldn't start '" + path
                             + "': the exec stub sent a report of unknown kind " + u.kind());
                 }
                 if (pid > 0 && !went) {
@@ -55,11 +58,11 @@ public final class HelperProcess {
                     went = true;
                 }
             }
-            if (pid <= 0) throw new JailException("Couldn't start '" + path + "': the exec stub exited before cloning it");
+            if (pid <= 0) throw new JailFailure(SetupStep.CLONE, "Couldn't start '" + path + "': the exec stub exited before cloning it");
             ok = true;
             return pid; // EOF: the control socket was closed by execve (close-on-exec)
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't start '" + path + "': " + e.getMessage());
+            throw new JailFailure(SetupStep.CLONE, "Couldn't start '" + path + "': " + e.getMessage(), e);
         } finally {
             if (ctl != null) ctl.close();
             else if (sp != null) Libc.close(sp[0]);

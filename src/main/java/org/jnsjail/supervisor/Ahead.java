@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -54,7 +54,7 @@ final class Ahead implements AutoCloseable {
     }
 
     /** Starts the next jail with {@code io}: the oldest readied one, else one on demand; then readies more. */
-    JailHandle start(JailIo io) throws JailException {
+    JailHandle start(JailIo io) throws JailFailure {
         CompletableFuture<Prepared> f = queue.pollFirst();
         if (f == null || !f.isDone()) {
             depth = Math.min(maxDepth, depth + 1);

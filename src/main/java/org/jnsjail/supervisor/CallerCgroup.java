@@ -1,10 +1,12 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
@@ -25,16 +27,16 @@ final class CallerCgroup implements JailResource {
     }
 
     @Override
-    public int prepare() throws JailException {
+    public int prepare() throws JailFailure {
         try {
             return Libc.fcntl(dirFd, Fcntl.F_DUPFD_CLOEXEC, 3); // the spawner closes the fd it gets
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't use the client's cgroup: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Couldn't use the client's cgroup: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void attach(int pid) throws JailException {
+    public void attach(int pid) throws JailFailure {
         try (Arena a = Arena.ofConfined()) {
             long fd = Libc.sys(Syscall.SYS_openat, dirFd, a.allocateFrom("cgroup.procs").address(),
                     Fcntl.O_WRONLY | Fcntl.O_CLOEXEC, 0, 0, 0);
@@ -48,7 +50,7 @@ final class CallerCgroup implements JailResource {
                 Libc.close((int) fd);
             }
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't put the jail in the client's cgroup: " + e.getMessage());
+            throw new JailFailure(SetupStep.CGROUP, "Couldn't put the jail in the client's cgroup: " + e.getMessage(), e);
         }
     }
 

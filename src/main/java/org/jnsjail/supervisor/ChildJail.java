@@ -1,12 +1,15 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailOutcome;
 import org.jnsjail.model.JailStatus;
+import org.jnsjail.log.Log;
 import org.jnsjail.sys.Errno;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
@@ -39,18 +42,29 @@ final class ChildJail implements JailHandle {
     private volatile JailOutcome.Cause killCause;
     /** When the program was let go (a jail readied ahead waits for its stdio first): its wall time counts from here. */
     private volatile long startNanos = System.nanoTime();
+    /** The time limit (0: none) and the deadline it gives from {@link #startClock()}. */
+    private final long limitMillis;
+    private volatile long deadline = Long.MAX_VALUE;
+    private volatile boolean timeKilled;
+    private volatile String remote = Standalone.REMOTE;
+    /** Serialises pidfd_send_signal with the pidfd's close, so a signal never reaches a reused fd number. */
+    private final Object fdLock = new Object();
 
     private final java.util.List<JailResource> resources;
 
-    private ChildJail(int pid, int pidfd, java.util.List<JailResource> resources) {
+    private ChildJail(int pid, int pidfd, java.util.List<JailResource> resources, long limitMillis) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.resources = resources;
+        this.limitMillis = limitMillis;
     }
 
-    /** Takes over the jail and its host resources, which are released once it is reaped. */
-    static ChildJail adopt(int pid, java.util.List<JailResource> resources) throws ErrnoException {
-        return new ChildJail(pid, Spawner.pidfdOpen(pid), resources);
+    /**
+     * Takes over the jail and its host resources, which are released once it is reaped; its time
+     * limit ({@code limitMillis}, 0 for none) runs from {@link #startClock()}.
+     */
+    static ChildJail adopt(int pid, java.util.List<JailResource> resources, long limitMillis) throws ErrnoException {
+        return new ChildJail(pid, Spawner.pidfdOpen(pid), resources, limitMillis);
     }
 
     @Override
@@ -64,7 +78,7 @@ final class ChildJail implements JailHandle {
     }
 
     @Override
-    public JailStatus waitFor() throws JailException {
+    public JailStatus waitFor() throws JailFailure {
         JailStatus s;
         while ((s = waitFor(-1)) == null) {
             // poll was interrupted by a signal; go on waiting
@@ -72,17 +86,38 @@ final class ChildJail implements JailHandle {
         return s;
     }
 
+    /**
+     * Waits up to {@code millis} (-1: until it ends; 0: just checks) and reaps the jail if it ended.
+     * The time limit is enforced meanwhile: past the deadline the jail is killed (and then reaped
+     * when it is gone within the wait).
+     */
     @Override
-    public synchronized JailStatus waitFor(long millis) throws JailException {
+    public synchronized JailStatus waitFor(long millis) throws JailFailure {
         if (status != null) return status;
         try (Arena a = Arena.ofConfined()) {
-            if (millis != 0) {
-                MemorySegment pfd = a.allocate(Structs.Pollfd.SIZE);
+            long until = millis < 0 ? Long.MAX_VALUE : System.nanoTime() + millis * 1_000_000L;
+            MemorySegment pfd = a.allocate(Structs.Pollfd.SIZE);
+            for (;;) {
+                enforceTimeLimit();
+                if (millis == 0) break; // just check
+                long now = System.nanoTime();
+                long end = timeKilled ? until : Math.min(until, deadline);
+                int ms = -1;
+                if (end != Long.MAX_VALUE) {
+                    if (now >= end) {
+                        if (now >= until) break; // the caller's time is up: check once more
+                        continue; // the deadline: enforced above
+                    }
+                    ms = (int) Math.min(Integer.MAX_VALUE, (end - now + 999_999) / 1_000_000);
+                }
                 pfd.set(JAVA_INT, Structs.Pollfd.FD, pidfd);
                 pfd.set(JAVA_SHORT, Structs.Pollfd.EVENTS, POLLIN);
-                int r = Libc.poll(pfd, 1, (int) Math.min(Integer.MAX_VALUE, millis));
-                if (r < 0 && Libc.errno() != Errno.EINTR) throw new JailException("poll(pidfd): " + Errno.describe(Libc.errno()));
-                if (r <= 0) return null;
+                int r = Libc.poll(pfd, 1, ms);
+                if (r < 0 && Libc.errno() != Errno.EINTR) {
+                    throw new JailFailure(SetupStep.WAIT, Libc.errno(), "poll(pidfd): " + Errno.describe(Libc.errno()));
+                }
+                if (r < 0) return null; // a signal: the caller decides whether to go on
+                if (r > 0) break;
             }
             MemorySegment si = a.allocate(Structs.Siginfo.SIZE);
             // Peek first (WNOWAIT): a jail killed by seccomp still has its /proc/PID/syscall to read.
@@ -96,14 +131,16 @@ final class ChildJail implements JailHandle {
             if (rc == 0 && si.get(JAVA_INT, Structs.Siginfo.PID) != 0) rc = Libc.waitid(P_PIDFD, pidfd, si, WEXITED | WNOHANG, ru);
             if (rc < 0) {
                 if (Libc.errno() == Errno.EINTR) return null;
-                throw new JailException("waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
+                throw new JailFailure(SetupStep.WAIT, Libc.errno(), "waitid(pid=" + pid + "): " + Errno.describe(Libc.errno()));
             }
             if (si.get(JAVA_INT, Structs.Siginfo.PID) == 0) return null; // si_pid 0: still running
             int code = si.get(JAVA_INT, Structs.Siginfo.CODE), st = si.get(JAVA_INT, Structs.Siginfo.STATUS);
             JailStatus done = code == CLD_EXITED ? JailStatus.exited(st) : JailStatus.killed(st);
             long wall = System.nanoTime() - startNanos;
-            Libc.close(pidfd);
-            pidfd = -1;
+            synchronized (fdLock) {
+                Libc.close(pidfd);
+                pidfd = -1;
+            }
             for (JailResource r : resources) r.reaped(done);
             Measured m = new Measured();
             for (JailResource r : resources) {
@@ -162,9 +199,52 @@ final class ChildJail implements JailHandle {
                 + ru.get(java.lang.foreign.ValueLayout.JAVA_LONG, off + Structs.Rusage.TV_USEC) * 1000L;
     }
 
-    /** The jail is given its stdio and runs its program now. */
+    /** The jail is given its stdio and runs its program now: its wall time and time limit count from here. */
     void startClock() {
-        startNanos = System.nanoTime();
+        long now = System.nanoTime();
+        startNanos = now;
+        if (limitMillis > 0) deadline = now + limitMillis * 1_000_000L;
+    }
+
+    @Override
+    public long deadline() {
+        return deadline;
+    }
+
+    @Override
+    public long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public long timeLimitMillis() {
+        return limitMillis;
+    }
+
+    @Override
+    public void remote(String remote) {
+        this.remote = remote;
+    }
+
+    @Override
+    public boolean enforceTimeLimit() {
+        if (timeKilled || status != null || System.nanoTime() < deadline) return false;
+        synchronized (fdLock) {
+            if (timeKilled) return false;
+            timeKilled = true;
+        }
+        long ran = System.nanoTime() - startNanos;
+        Log.info("pid=" + pid + " run time >= time limit (" + seconds(ran / 1_000_000L, limitMillis) + " >= "
+                + seconds(limitMillis, limitMillis) + ") (" + remote + "). Killing it");
+        signal(Signals.SIGCONT, JailOutcome.Cause.TIME_LIMIT);
+        signal(Signals.SIGKILL, JailOutcome.Cause.TIME_LIMIT);
+        return true;
+    }
+
+    /** nsjail's whole seconds; with a limit that is not whole seconds (the API's), seconds to the millisecond. */
+    private static String seconds(long millis, long limitMillis) {
+        if (limitMillis % 1000 == 0) return Long.toString(millis / 1000);
+        return millis / 1000 + "." + Long.toString(1000 + millis % 1000).substring(1);
     }
 
     @Override
@@ -200,9 +280,11 @@ final class ChildJail implements JailHandle {
 
     @Override
     public boolean signal(int sig) {
-        int fd = pidfd;
-        if (fd < 0) return false;
-        return Libc.syscall(Syscall.SYS_pidfd_send_signal, fd, sig, 0, 0) == 0;
+        synchronized (fdLock) {
+            int fd = pidfd;
+            if (fd < 0) return false;
+            return Libc.syscall(Syscall.SYS_pidfd_send_signal, fd, sig, 0, 0) == 0;
+        }
     }
 
     @Override
@@ -211,7 +293,7 @@ final class ChildJail implements JailHandle {
         signal(Signals.SIGKILL, JailOutcome.Cause.KILLED_BY_SUPERVISOR);
         try {
             waitFor();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             // nothing more can be done for it
         }
     }

@@ -2,7 +2,7 @@ package org.jnsjail.supervisor;
 
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.sys.Errno;
@@ -37,7 +37,6 @@ final class Connection {
     final JailHandle jail;
     final Endpoint peer;
     final String remote;
-    final long startNanos;
     private int sock, inW, outR;
     /** The jail's stdin pipe is full: wait for POLLOUT on it rather than reading the socket. */
     private boolean inBlocked;
@@ -45,12 +44,11 @@ final class Connection {
     private boolean outBlocked;
     private JailStatus status;
     private long endedNanos, ioEndedNanos;
-    private boolean timeKilled;
     private int iSock = -1, iIn = -1, iOut = -1, iPid = -1;
     /** The loop's scratch buffer, for discarding unread client input. */
     private final MemorySegment scratch;
 
-    Connection(JailHandle jail, int sock, int inW, int outR, Endpoint peer, long startNanos, MemorySegment scratch) {
+    Connection(JailHandle jail, int sock, int inW, int outR, Endpoint peer, MemorySegment scratch) {
         this.jail = jail;
         this.scratch = scratch;
         this.sock = sock;
@@ -58,7 +56,7 @@ final class Connection {
         this.outR = outR;
         this.peer = peer;
         this.remote = peer.text();
-        this.startNanos = startNanos;
+        jail.remote(remote); // nsjail's lines about the jail (its time limit) name the client
     }
 
     boolean running() {
@@ -105,7 +103,7 @@ final class Connection {
      * Reaps the jail (its pidfd was readable); null if it is not a zombie after all. Its stdin is
      * closed and whatever it wrote is flushed to the client now, without waiting for the next poll.
      */
-    JailStatus reap() throws JailException {
+    JailStatus reap() throws JailFailure {
         JailStatus st = jail.waitFor(0);
         if (st == null) return null;
         status = st;
@@ -176,15 +174,6 @@ final class Connection {
         }
     }
 
-    /** Sends SIGKILL once for the time limit; false if it was already sent. */
-    boolean killForTimeLimit() {
-        if (timeKilled || status != null) return false;
-        timeKilled = true;
-        jail.signal(Signals.SIGCONT, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
-        jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
-        return true;
-    }
-
     /**
      * The reply is complete: FIN after the queued bytes. Unread client input is discarded first, since
      * closing a socket with unread data sends a RST that can destroy the reply in flight (tcp(7)).
@@ -228,7 +217,4 @@ final class Connection {
         inBlocked = false;
     }
 
-    ProcList.Entry entry(int timeLimitSec) {
-        return new ProcList.Entry(jail.pid(), remote, startNanos, timeLimitSec);
-    }
 }

@@ -1,10 +1,12 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 
@@ -13,13 +15,13 @@ final class CpuAffinity {
     private CpuAffinity() {}
 
     /** The mask to set, or null when nothing changes (0, or N is at least the CPUs available: clamped, with a warning). */
-    static long[] choose(int maxCpus) throws JailException {
+    static long[] choose(int maxCpus) throws JailFailure {
         if (maxCpus <= 0) return null;
         long[] mask;
         try {
             mask = Libc.schedGetaffinity();
         } catch (ErrnoException e) {
-            throw new JailException("--max_cpus: " + e.getMessage());
+            throw new JailFailure(SetupStep.PROCESS, "--max_cpus: " + e.getMessage(), e);
         }
         List<Integer> cpus = new ArrayList<>();
         for (int i = 0; i < mask.length * 64; i++) if ((mask[i / 64] & (1L << (i % 64))) != 0) cpus.add(i);

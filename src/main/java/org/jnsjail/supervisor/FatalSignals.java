@@ -14,9 +14,6 @@ import sun.misc.Signal;
 public final class FatalSignals {
     private volatile int caught;
     volatile JailHandle current;
-    /** When the current jail started (System.nanoTime) and its time limit, for the SIGUSR1 list. */
-    volatile long currentStart;
-    volatile int timeLimitSec;
     volatile long forwardedAt;
     volatile boolean lastStartFailed;
     private final boolean forward;
@@ -57,7 +54,7 @@ public final class FatalSignals {
     private void showList() {
         JailHandle j = current;
         ProcList.log(j == null ? java.util.List.of()
-                : java.util.List.of(new ProcList.Entry(j.pid(), Standalone.REMOTE, currentStart, timeLimitSec)));
+                : java.util.List.of(ProcList.of(j, Standalone.REMOTE)));
     }
 
     int caught() {

@@ -1,8 +1,10 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import org.jnsjail.log.Log;
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.stub.ExecStub;
 import org.jnsjail.stub.Plan;
@@ -16,9 +18,9 @@ final class InPlace {
     private InPlace() {}
 
     /** -Me: replace this process by the stub with a plan in a memfd. */
-    static void exec(JailSpec spec) throws JailException {
+    static void exec(JailSpec spec) throws JailFailure {
         // nsjail's EXECVE mode has no net initParent: no supervisor stays to make vs or move interfaces.
-        if (spec.net().any()) throw new JailException("MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
+        if (spec.net().any()) throw new JailFailure(SetupStep.NETWORK, "MACVLAN, iface_own and traffic rules need a supervisor (not -Me)");
         HostInfo host = HostInfo.get();
         try {
             int execFd = spec.execFd() ? JailLaunch.openExecFd(spec.program()) : -1;
@@ -33,7 +35,7 @@ final class InPlace {
             org.jnsjail.cgroup.Cgroups.enterSelf(spec.cgroups());
             ExecStub.execInPlace(plan);
         } catch (ErrnoException e) {
-            throw new JailException("Launching new process failed: " + e.getMessage());
+            throw new JailFailure(SetupStep.CLONE, "Launching new process failed: " + e.getMessage(), e);
         }
     }
 }

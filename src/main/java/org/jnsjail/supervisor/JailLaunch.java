@@ -1,11 +1,13 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.log.Log;
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailResource;
@@ -39,7 +41,7 @@ final class JailLaunch {
     private JailLaunch() {}
 
     /** Everything up to the jail's RECV_FDS: the first part of every start. */
-    static Prepared launch(JailSpec spec, Caller caller) throws JailException {
+    static Prepared launch(JailSpec spec, Caller caller) throws JailFailure {
         HostInfo host = HostInfo.get();
         int execFd = -1;
         int cgroupFd = -1;
@@ -95,14 +97,14 @@ final class JailLaunch {
                     // The stub died before it cloned (killed?): a new one takes the jail, once.
                     handedOver = false;
                     ResidentStub.stubGone();
-                    if (attempt > 0) throw new JailException("The exec stub exited before cloning the jail");
+                    if (attempt > 0) throw new JailFailure(SetupStep.CLONE, "The exec stub exited before cloning the jail");
                 } finally {
                     if (sp[1] >= 0) Libc.close(sp[1]);
                     if (!kept) ctl.close();
                 }
             }
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't launch the child process: " + e.getMessage());
+            throw new JailFailure(SetupStep.CLONE, "Couldn't launch the child process: " + e.getMessage(), e);
         } finally {
             if (!handedOver) JailResources.releaseAll(resources);
             if (cgroupFd >= 0) Libc.close(cgroupFd);
@@ -121,7 +123,7 @@ final class JailLaunch {
 
     /** Learns the jail's pid, takes it over, writes its id maps, says "go", and follows it to its RECV_FDS. */
     private static Prepared setUp(JailSpec spec, Plan plan, Control ctl, List<JailResource> resources)
-            throws JailException, ErrnoException, StubGone {
+            throws JailFailure, ErrnoException, StubGone {
         HostInfo host = HostInfo.get();
         Report rep = ctl.read();
         if (rep == null) throw new StubGone();
@@ -139,13 +141,13 @@ final class JailLaunch {
         if (rep == null || early != null) {
             if (rep != null) Control.reapQuietly(rep.pid());
             JailResources.releaseAll(resources);
-            if (early != null) throw new JailException(unexpected(plan, early));
-            throw new JailException("The exec stub exited before cloning the jail");
+            if (early != null) throw failure(plan, early);
+            throw new JailFailure(SetupStep.CLONE, "The exec stub exited before cloning the jail");
         }
         int pid = rep.pid();
         ChildJail jail;
         try {
-            jail = ChildJail.adopt(pid, resources);
+            jail = ChildJail.adopt(pid, resources, spec.timeLimitMillis());
         } catch (ErrnoException e) {
             // No pidfd (fd limit?): the pid is still ours until reaped, so kill and reap it by pid.
             Libc.kill(pid, Signals.SIGKILL);
@@ -166,6 +168,12 @@ final class JailLaunch {
         } finally {
             if (!ok) jail.close();
         }
+    }
+
+    /** {@link #unexpected} as the failure to throw: the failed operation's step and errno. */
+    static JailFailure failure(Plan plan, Report r) {
+        if (r instanceof Report.Failed f) return new JailFailure(ErrorHints.stepOf(plan, f.index()), f.errno(), unexpected(plan, r));
+        return new JailFailure(SetupStep.CLONE, unexpected(plan, r));
     }
 
     /** A report that has no place where it came: an error the jail reported, or a protocol error. */
@@ -191,20 +199,20 @@ final class JailLaunch {
     }
 
     /** A hand-over ({@link Report.Fds}): the resource that asked for the fds takes them; then the jail may go on. */
-    static void handOver(int kind, int[] arr, List<JailResource> resources) throws JailException {
+    static void handOver(int kind, int[] arr, List<JailResource> resources) throws JailFailure {
         for (JailResource r : resources) {
             if (r.takeFds(kind, arr)) return;
         }
         for (int f : arr) Libc.close(f);
-        throw new JailException("The jail handed over fds (kind " + kind + ") that no part of the supervisor asked for");
+        throw new JailFailure(SetupStep.CLONE, "The jail handed over fds (kind " + kind + ") that no part of the supervisor asked for");
     }
 
-    static int openExecFd(String path) throws JailException {
+    static int openExecFd(String path) throws JailFailure {
         try {
             // Opened before the namespaces exist, so the binary need not exist inside the jail.
             return Libc.open(path, Fcntl.O_RDONLY | Fcntl.O_PATH | Fcntl.O_CLOEXEC, 0);
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't open '" + path + "' for --execute_fd: " + e.getMessage());
+            throw new JailFailure(SetupStep.EXEC, "Couldn't open '" + path + "' for --execute_fd: " + e.getMessage(), e);
         }
     }
 }

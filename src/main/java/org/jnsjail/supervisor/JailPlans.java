@@ -1,7 +1,7 @@
 package org.jnsjail.supervisor;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.plan.FdLayout;
@@ -18,14 +18,14 @@ public final class JailPlans {
     private JailPlans() {}
 
     /** A supervised jail's plan: cloned by the resident stub, the fds numbered by {@code fds}. */
-    static Plan clone(JailSpec spec, Caller caller, FdLayout fds) throws JailException {
+    static Plan clone(JailSpec spec, Caller caller, FdLayout fds) throws JailFailure {
         return PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.CLONE, HostInfo.get(), caller.env(),
                 HostFs.REAL, fds.exec(), CpuAffinity.choose(spec.maxCpus()), fds.cgroup(), fds.scratch(),
                 Inheritance.startLimits(caller), caller.umask()));
     }
 
     /** -Me's plan: the stub unshares and becomes the program; {@code execFd} is this process's --execute_fd, or -1. */
-    static Plan inPlace(JailSpec spec, Caller caller, int execFd) throws JailException {
+    static Plan inPlace(JailSpec spec, Caller caller, int execFd) throws JailFailure {
         return PlanBuilder.build(spec, new PlanBuilder.Context(PlanBuilder.Mode.IN_PLACE, HostInfo.get(), caller.env(),
                 HostFs.REAL, execFd, CpuAffinity.choose(spec.maxCpus()), -1, -1, Inheritance.startLimits(caller), -1));
     }
@@ -35,7 +35,7 @@ public final class JailPlans {
      * planner's warnings; nothing is opened, created or started. For -Me ({@code inPlace}) the
      * --execute_fd binary's fd is shown as 3. {@code --max_cpus} picks its CPUs at random each time.
      */
-    public static String dump(JailSpec spec, boolean inPlace, Caller caller) throws JailException {
+    public static String dump(JailSpec spec, boolean inPlace, Caller caller) throws JailFailure {
         Plan p = inPlace ? inPlace(spec, caller, spec.execFd() ? 3 : -1)
                 : clone(spec, caller, FdLayout.of(spec, spec.execFd(), clonesIntoCgroup(spec, caller)));
         return PlanText.format(p);

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
+import org.jnsjail.model.ListenOptions;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -33,8 +34,6 @@ import org.jnsjail.sys.Sockets.Endpoint;
  * whose pidfd and relay it polls.
  */
 public final class Listener {
-    /** The LISTEN settings: --bindhost, --port, --max_conns, --max_conns_per_ip, --forward_signals. */
-    public record Options(String bindhost, int port, long maxConns, long maxConnsPerIp, boolean forwardSignals) {}
 
     /** Accepts per wake-up, so a flood of connections still lets the relays run. */
     static final int ACCEPT_BATCH = 32;
@@ -46,7 +45,7 @@ public final class Listener {
     static final long EXIT_AFTER_EOF_NANOS = 2_000_000_000L;
 
     private final JailSpec spec;
-    private final Options opt;
+    private final ListenOptions opt;
     /** --status_file / --status_fd: a JSON line per jail, with the client's address; or null. */
     private final StatusOutput status;
     private final List<Connection> conns = new ArrayList<>();
@@ -67,10 +66,9 @@ public final class Listener {
      * bytes wait in the socket buffer, and a client that went away is noticed once the relay runs.
      * The jail's pipe ends stay open here until the start has completed, since the spawn dup2s them.
      */
-    private record Starting(int sock, int[] in, int[] out, Endpoint peer, long startNanos,
-            CompletableFuture<JailHandle> jail) {}
+    private record Starting(int sock, int[] in, int[] out, Endpoint peer, CompletableFuture<JailHandle> jail) {}
 
-    private Listener(JailSpec spec, Options opt, StatusOutput status) {
+    private Listener(JailSpec spec, ListenOptions opt, StatusOutput status) {
         this.spec = spec;
         this.opt = opt;
         this.status = status;
@@ -78,12 +76,12 @@ public final class Listener {
     }
 
     /** Runs until SIGINT/SIGTERM (then 0, as nsjail), or 1 if the socket cannot be bound. */
-    public static int run(JailSpec spec, Options opt) {
+    public static int run(JailSpec spec, ListenOptions opt) {
         return run(spec, opt, null);
     }
 
     /** The same, each jail's outcome a line of {@code status} (with the client's address) when not null. */
-    public static int run(JailSpec spec, Options opt, StatusOutput status) {
+    public static int run(JailSpec spec, ListenOptions opt, StatusOutput status) {
         return new Listener(spec, opt, status).loop();
     }
 
@@ -208,7 +206,6 @@ public final class Listener {
             return;
         }
         Log.info("Executing '" + spec.program() + "' for '" + peer.text() + "'");
-        long start = System.nanoTime();
         JailIo io = new JailIo(in[0], out[1], out[1]);
         if (ahead.ready() || idle()) {
             // A readied jail only needs its stdio: start it inline. So does any jail when nothing else
@@ -217,15 +214,15 @@ public final class Listener {
             CompletableFuture<JailHandle> jail;
             try {
                 jail = CompletableFuture.completedFuture(ahead.start(io));
-            } catch (JailException e) {
+            } catch (JailFailure e) {
                 jail = CompletableFuture.failedFuture(e);
             }
-            starting.add(new Starting(sock, in, out, peer, start, jail)); // promoted at the top of the loop
+            starting.add(new Starting(sock, in, out, peer, jail)); // promoted at the top of the loop
             return;
         }
         CompletableFuture<JailHandle> jail = Spawner.get().startAsync(spec, io);
         ahead.missed();
-        starting.add(new Starting(sock, in, out, peer, start, jail));
+        starting.add(new Starting(sock, in, out, peer, jail));
         jail.whenComplete((h, t) -> sigs.wake()); // on the spawner thread (or here, if already done)
     }
 
@@ -246,14 +243,14 @@ public final class Listener {
             try {
                 jail = st.jail().resultNow();
             } catch (IllegalStateException e) {
-                String why = st.jail().exceptionNow() instanceof JailException je ? je.getMessage()
+                String why = st.jail().exceptionNow() instanceof JailFailure je ? je.getMessage()
                         : "Couldn't launch the child process: " + st.jail().exceptionNow();
                 Log.error(why);
                 if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(why, st.peer().text()));
                 closeStarting(st);
                 continue;
             }
-            Connection c = new Connection(jail, st.sock(), st.in()[1], st.out()[0], st.peer(), st.startNanos(), scratch);
+            Connection c = new Connection(jail, st.sock(), st.in()[1], st.out()[0], st.peer(), scratch);
             conns.add(c);
             Libc.close(st.in()[0]);
             Libc.close(st.out()[1]);
@@ -295,7 +292,7 @@ public final class Listener {
         JailStatus st;
         try {
             st = c.reap();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage());
             return;
         }
@@ -311,12 +308,8 @@ public final class Listener {
 
     /** --time_limit per jail (SIGCONT, SIGKILL as nsjail), the drain bound, and the forward grace. */
     private void enforceLimits(long now) {
-        int limit = spec.timeLimitSec();
         for (Connection c : conns) {
-            if (c.running() && limit > 0 && now - c.startNanos >= limit * 1_000_000_000L && c.killForTimeLimit()) {
-                Log.info("pid=" + c.jail.pid() + " run time >= time limit (" + (now - c.startNanos) / 1_000_000_000L
-                        + " >= " + limit + ") (" + c.remote + "). Killing it");
-            }
+            if (c.running()) c.jail.enforceTimeLimit(); // logs nsjail's line and kills, once
             if (!c.running() && c.relaying() && now - c.endedNanos() >= DRAIN_AFTER_EXIT_NANOS) c.abort();
             if (c.running() && !c.relaying() && now - c.ioEndedNanos() >= EXIT_AFTER_EOF_NANOS) c.abort();
             if (stopSignal != 0 && c.relaying() && !c.running()) c.abort();
@@ -336,9 +329,8 @@ public final class Listener {
     /** Until the nearest deadline (time limit, drain, grace, accept pause); -1: only events wake us. */
     private int timeoutMs(long now) {
         long next = Long.MAX_VALUE;
-        int limit = spec.timeLimitSec();
         for (Connection c : conns) {
-            if (c.running() && limit > 0) next = Math.min(next, c.startNanos + limit * 1_000_000_000L);
+            if (c.running()) next = Math.min(next, c.jail.deadline());
             if (!c.running() && c.relaying()) next = Math.min(next, c.endedNanos() + DRAIN_AFTER_EXIT_NANOS);
             if (c.running() && !c.relaying()) next = Math.min(next, c.ioEndedNanos() + EXIT_AFTER_EOF_NANOS);
         }
@@ -361,7 +353,7 @@ public final class Listener {
 
     private void showList() {
         List<ProcList.Entry> running = new ArrayList<>();
-        for (Connection c : conns) if (c.running()) running.add(c.entry(spec.timeLimitSec()));
+        for (Connection c : conns) if (c.running()) running.add(ProcList.of(c.jail, c.remote));
         ProcList.log(running);
     }
 }

@@ -1,11 +1,13 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.log.Log;
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailResource;
@@ -67,7 +69,7 @@ public final class Prepared implements AutoCloseable {
     }
 
     /** Gives the jail its stdio and --pass_fd fds; returns once its program was executed. */
-    public synchronized JailHandle start(JailIo io) throws JailException {
+    public synchronized JailHandle start(JailIo io) throws JailFailure {
         if (done) throw new IllegalStateException("the jail was started or closed already");
         String changed = pins == null ? null : pins.changed();
         if (changed != null) {
@@ -79,11 +81,11 @@ public final class Prepared implements AutoCloseable {
         jail.startClock();
         boolean ok = false;
         try {
-            if (wanted >= 0 && handFds(io) && follow() != null) throw new JailException("The jail asked for its fds twice");
+            if (wanted >= 0 && handFds(io) && follow() != null) throw new JailFailure(SetupStep.STDIO, "The jail asked for its fds twice");
             ok = true;
             return jail;
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't launch the child process: " + e.getMessage());
+            throw new JailFailure(SetupStep.STDIO, "Couldn't launch the child process: " + e.getMessage(), e);
         } finally {
             ctl.close();
             if (!ok) jail.close();
@@ -91,7 +93,7 @@ public final class Prepared implements AutoCloseable {
     }
 
     /** Its stdio and --pass_fd fds to the jail; false when it has gone meanwhile (its status says how). */
-    private boolean handFds(JailIo io) throws ErrnoException, JailException {
+    private boolean handFds(JailIo io) throws ErrnoException, JailFailure {
         try {
             ctl.giveFds(JailLaunch.fdsFor(spec, io), wanted);
             return true;
@@ -114,12 +116,12 @@ public final class Prepared implements AutoCloseable {
      * Reads the jail's reports, taking warnings and fd hand-overs, up to its RECV_FDS (returned)
      * or EOF (null: execve succeeded, or the jail died on the way); an error report is thrown.
      */
-    Report.Ready follow() throws JailException, ErrnoException {
+    Report.Ready follow() throws JailFailure, ErrnoException {
         for (Report r; (r = ctl.read()) != null; ) {
             switch (r) {
                 // the other of the two pid reports
-                case Report.Pid p when p.pid() != jail.pid() -> throw new JailException("The exec stub reported two pids for one jail");
-                case Report.Child c when c.pid() != jail.pid() -> throw new JailException("The exec stub reported two pids for one jail");
+                case Report.Pid p when p.pid() != jail.pid() -> throw new JailFailure(SetupStep.CLONE, "The exec stub reported two pids for one jail");
+                case Report.Child c when c.pid() != jail.pid() -> throw new JailFailure(SetupStep.CLONE, "The exec stub reported two pids for one jail");
                 case Report.Pid p -> { }
                 case Report.Child c -> { }
                 case Report.Fds f -> {
@@ -130,8 +132,8 @@ public final class Prepared implements AutoCloseable {
                 case Report.Ready ready -> {
                     return ready;
                 }
-                case Report.Failed f -> throw new JailException(JailLaunch.unexpected(plan, f));
-                case Report.Unknown u -> throw new JailException(JailLaunch.unexpected(plan, u));
+                case Report.Failed f -> throw JailLaunch.failure(plan, f);
+                case Report.Unknown u -> throw JailLaunch.failure(plan, u);
             }
         }
         return null;
@@ -143,7 +145,7 @@ public final class Prepared implements AutoCloseable {
      * jail starts, the jail would run with the old one where a jail set up then would see the new.
      */
     record Pins(List<String> paths, List<long[]> ids) {
-        static Pins of(JailSpec spec, Caller caller) throws JailException {
+        static Pins of(JailSpec spec, Caller caller) throws JailFailure {
             List<String> paths = new ArrayList<>(org.jnsjail.mount.MountPlanner.hostSources(spec.mounts(), caller.env()));
             if (spec.execFd()) paths.add(spec.program());
             List<long[]> ids = new ArrayList<>(paths.size());
@@ -161,11 +163,11 @@ public final class Prepared implements AutoCloseable {
     }
 
     /** A readied jail whose host files changed before its start: it is discarded, and a new one started. */
-    public static final class Stale extends JailException {
+    public static final class Stale extends JailFailure {
         private static final long serialVersionUID = 1L;
 
         Stale(String path) {
-            super("'" + path + "' changed after the jail was readied");
+            super(SetupStep.MOUNT, "'" + path + "' changed after the jail was readied");
         }
     }
 }

@@ -1,10 +1,12 @@
 package org.jnsjail.supervisor;
 
+import org.jnsjail.model.SetupStep;
+
 import java.util.concurrent.CompletableFuture;
 
 import org.jnsjail.log.Log;
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -38,12 +40,12 @@ public final class Spawner {
      * Starts a jail and waits until its program runs, on the calling thread: the jail is cloned by
      * the resident stub, whose creating thread (not the caller) its parent-death signal follows.
      */
-    public JailHandle start(JailSpec spec, JailIo io) throws JailException {
+    public JailHandle start(JailSpec spec, JailIo io) throws JailFailure {
         return start(spec, io, Caller.self());
     }
 
     /** As {@link #start(JailSpec, JailIo)}, for {@code caller} (see {@link Caller}). */
-    public JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailException {
+    public JailHandle start(JailSpec spec, JailIo io, Caller caller) throws JailFailure {
         return JailLaunch.launch(spec, caller).start(io);
     }
 
@@ -53,11 +55,11 @@ public final class Spawner {
      * then runs it. Its log lines wait for that start too. A supervisor that knows its next jail
      * (RERUN, LISTEN) readies it while the previous one runs: the same plan, run earlier.
      */
-    public Prepared prepare(JailSpec spec, Caller caller) throws JailException {
+    public Prepared prepare(JailSpec spec, Caller caller) throws JailFailure {
         return prepare(spec, caller, Log.Sink.deferred());
     }
 
-    private Prepared prepare(JailSpec spec, Caller caller, Log.Sink held) throws JailException {
+    private Prepared prepare(JailSpec spec, Caller caller, Log.Sink held) throws JailFailure {
         Prepared.Pins pins = Prepared.Pins.of(spec, caller);
         Prepared p = Log.callWith(held, () -> JailLaunch.launch(spec, caller));
         p.log = held;
@@ -82,7 +84,7 @@ public final class Spawner {
 
     /**
      * Starts a jail on a pool thread; the future completes (on that thread) once the program runs,
-     * or exceptionally with a {@link JailException}. The fds in {@code io} must stay open until then.
+     * or exceptionally with a {@link JailFailure}. The fds in {@code io} must stay open until then.
      */
     public CompletableFuture<JailHandle> startAsync(JailSpec spec, JailIo io) {
         return startAsync(spec, io, Caller.self());
@@ -94,10 +96,10 @@ public final class Spawner {
         pool.submit(() -> {
             try {
                 f.complete(start(spec, io, caller));
-            } catch (JailException e) {
+            } catch (JailFailure e) {
                 f.completeExceptionally(e);
             } catch (Throwable t) {
-                f.completeExceptionally(new JailException("starting the jail failed: " + org.jnsjail.log.Quote.describe(t), t));
+                f.completeExceptionally(new JailFailure(SetupStep.CLONE, "starting the jail failed: " + org.jnsjail.log.Quote.describe(t), t));
             }
         });
         return f;
@@ -126,7 +128,7 @@ public final class Spawner {
      * nsjail -Me: replaces this JVM by the exec stub, which unshares and becomes the program. Never
      * returns normally; the program keeps this process's pid and stays outside the new PID namespace.
      */
-    public static void execInPlace(JailSpec spec) throws JailException {
+    public static void execInPlace(JailSpec spec) throws JailFailure {
         InPlace.exec(spec);
     }
 

@@ -1,7 +1,7 @@
 package org.jnsjail.supervisor;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
@@ -105,26 +105,23 @@ public final class Standalone {
         sig.lastStartFailed = false;
         Log.info("Executing '" + spec.program() + "' for '" + REMOTE + "'");
         JailHandle jail;
-        long start = System.nanoTime();
         try {
             jail = ahead != null ? ahead.start(io) : Spawner.get().start(spec, io, caller);
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage()); // one line: the cause (nsjail adds "Couldn't launch the child process")
             sig.lastStartFailed = true;
             if (status != null) status.write(org.jnsjail.model.JailOutcome.setupFailed(e.getMessage(), null));
             return 255;
         }
-        sig.currentStart = start;
-        sig.timeLimitSec = spec.timeLimitSec();
         sig.current = jail;
         if (sig.caught() != 0) sig.onFatal(sig.caught()); // a SIGINT/SIGTERM during the start found no jail to stop
         try {
-            JailStatus st = waitWithLimit(jail, spec.timeLimitSec(), sig);
+            JailStatus st = waitWithLimit(jail, sig);
             logSeccomp(jail, st);
             Log.info("pid=" + jail.pid() + " (" + REMOTE + ") " + st.describe() + ", (PIDs left: 0)");
             if (status != null && jail.outcome() != null) status.write(jail.outcome());
             return st.code();
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             Log.error(e.getMessage());
             return 255;
         } finally {
@@ -140,13 +137,14 @@ public final class Standalone {
         else if (st.signal() == Signals.SIGSYS) SeccompReport.log(jail.pid(), jail.lastSyscall());
     }
 
-    /** Waits for the jail; past the limit it gets SIGCONT then SIGKILL (137), as nsjail's reapProc. */
-    static JailStatus waitWithLimit(JailHandle jail, int limitSec, FatalSignals sig) throws JailException {
-        long start = System.nanoTime();
-        long deadline = limitSec > 0 ? start + limitSec * 1_000_000_000L : Long.MAX_VALUE;
+    /**
+     * Waits for the jail, which enforces its time limit itself (SIGCONT then SIGKILL, 137, as nsjail's
+     * reapProc); a forwarded signal the jail ignores gets it killed after {@link #FORWARD_GRACE_MS}.
+     */
+    static JailStatus waitWithLimit(JailHandle jail, FatalSignals sig) throws JailFailure {
         for (;;) {
             long now = System.nanoTime();
-            long waitMs = deadline == Long.MAX_VALUE ? 1000 : Math.max(0, (deadline - now + 999_999) / 1_000_000);
+            long waitMs = 1000; // the signal handler's thread sets forwardedAt: look again at least this often
             if (sig.forwardedAt != 0) {
                 long graceLeft = (sig.forwardedAt + FORWARD_GRACE_MS * 1_000_000L - now) / 1_000_000L;
                 if (graceLeft <= 0) {
@@ -158,16 +156,8 @@ public final class Standalone {
                     waitMs = Math.min(waitMs, graceLeft);
                 }
             }
-            JailStatus st = jail.waitFor(Math.min(waitMs, 1000));
+            JailStatus st = jail.waitFor(waitMs);
             if (st != null) return st;
-            if (limitSec > 0 && System.nanoTime() >= deadline) {
-                long ran = (System.nanoTime() - start) / 1_000_000_000L;
-                Log.info("pid=" + jail.pid() + " run time >= time limit (" + ran + " >= " + limitSec + ") (" + REMOTE
-                        + "). Killing it");
-                jail.signal(Signals.SIGCONT, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
-                jail.signal(Signals.SIGKILL, org.jnsjail.model.JailOutcome.Cause.TIME_LIMIT);
-                return jail.waitFor();
-            }
         }
     }
 }

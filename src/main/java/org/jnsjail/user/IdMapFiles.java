@@ -1,5 +1,7 @@
 package org.jnsjail.user;
 
+import org.jnsjail.model.SetupStep;
+
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jnsjail.model.IdMap;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Libc;
 
@@ -59,19 +61,19 @@ public final class IdMapFiles {
         return out;
     }
 
-    public static void writeFromParent(int pid, List<IdMap> uids, List<IdMap> gids, int euid) throws JailException {
+    public static void writeFromParent(int pid, List<IdMap> uids, List<IdMap> gids, int euid) throws JailFailure {
         for (Step s : steps(pid, uids, gids, euid)) {
             if (s.helper() == null) write(pid, s.file(), s.text());
             else runHelper(s.helper(), s.args());
         }
     }
 
-    private static void write(int pid, String file, String text) throws JailException {
+    private static void write(int pid, String file, String text) throws JailFailure {
         String path = "/proc/" + pid + "/" + file;
         try (FileOutputStream out = new FileOutputStream(path)) {
             out.write(text.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new JailException("Couldn't write '" + text.strip().replace('\n', ',') + "' to '" + path + "': "
+            throw new JailFailure(SetupStep.ID_MAP, "Couldn't write '" + text.strip().replace('\n', ',') + "' to '" + path + "': "
                     + org.jnsjail.log.Quote.reason(e));
         }
     }
@@ -89,7 +91,7 @@ public final class IdMapFiles {
         if (args.size() > 1) out.add(new Step(null, null, helper, List.copyOf(args)));
     }
 
-    private static void runHelper(String helper, List<String> args) throws JailException {
+    private static void runHelper(String helper, List<String> args) throws JailFailure {
         List<String> argv = new ArrayList<>();
         argv.add(helper);
         argv.addAll(args);
@@ -99,10 +101,10 @@ public final class IdMapFiles {
             int status = Libc.waitpid(child, 0);
             if (status != 0) {
                 String how = (status & 0x7f) == 0 ? "exit status " + ((status >> 8) & 0xff) : "signal " + (status & 0x7f);
-                throw new JailException("'" + String.join(" ", argv) + "' failed (" + how + ")");
+                throw new JailFailure(SetupStep.ID_MAP, "'" + String.join(" ", argv) + "' failed (" + how + ")");
             }
         } catch (ErrnoException e) {
-            throw new JailException("Couldn't run '" + helper + "': " + e.getMessage());
+            throw new JailFailure(SetupStep.ID_MAP, "Couldn't run '" + helper + "': " + e.getMessage(), e);
         }
     }
 }

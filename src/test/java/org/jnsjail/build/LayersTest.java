@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
  * The package map is a stack: every package depends only on packages of lower layers, so there is
  * no upward and no circular dependency. Checked twice: over the sources (imports, static imports and
  * fully-qualified names in code, which also catches a compile-time constant the compiler inlines),
- * and over the compiled classes with jdeps, run as
- * {@code jdeps -verbose:package -e 'org\.jnsjail\..*' target/classes} (the jar holds the same classes:
- * {@code jdeps -verbose:package target/jnsjail.jar} shows the same edges).
+ * and over the compiled classes with jdeps, run as {@code jdeps --module-path target/lib -verbose:package -e
+ * 'org\.jnsjail\..*' target/classes} (the jar holds the same classes: {@code jdeps --module-path target/lib
+ * -verbose:package target/jnsjail.jar} shows the same edges).
  */
 class LayersTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
@@ -52,8 +52,8 @@ class LayersTest {
             List.of("seccomp", "mount", "user", "cgroup", "net.nstun", "config"),
             List.of("unotify", "net"),
             List.of("plan"),
-            // running jails
-            List.of("supervisor"),
+            // running jails; reading nsjail command lines and config files (independent of each other)
+            List.of("supervisor", "args"),
             // the public API
             List.of("api"),
             // front ends
@@ -208,8 +208,13 @@ class LayersTest {
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElse(null);
         if (jdeps == null) Assumptions.abort("this JDK has no jdeps tool (module jdk.jdeps)");
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        // The classes are a module (module-info.class): jdeps resolves what it requires from protobuf's jars.
+        String modulePath = Path.of(com.google.protobuf.Message.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()) + java.io.File.pathSeparator + Path.of(com.google.protobuf.util.JsonFormat.class
+                .getProtectionDomain().getCodeSource().getLocation().toURI());
         int rc = jdeps.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
-                StandardCharsets.UTF_8), "-verbose:package", "-e", "org\\.jnsjail\\..*", classes.toString());
+                StandardCharsets.UTF_8), "--module-path", modulePath, "-verbose:package", "-e", "org\\.jnsjail\\..*",
+                classes.toString());
         assertEquals(0, rc, "jdeps failed: " + err.toString(StandardCharsets.UTF_8));
         Map<String, Map<String, Set<String>>> deps = new TreeMap<>();
         Pattern edge = Pattern.compile("^\\s+(org\\.jnsjail\\S*)\\s+->\\s+(org\\.jnsjail\\S*)\\s");

@@ -5,7 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailStatus;
 import org.junit.jupiter.api.Test;
 
@@ -26,21 +26,21 @@ class CgroupLayoutTest {
 
     @Test
     void bothMemswAndSwapIsNsjailsError() {
-        JailException e = assertThrows(JailException.class, () -> MemoryLimits.of(limits(100, 200, 0, 0, 0, 0)));
+        JailFailure e = assertThrows(JailFailure.class, () -> MemoryLimits.of(limits(100, 200, 0, 0, 0, 0)));
         assertEquals("cannot set both cgroup_mem_memsw_max and cgroup_mem_swap_max", e.getMessage());
-        assertThrows(JailException.class, () -> V1Layout.plan(limits(0, 200, 5, 0, 0, 0), "NSJAIL.1"));
-        assertThrows(JailException.class, () -> V2Layout.of(limits(0, 200, 5, 0, 0, 0)));
-        assertThrows(JailException.class, () -> Cgroups.check(limits(0, 1, 0, 0, 0, 0)));
+        assertThrows(JailFailure.class, () -> V1Layout.plan(limits(0, 200, 5, 0, 0, 0), "NSJAIL.1"));
+        assertThrows(JailFailure.class, () -> V2Layout.of(limits(0, 200, 5, 0, 0, 0)));
+        assertThrows(JailFailure.class, () -> Cgroups.check(limits(0, 1, 0, 0, 0, 0)));
     }
 
     @Test
     void memswBelowMemIsRefusedWithAReason() {
-        JailException e = assertThrows(JailException.class, () -> MemoryLimits.of(limits(200, 100, -1, 0, 0, 0)));
+        JailFailure e = assertThrows(JailFailure.class, () -> MemoryLimits.of(limits(200, 100, -1, 0, 0, 0)));
         assertTrue(e.getMessage().contains("smaller than cgroup_mem_max"), e.getMessage());
     }
 
     @Test
-    void swapMathAsNsjail() throws JailException {
+    void swapMathAsNsjail() throws JailFailure {
         MemoryLimits m = MemoryLimits.of(limits(50_000_000, 0, 10_000_000, 0, 0, 0));
         assertEquals(60_000_000, m.v1Memsw(), "v1: memsw = mem + swap");
         assertEquals(50_000_000, m.v1Mem());
@@ -61,7 +61,7 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void memswOnlyCapsMemoryToo() throws JailException {
+    void memswOnlyCapsMemoryToo() throws JailFailure {
         MemoryLimits m = MemoryLimits.of(limits(0, 80_000_000, -1, 0, 0, 0));
         assertEquals(80_000_000, m.v1Mem(), "v1 refuses memsw below an unlimited memory limit");
         assertEquals(80_000_000, m.v2Mem());
@@ -75,7 +75,7 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void v1EveryController() throws JailException {
+    void v1EveryController() throws JailFailure {
         List<V1Layout.V1Cgroup> plan = V1Layout.plan(limits(50_000_000, 0, 10_000_000, 10, 0x100001, 100), "NSJAIL.42");
         assertEquals(4, plan.size());
         V1Layout.V1Cgroup mem = plan.get(0);
@@ -94,7 +94,7 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void v1OnlyWhatIsSetAndNestedParents() throws JailException {
+    void v1OnlyWhatIsSetAndNestedParents() throws JailFailure {
         assertEquals(List.of(), V1Layout.plan(limits(0, 0, -1, 0, 0, 0), "NSJAIL.1"));
         var l = new CgroupLimits(1 << 20, 0, -1, "/m", "a/b", 0, "/p", "NSJAIL", 0, "/n", "NSJAIL", 0, "/c", "NSJAIL",
                 "/u", false, false);
@@ -106,7 +106,7 @@ class CgroupLayoutTest {
     }
 
     @Test
-    void v2Files() throws JailException {
+    void v2Files() throws JailFailure {
         V2Layout v2 = V2Layout.of(limits(50_000_000, 0, 0, 10, 0x10, 250));
         assertEquals(EnumSet.of(V2Controller.MEMORY, V2Controller.PIDS, V2Controller.CPU), v2.controllers());
         assertEquals(List.of(w("memory.max", "50000000"), w("memory.swap.max", "0"), w("pids.max", "10"),

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.jnsjail.model.CgroupLimits;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailStatus;
 import org.jnsjail.model.JailResource;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,7 +174,7 @@ class CgroupResourceTest {
         var l = new CgroupLimits(0, 0, -1, root + "/memory", "NSJAIL", 0, root + "/pids", "NSJAIL", 7,
                 root + "/nowhere", "NSJAIL", 0, root + "/cpu", "NSJAIL", root + "/unified", false, false);
         JailResource r = Cgroups.forJail(l, session, false);
-        JailException e = assertThrows(JailException.class, r::prepare);
+        JailFailure e = assertThrows(JailFailure.class, r::prepare);
         assertTrue(e.getMessage().contains("'net_cls' hierarchy is not mounted") && e.getMessage().contains("--cgroup_net_cls_mount"),
                 e.getMessage());
         r.release();
@@ -186,7 +186,7 @@ class CgroupResourceTest {
         JailResource r = Cgroups.forJail(v1(1 << 24, 0, -1, 10, 0, 100), session, false);
         r.prepare();
         cloneJail();
-        JailException e = assertThrows(JailException.class, () -> r.attach(JAIL));
+        JailFailure e = assertThrows(JailFailure.class, () -> r.attach(JAIL));
         assertTrue(e.getMessage().contains("pids.max"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
         reap();
@@ -270,7 +270,7 @@ class CgroupResourceTest {
     void v2MissingControllerNamesWhatIsThere() throws Exception {
         h.cgroup(root.resolve("unified"), "hugetlb", 1);
         JailResource r = Cgroups.forJail(v2(0, -1, 4, 0), session, false);
-        JailException e = assertThrows(JailException.class, r::prepare);
+        JailFailure e = assertThrows(JailFailure.class, r::prepare);
         assertTrue(e.getMessage().contains("'pids' controller") && e.getMessage().contains("'hugetlb'"), e.getMessage());
         r.release();
         assertEquals(List.of(), h.subdirs(root.resolve("unified")));
@@ -316,12 +316,12 @@ class CgroupResourceTest {
         h.cgroup(root.resolve("unified/elsewhere"), "memory pids cpu", h.self);
         Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", 555);
         JailResource mem = Cgroups.forJail(v2In(deleg, 1 << 24, 0), session, false);
-        JailException e = assertThrows(JailException.class, mem::prepare);
+        JailFailure e = assertThrows(JailFailure.class, mem::prepare);
         assertTrue(e.getMessage().contains("Could not enable the 'memory' controller")
                 && e.getMessage().contains("other processes live in '" + deleg + "'"), e.getMessage());
         mem.release();
         JailResource pids = Cgroups.forJail(v2In(deleg, 0, 4), session, false);
-        e = assertThrows(JailException.class, pids::prepare);
+        e = assertThrows(JailFailure.class, pids::prepare);
         assertEquals("Cannot make the jails' cgroups in '" + deleg + "': other processes live in '" + deleg
                 + "' (a cgroup that holds processes cannot give controllers to its children); move them out or pass a "
                 + "delegated subtree as --cgroupv2_mount", e.getMessage());
@@ -335,7 +335,7 @@ class CgroupResourceTest {
         // The server (h.self) lives in the mount; its client 777 is the supervisor: the server stays put.
         Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", h.self);
         JailResource r = Cgroups.forJail(v2In(deleg, 0, 4), new CgroupSession(h, 777), false);
-        JailException e = assertThrows(JailException.class, r::prepare);
+        JailFailure e = assertThrows(JailFailure.class, r::prepare);
         assertTrue(e.getMessage().contains("other processes live in"), e.getMessage());
         r.release();
         assertEquals(Set.of(h.self), h.pids(deleg));
@@ -361,7 +361,7 @@ class CgroupResourceTest {
         Path deleg = h.cgroup(root.resolve("unified/deleg"), "memory pids cpu", h.self, 555);
         var l = new CgroupLimits(0, 0, -1, "", "", 4, "", "", 0, "", "", 0, "", "", deleg.toString(), true, false);
         JailResource r = Cgroups.forJail(l, session, false);
-        JailException e = assertThrows(JailException.class, r::prepare);
+        JailFailure e = assertThrows(JailFailure.class, r::prepare);
         assertTrue(e.getMessage().contains("other processes live in"), e.getMessage());
         r.release();
         assertEquals(List.of("NSJAIL_SELF.1000"), h.subdirs(deleg));
@@ -371,13 +371,13 @@ class CgroupResourceTest {
     void nothingIsCreatedOnAFileSystemThatIsNoCgroupFs() throws Exception {
         h.fsType = 0x01021994L; // tmpfs
         JailResource r2 = Cgroups.forJail(v2(0, -1, 0, 0), session, false);
-        JailException e = assertThrows(JailException.class, r2::prepare);
+        JailFailure e = assertThrows(JailFailure.class, r2::prepare);
         assertTrue(e.getMessage().contains("is not a cgroup2 file system (see --cgroupv2_mount)"), e.getMessage());
         r2.release();
         assertEquals(List.of(), h.subdirs(root.resolve("unified")));
 
         JailResource r1 = Cgroups.forJail(v1(0, 0, -1, 10, 0, 0), session, false);
-        e = assertThrows(JailException.class, r1::prepare);
+        e = assertThrows(JailFailure.class, r1::prepare);
         assertTrue(e.getMessage().contains("is not a cgroup v1 file system (see --cgroup_pids_mount)"), e.getMessage());
         r1.release();
         assertFalse(Files.exists(root.resolve("pids/NSJAIL")));
@@ -458,7 +458,7 @@ class CgroupResourceTest {
     @Test
     void execveModeFailureNeverKillsTheSupervisor() throws Exception {
         h.faults.put("cpu.cfs_quota_us", 22);
-        assertThrows(JailException.class, () -> Cgroups.enterSelf(v1(0, 0, -1, 10, 0, 100), session));
+        assertThrows(JailFailure.class, () -> Cgroups.enterSelf(v1(0, 0, -1, 10, 0, 100), session));
         assertEquals(List.of(), h.killed);
         assertTrue(h.alive.contains(h.self));
     }

@@ -17,6 +17,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import org.jnsjail.config.proto.NsjailConfigProto;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.jnsjail.args.Opt;
 
 /**
  * The man page and the bash completion (issue 20 items 4 and 5): generated at build time from the
@@ -49,7 +50,7 @@ class DocsTest {
     void everyOptionAndAliasIsInBoth() throws IOException {
         String man = manPage(), comp = Docs.bashCompletion();
         for (Opt o : Opt.values()) {
-            for (String n : o.names) {
+            for (String n : o.names()) {
                 assertTrue(man.contains("\\fB\\-\\-" + n.replace("-", "\\-") + "\\fR"), "man page lacks --" + n);
                 assertTrue(java.util.regex.Pattern.compile("[ '|]--" + n + "[ '|)]").matcher(comp).find(),
                         "completion lacks --" + n);

@@ -33,7 +33,7 @@ class ConfigFuzzTest {
     void configLoaderWithstandsHostileFiles() throws IOException {
         List<byte[]> seeds = new ArrayList<>(Fuzzer.corpus("config"));
         for (Path dir : List.of(REFERENCE, Path.of("src/test/resources/org/jnsjail/config"),
-                Path.of("src/test/resources/org/jnsjail/cli"))) {
+                Path.of("src/test/resources/org/jnsjail/args"))) {
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : s.sorted().toList()) if (Files.isRegularFile(p)) seeds.add(Files.readAllBytes(p));

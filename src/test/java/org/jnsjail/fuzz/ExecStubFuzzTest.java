@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import org.jnsjail.cli.CommandLine;
+import org.jnsjail.args.CommandLine;
 import org.jnsjail.mount.HostFs;
 import org.jnsjail.stub.Op;
 import org.jnsjail.stub.OpCode;

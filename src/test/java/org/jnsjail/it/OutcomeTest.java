@@ -20,7 +20,8 @@ import com.google.gson.JsonParser;
 
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailOutcome;
-import org.jnsjail.api.Jails;
+import org.jnsjail.model.JailIo;
+import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.it.ItEnv.RunAs;
 import org.jnsjail.it.NsjailCli.Result;
 import org.jnsjail.it.NsjailCli.Running;
@@ -294,7 +295,7 @@ class OutcomeTest {
     @Test
     void apiOutcome() throws Exception {
         ItEnv.assumeUserNamespaces();
-        try (JailHandle h = Jails.start(ApiTest.spec("/bin/sh", "-c", "exit 9").build())) {
+        try (JailHandle h = Spawner.get().start(SpawnerTest.spec("/bin/sh", "-c", "exit 9").build(), JailIo.INHERIT)) {
             h.waitFor();
             JailOutcome o = h.outcome();
             assertNotNull(o);
@@ -304,7 +305,7 @@ class OutcomeTest {
             assertTrue(o.usage().wallNanos() > 0 && o.usage().peakMemoryBytes() > 0, o::toString);
             assertEquals(JsonParser.parseString(o.toJson()).getAsJsonObject().get("exit_code").getAsInt(), 9);
         }
-        try (JailHandle h = Jails.start(ApiTest.spec("/bin/sleep", "30").build())) {
+        try (JailHandle h = Spawner.get().start(SpawnerTest.spec("/bin/sleep", "30").build(), JailIo.INHERIT)) {
             h.signal(Signals.SIGKILL, JailOutcome.Cause.TIME_LIMIT);
             h.waitFor();
             assertEquals(JailOutcome.Cause.TIME_LIMIT, h.outcome().cause());

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jnsjail.cli.Help;
+import org.jnsjail.args.Help;
 import org.jnsjail.it.ItEnv.RunAs;
 import org.jnsjail.it.NsjailCli.Result;
 import org.jnsjail.it.NsjailCli.Running;

@@ -8,14 +8,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jnsjail.model.Caller;
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailHandle;
 import org.jnsjail.model.JailIo;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.JailStatus;
-import org.jnsjail.api.Jails;
+import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.model.MountPt;
-import org.jnsjail.cli.CommandLine;
+import org.jnsjail.args.CommandLine;
 import org.jnsjail.supervisor.Prepared;
 import org.jnsjail.supervisor.Spawner;
 import org.jnsjail.sys.Fcntl;
@@ -54,7 +54,7 @@ class ResidentStubTest {
     }
 
     private static void warmUp() throws Exception {
-        try (JailHandle h = Jails.start(cli("/bin/true"))) {
+        try (JailHandle h = Spawner.get().start(cli("/bin/true"), JailIo.INHERIT)) {
             assertEquals(JailStatus.exited(0), h.waitFor());
         }
     }
@@ -64,18 +64,18 @@ class ResidentStubTest {
         warmUp();
         int stub = Spawner.stubPid();
         assertTrue(stub > 0, "a resident stub runs");
-        try (JailHandle sleeper = Jails.start(cli("/bin/sleep", "30"))) {
+        try (JailHandle sleeper = Spawner.get().start(cli("/bin/sleep", "30"), JailIo.INHERIT)) {
             Libc.kill(stub, Signals.SIGKILL);
             // The running jail is still this JVM's child, held by its pidfd.
             assertEquals(null, sleeper.waitFor(0));
-            try (JailHandle h = Jails.start(cli("/bin/true"))) {
+            try (JailHandle h = Spawner.get().start(cli("/bin/true"), JailIo.INHERIT)) {
                 assertEquals(JailStatus.exited(0), h.waitFor());
             }
             assertNotEquals(stub, Spawner.stubPid(), "a new stub took over");
             assertTrue(sleeper.signal(Signals.SIGKILL));
             assertEquals(JailStatus.killed(Signals.SIGKILL), sleeper.waitFor());
         }
-        assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
+        assertEquals(List.of(), SpawnerTest.zombieChildren(), "zombie children remain");
     }
 
     /** Stubs killed again and again while jails start: each start runs or fails in one line; nothing leaks. */
@@ -83,7 +83,7 @@ class ResidentStubTest {
     void stubsKilledDuringStartsLeakNothing() throws Exception {
         warmUp();
         JailSpec spec = cli("/bin/true");
-        List<String> fds = ApiTest.openFds();
+        List<String> fds = SpawnerTest.openFds();
         long threads = Thread.getAllStackTraces().size();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger kills = new AtomicInteger();
@@ -101,11 +101,11 @@ class ResidentStubTest {
         int ok = 0;
         try {
             for (int i = 0; i < 200; i++) {
-                try (JailHandle h = Jails.start(spec)) {
+                try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                     JailStatus st = h.waitFor();
                     // The stub's death may reach the jail during its set-up: it then dies, never hangs.
                     if (st.equals(JailStatus.exited(0))) ok++;
-                } catch (JailException e) {
+                } catch (JailFailure e) {
                     assertTrue(!e.getMessage().contains("\n") && !e.getMessage().contains("Exception"), e.getMessage());
                 }
             }
@@ -116,48 +116,48 @@ class ResidentStubTest {
         assertTrue(kills.get() > 0 && ok > 0, "stubs killed: " + kills + ", jails run: " + ok);
         warmUp(); // and afterwards everything works again
         // As many as before: the new stub's socket may have another number than the first one's.
-        assertEquals(fds.size(), ApiTest.fdsBackTo(fds).size(), "the JVM's open fds changed");
+        assertEquals(fds.size(), SpawnerTest.fdsBackTo(fds).size(), "the JVM's open fds changed");
         assertTrue(Thread.getAllStackTraces().size() <= threads, "threads left");
-        assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
+        assertEquals(List.of(), SpawnerTest.zombieChildren(), "zombie children remain");
     }
 
     /** A jail killed while it stands in its plan (readied, waiting for its stdio) is reaped and reported. */
     @Test
     void aJailThatDiesDuringItsPlanIsReaped() throws Exception {
         warmUp();
-        List<String> fds = ApiTest.openFds();
+        List<String> fds = SpawnerTest.openFds();
         Prepared p = Spawner.get().prepare(cli("/bin/true"), Caller.self());
         Libc.kill(p.pid(), Signals.SIGKILL);
         try (JailHandle h = p.start(JailIo.INHERIT)) {
             assertEquals(JailStatus.killed(Signals.SIGKILL), h.waitFor());
-        } catch (JailException e) {
+        } catch (JailFailure e) {
             // also fine: the jail was gone when its stdio was handed over
         }
         // A plan that fails at an op: one line naming it, and the jail reaped.
-        JailException e = assertThrows(JailException.class, () -> Jails.start(cli("/nonexistent/jnsjail-it")));
+        JailFailure e = assertThrows(JailFailure.class, () -> Spawner.get().start(cli("/nonexistent/jnsjail-it"), JailIo.INHERIT));
         assertTrue(e.getMessage().contains("execve('/nonexistent/jnsjail-it') failed"), e.getMessage());
-        assertEquals(fds, ApiTest.fdsBackTo(fds), "the JVM's open fds changed");
-        assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
+        assertEquals(fds, SpawnerTest.fdsBackTo(fds), "the JVM's open fds changed");
+        assertEquals(List.of(), SpawnerTest.zombieChildren(), "zombie children remain");
     }
 
     @Test
     void tenThousandSequentialJailsLeakNothing() throws Exception {
         warmUp();
         JailSpec spec = cli("/bin/true");
-        List<String> fds = ApiTest.openFds();
+        List<String> fds = SpawnerTest.openFds();
         long threads = Thread.getAllStackTraces().size();
         int stub = Spawner.stubPid();
         int n = Integer.getInteger("jnsjail.it.sequential", 10_000);
         for (int i = 0; i < n; i++) {
-            try (JailHandle h = Jails.start(spec)) {
+            try (JailHandle h = Spawner.get().start(spec, JailIo.INHERIT)) {
                 assertEquals(JailStatus.exited(0), h.waitFor(), "jail " + i);
             }
         }
         assertEquals(stub, Spawner.stubPid(), "one stub served every jail");
-        assertEquals(fds, ApiTest.openFds(), "the JVM's open fds changed");
+        assertEquals(fds, SpawnerTest.openFds(), "the JVM's open fds changed");
         // Growth is the leak; a thread of an earlier test in this JVM may end meanwhile.
         assertTrue(Thread.getAllStackTraces().size() <= threads, "threads left");
-        assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
+        assertEquals(List.of(), SpawnerTest.zombieChildren(), "zombie children remain");
     }
 
     /** A readied jail pins its bind sources; one replaced before its start makes it stale, never run. */
@@ -166,7 +166,7 @@ class ResidentStubTest {
         Path file = tmp.resolve("f");
         Files.writeString(file, "old\n");
         // Onto a file the root bind has (jnsjail creates no mount point on the host).
-        JailSpec.Builder b = ApiTest.spec("/bin/cat", "/etc/hostname");
+        JailSpec.Builder b = SpawnerTest.spec("/bin/cat", "/etc/hostname");
         b.mount(MountPt.bind(file.toString(), "/etc/hostname", false));
         JailSpec spec = b.build();
         Prepared p = Spawner.get().prepare(spec, Caller.self());
@@ -176,16 +176,16 @@ class ResidentStubTest {
         assertThrows(Prepared.Stale.class, () -> p.start(JailIo.INHERIT));
         // A fresh start sees the new file.
         assertEquals("new\n", output(spec));
-        assertEquals(List.of(), ApiTest.zombieChildren(), "zombie children remain");
+        assertEquals(List.of(), SpawnerTest.zombieChildren(), "zombie children remain");
     }
 
     static String output(JailSpec spec) throws Exception {
         int[] pipe = Libc.pipe2(Fcntl.O_CLOEXEC);
         try {
-            try (JailHandle h = Jails.start(spec, new JailIo(0, pipe[1], 2))) {
+            try (JailHandle h = Spawner.get().start(spec, new JailIo(0, pipe[1], 2))) {
                 Libc.close(pipe[1]);
                 pipe[1] = -1;
-                String out = ApiTest.readAll(pipe[0]);
+                String out = SpawnerTest.readAll(pipe[0]);
                 assertEquals(JailStatus.exited(0), h.waitFor());
                 return out;
             }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jnsjail.cli.Version;
+import org.jnsjail.args.Version;
 import org.jnsjail.it.ItEnv.RunAs;
 import org.jnsjail.it.NsjailCli.Result;
 import org.junit.jupiter.api.Test;

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.MountPt;
 import org.jnsjail.stub.Op;
 import org.jnsjail.stub.OpCode;
@@ -52,7 +52,7 @@ class MountPlannerTest {
 
     static final long AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 
-    static List<Op> plan(List<MountPt> mounts, List<String> warnings) throws JailException {
+    static List<Op> plan(List<MountPt> mounts, List<String> warnings) throws JailFailure {
         return MountPlanner.plan(mounts, false, false, "/", Map.of("HOME", "/srv"), HOST, warnings);
     }
 
@@ -99,7 +99,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void chrootIsClonedFromTheOldRootAndSealedRecursivelyBeforeItIsAttached() throws JailException {
+    void chrootIsClonedFromTheOldRootAndSealedRecursivelyBeforeItIsAttached() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.bind("/", "/", false), MountPt.fs("", "/proc", "proc", "", false, true)),
                 new ArrayList<>());
         int tree = indexOf(ops, o -> o.code() == OpCode.OPEN_TREE && o.args()[0] == JAIL_ROOT);
@@ -125,13 +125,13 @@ class MountPlannerTest {
 
     @Test
     void missingMountPointInAHostBindIsAnErrorNotAHostMkdir() {
-        JailException e = assertThrows(JailException.class, () -> plan(List.of(MountPt.bind("/", "/", false),
+        JailFailure e = assertThrows(JailFailure.class, () -> plan(List.of(MountPt.bind("/", "/", false),
                 MountPt.fs("", "/nope/x", "tmpfs", "", true, true)), new ArrayList<>()));
         assertTrue(e.getMessage().contains("does not create files on the host"), e.getMessage());
     }
 
     @Test
-    void nonMandatoryImpossibleMountIsSkippedWithOneWarning() throws JailException {
+    void nonMandatoryImpossibleMountIsSkippedWithOneWarning() throws JailFailure {
         List<String> warnings = new ArrayList<>();
         List<Op> ops = plan(List.of(MountPt.bind("/", "/", false),
                 MountPt.fs("", "/nope/x", "tmpfs", "", true, true).withMandatory(false)), warnings);
@@ -140,7 +140,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void nonMandatoryMountIsOneChainOfSteps() throws JailException {
+    void nonMandatoryMountIsOneChainOfSteps() throws JailFailure {
         MountPt m = MountPt.bind("/bin", "/x/bin", false).withMandatory(false);
         List<Op> ops = plan(List.of(m), new ArrayList<>());
         List<Op> steps = ops.stream().filter(o -> o.what().startsWith(MountPlanner.describe(m))).toList();
@@ -152,7 +152,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void aFailedNonMandatoryMountIsNotSealedWithASecondWarning() throws JailException {
+    void aFailedNonMandatoryMountIsNotSealedWithASecondWarning() throws JailFailure {
         MountPt m = MountPt.fs("", "/x", "tmpfs", "", false, true).withMandatory(false);
         List<Op> ops = plan(List.of(m), new ArrayList<>());
         Op fs = find(ops, o -> o.code() == OpCode.FS_MOUNT && o.what().equals(MountPlanner.describe(m)));
@@ -163,7 +163,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void tmpfsRootGetsMountPointsCreatedByNameAndIsSealedLast() throws JailException {
+    void tmpfsRootGetsMountPointsCreatedByNameAndIsSealedLast() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.bind("/bin", "/bin", false), MountPt.fs("", "/dev", "tmpfs", "", true, true),
                 MountPt.bind("/dev/urandom", "/dev/urandom", false)), new ArrayList<>());
         assertTrue(ops.stream().anyMatch(o -> o.code() == OpCode.MKDIR_AT && o.args()[0] == JAIL_ROOT && str(o, 0).equals("bin")));
@@ -180,7 +180,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void deepMountPointsAreCreatedThroughDirectoriesLookedUpWithoutSymlinksOrMountCrossings() throws JailException {
+    void deepMountPointsAreCreatedThroughDirectoriesLookedUpWithoutSymlinksOrMountCrossings() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.fs("", "/a/b/c", "tmpfs", "", true, true)), new ArrayList<>());
         Op mkC = find(ops, o -> o.code() == OpCode.MKDIR_AT && str(o, 0).equals("c"));
         assertEquals(DIR, mkC.args()[0]);
@@ -193,19 +193,19 @@ class MountPlannerTest {
 
     @Test
     void bindSourcesMustExist() {
-        assertThrows(JailException.class, () -> plan(List.of(MountPt.bind("/nonexistent", "/x", false)), new ArrayList<>()));
+        assertThrows(JailFailure.class, () -> plan(List.of(MountPt.bind("/nonexistent", "/x", false)), new ArrayList<>()));
     }
 
     @Test
     void unsetPrefixVariableIsAnError() {
         MountPt m = new MountPt("/a", "/b", "tmpfs", "", false, true, true, true, false, false, false, false, null,
                 "NO_SUCH_VAR", "");
-        JailException e = assertThrows(JailException.class, () -> plan(List.of(m), new ArrayList<>()));
+        JailFailure e = assertThrows(JailFailure.class, () -> plan(List.of(m), new ArrayList<>()));
         assertTrue(e.getMessage().contains("NO_SUCH_VAR"));
     }
 
     @Test
-    void prefixDstEnvIsApplied() throws JailException {
+    void prefixDstEnvIsApplied() throws JailFailure {
         MountPt m = new MountPt("", "/data", "tmpfs", "", false, true, true, true, false, false, false, false, null,
                 "", "HOME");
         List<Op> ops = plan(List.of(m), new ArrayList<>());
@@ -213,7 +213,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void genericOptionsBecomeFlagsAndOverlayDirsAreReadThroughTheOldRoot() throws JailException {
+    void genericOptionsBecomeFlagsAndOverlayDirsAreReadThroughTheOldRoot() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.fs("", "/tmp", "tmpfs", "size=1m,nosuid,ro", true, true),
                 MountPt.fs("overlay", "/mnt", "overlay", "lowerdir=/usr:/bin", true, true)), new ArrayList<>());
         Op tmpfs = find(ops, o -> o.code() == OpCode.FS_MOUNT && o.what().startsWith("Mount: ") && o.what().contains("'/tmp' type:"));
@@ -236,12 +236,12 @@ class MountPlannerTest {
 
     @Test
     void symlinkInsideAHostBindIsRefused() {
-        assertThrows(JailException.class, () -> plan(List.of(MountPt.bind("/", "/", false),
+        assertThrows(JailFailure.class, () -> plan(List.of(MountPt.bind("/", "/", false),
                 MountPt.symlink("/proc/self/fd", "/dev/fdx")), new ArrayList<>()));
     }
 
     @Test
-    void symlinkIsMadeByNameInItsJailOwnedDirectory() throws JailException {
+    void symlinkIsMadeByNameInItsJailOwnedDirectory() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.fs("", "/dev", "tmpfs", "", true, true), MountPt.symlink("/proc/self/fd", "/dev/fd")),
                 new ArrayList<>());
         Op dev = find(ops, o -> o.code() == OpCode.FS_MOUNT && o.what().startsWith("Mount: ") && o.what().contains("'/dev' type:"));
@@ -251,7 +251,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void noPivotRootReadsSourcesInPlaceAndDropsTheScratchCopy() throws JailException {
+    void noPivotRootReadsSourcesInPlaceAndDropsTheScratchCopy() throws JailFailure {
         List<Op> ops = MountPlanner.plan(List.of(MountPt.bind("/", "/", false), MountPt.fs("", "/tmp", "tmpfs", "", true, true)),
                 false, true, "/", Map.of(), HOST, new ArrayList<>());
         assertTrue(ops.stream().noneMatch(is(OpCode.PIVOT_ROOT)));
@@ -269,7 +269,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void bindOptionsBecomeFlagsAndDataIsRefused() throws JailException {
+    void bindOptionsBecomeFlagsAndDataIsRefused() throws JailFailure {
         MountPt b = new MountPt("/bin", "/bin", "", "ro,nosuid", true, true, null, true, false, false, false, false,
                 null, "", "");
         List<Op> ops = plan(List.of(b), new ArrayList<>());
@@ -278,11 +278,11 @@ class MountPlannerTest {
         assertEquals(1 | 2, seal.args()[2], "RDONLY|NOSUID");
         MountPt bad = new MountPt("/bin", "/bin", "", "size=1", true, true, null, true, false, false, false, false,
                 null, "", "");
-        assertThrows(JailException.class, () -> plan(List.of(bad), new ArrayList<>()));
+        assertThrows(JailFailure.class, () -> plan(List.of(bad), new ArrayList<>()));
     }
 
     @Test
-    void hostProcUnderARecursiveBindIsCoveredUnlessTheJailMountsItsOwn() throws JailException {
+    void hostProcUnderARecursiveBindIsCoveredUnlessTheJailMountsItsOwn() throws JailFailure {
         List<Op> covered = MountPlanner.plan(List.of(MountPt.bind("/", "/", false)), false, false, "/", Map.of(),
                 WITH_PROC, new ArrayList<>());
         Op cover = find(covered, o -> o.code() == OpCode.FS_MOUNT && o.what().equals("cover the host's procfs at '/proc'"));
@@ -295,7 +295,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void aMountStackedOnAnotherDoesNotTakeItsSeal() throws JailException {
+    void aMountStackedOnAnotherDoesNotTakeItsSeal() throws JailFailure {
         List<Op> ops = plan(List.of(MountPt.fs("", "/tmp", "tmpfs", "", false, true), MountPt.bind("/bin", "/tmp", true)),
                 new ArrayList<>());
         Op tmpfs = find(ops, o -> o.code() == OpCode.FS_MOUNT && o.what().startsWith("Mount: ") && o.what().contains("'/tmp' type:"));
@@ -304,7 +304,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void contentFileIsWrittenInTheScratchAndBoundByFd() throws JailException {
+    void contentFileIsWrittenInTheScratchAndBoundByFd() throws JailFailure {
         MountPt m = new MountPt("", "/etc/motd", "", "", false, false, null, true, false, false, false, false,
                 "hi".getBytes(StandardCharsets.UTF_8), "", "");
         List<Op> ops = plan(List.of(m), new ArrayList<>());
@@ -326,7 +326,7 @@ class MountPlannerTest {
     }
 
     /** Plans of every kind the planner makes: each must pass {@link #checkNothingIsPathBased}. */
-    static List<List<Op>> variety() throws JailException {
+    static List<List<Op>> variety() throws JailFailure {
         MountPt content = new MountPt("", "/tmp/greeting", "", "", false, false, null, true, false, false, false, false,
                 "hello".getBytes(StandardCharsets.UTF_8), "", "");
         List<MountPt> chroot = List.of(MountPt.bind("/", "/", false), MountPt.fs("", "/tmp", "tmpfs", "", true, true),
@@ -433,7 +433,7 @@ class MountPlannerTest {
     }
 
     @Test
-    void nothingOfTheMountSetUpIsPathBased() throws JailException {
+    void nothingOfTheMountSetUpIsPathBased() throws JailFailure {
         for (List<Op> ops : variety()) checkNothingIsPathBased(ops);
         checkNothingIsPathBased(MountPlanner.planWithoutMountNs(List.of(MountPt.bind("/", "/", false)), "/"));
     }

@@ -6,8 +6,8 @@ import java.util.List;
 
 import org.jnsjail.model.NetConfig;
 import org.jnsjail.model.UserNet;
-import org.jnsjail.cli.CliException;
-import org.jnsjail.cli.CommandLine;
+import org.jnsjail.args.CliException;
+import org.jnsjail.args.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

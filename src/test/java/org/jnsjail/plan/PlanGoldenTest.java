@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-import org.jnsjail.cli.CommandLine;
+import org.jnsjail.args.CommandLine;
 import org.jnsjail.model.Caller;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.mount.HostFs;

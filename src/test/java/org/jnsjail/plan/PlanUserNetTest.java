@@ -3,7 +3,7 @@ package org.jnsjail.plan;
 import java.util.List;
 import java.util.Map;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.JailSpec;
 import org.jnsjail.model.Namespace;
 import org.jnsjail.model.NetConfig;
@@ -22,7 +22,7 @@ import org.jnsjail.stub.Plan;
 
 /** The user_net hand-over in the plan: right after the first "go", before any id switch or mount. */
 class PlanUserNetTest {
-    private static Plan plan(UserNet un, PlanBuilder.Mode mode) throws JailException {
+    private static Plan plan(UserNet un, PlanBuilder.Mode mode) throws JailFailure {
         JailSpec.Builder b = JailSpec.builder().command("/bin/true");
         b.net = NetConfig.NONE.withUserNet(un);
         return PlanBuilder.build(b.build(), new PlanBuilder.Context(mode, HostInfo.get(), Map.of(), HostFs.REAL, -1,
@@ -73,12 +73,12 @@ class PlanUserNetTest {
 
     @Test
     void needsANetworkNamespaceAndASupervisor() {
-        assertTrue(assertThrows(JailException.class, () -> plan(UserNet.DEFAULT, PlanBuilder.Mode.IN_PLACE))
+        assertTrue(assertThrows(JailFailure.class, () -> plan(UserNet.DEFAULT, PlanBuilder.Mode.IN_PLACE))
                 .getMessage().contains("not -Me"));
         JailSpec.Builder b = JailSpec.builder().command("/bin/true");
         b.net = NetConfig.NONE.withUserNet(UserNet.DEFAULT);
         b.namespaces.remove(Namespace.NET);
-        assertTrue(assertThrows(JailException.class, () -> PlanBuilder.build(b.build(), new PlanBuilder.Context(
+        assertTrue(assertThrows(JailFailure.class, () -> PlanBuilder.build(b.build(), new PlanBuilder.Context(
                 PlanBuilder.Mode.CLONE, HostInfo.get(), Map.of(), HostFs.REAL, -1, null, -1, 40)))
                 .getMessage().contains("CLONE_NEWNET"));
     }

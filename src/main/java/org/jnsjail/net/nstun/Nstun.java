@@ -1,10 +1,12 @@
 package org.jnsjail.net.nstun;
 
+import org.jnsjail.model.SetupStep;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.UserNet;
 import org.jnsjail.log.Log;
 import org.jnsjail.sys.ErrnoException;
@@ -55,15 +57,15 @@ public final class Nstun implements AutoCloseable {
     /**
      * Opens the HOST_TO_GUEST listeners (so a busy port fails the jail's start) and starts the stack
      * on tunFd, which now belongs to the stack. On failure nothing stays open (tunFd is closed too)
-     * and the JailException's message is one line.
+     * and the JailFailure's message is one line.
      */
-    public static Nstun start(UserNet cfg, int tunFd, String label) throws JailException {
+    public static Nstun start(UserNet cfg, int tunFd, String label) throws JailFailure {
         StackConfig sc;
         try {
             sc = StackConfig.parse(cfg);
         } catch (IllegalArgumentException e) {
             Libc.close(tunFd);
-            throw new JailException(e.getMessage());
+            throw new JailFailure(SetupStep.NETWORK, e.getMessage());
         }
         Engine engine = null;
         int[] wake = null;
@@ -89,7 +91,7 @@ public final class Nstun implements AutoCloseable {
                 Libc.close(wake[1]);
             }
             Libc.close(tunFd);
-            throw new JailException("user_net: " + org.jnsjail.log.Quote.message(e), e);
+            throw new JailFailure(SetupStep.NETWORK, "user_net: " + org.jnsjail.log.Quote.message(e), e);
         }
     }
 

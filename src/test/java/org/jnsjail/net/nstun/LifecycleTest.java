@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.jnsjail.model.JailException;
+import org.jnsjail.model.JailFailure;
 import org.jnsjail.model.UserNet.Action;
 import org.jnsjail.model.UserNet.Proto;
 import org.jnsjail.sys.Fcntl;
@@ -103,7 +103,7 @@ class LifecycleTest {
             FakeGuest.start(FakeGuest.cfg(List.of(), List.of())).close(); // warm-up
             int before = settledFds(); // the warm-up's TUN fd is closed on TunCloser's thread
             int[] sp = Libc.socketpair(Fcntl.AF_UNIX, FakeGuest.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
-            JailException e = assertThrows(JailException.class, () -> Nstun.start(FakeGuest.cfg(
+            JailFailure e = assertThrows(JailFailure.class, () -> Nstun.start(FakeGuest.cfg(
                     List.of(FakeGuest.hostToGuest(Proto.UDP, HostServers.freePort(), 0), FakeGuest.hostToGuest(Proto.TCP, port, 0)),
                     List.of()), sp[1], "busy"));
             assertTrue(e.getMessage().startsWith("user_net: user_net.rule4[1]: cannot listen on TCP 0.0.0.0:" + port + ": "),
@@ -137,7 +137,7 @@ class LifecycleTest {
     void badConfigFailsTheStart() throws Exception {
         int[] sp = Libc.socketpair(Fcntl.AF_UNIX, FakeGuest.SOCK_SEQPACKET | Fcntl.SOCK_CLOEXEC, 0);
         int before = settledFds();
-        JailException e = assertThrows(JailException.class, () -> Nstun.start(FakeGuest.cfg(
+        JailFailure e = assertThrows(JailFailure.class, () -> Nstun.start(FakeGuest.cfg(
                 List.of(FakeGuest.rule(Action.DROP, Proto.TCP, "300.1.1.1", 0, null, 0)), List.of()), sp[1], "bad"));
         assertEquals("user_net.rule4[0].dst_ip: '300.1.1.1' is not an IPv4 address or CIDR", e.getMessage());
         assertEquals(before - 1, fds(), "the TUN fd is closed");
