@@ -23,7 +23,7 @@ class HostProcCoverTest {
         Path mnt = dir.resolve("p");
         Files.createDirectory(mnt);
         try {
-            JailSpec spec = ApiTest.spec("/bin/sh", "-c", "ls -A '" + mnt + "' | head -3").build();
+            JailSpec spec = SpawnerTest.spec("/bin/sh", "-c", "ls -A '" + mnt + "' | head -3").build();
             assertEquals("", ResidentStubTest.output(spec), "an empty directory before the mount");
             run("mount", "-t", "proc", "proc", mnt.toString());
             try {
