@@ -1,89 +1,46 @@
-// Warm spawn latency through the Java API: how long one jail takes once the JVM, the FFM downcall
-// handles and the JIT are warm (the cost a long-running supervisor pays per jail).
+// Warm spawn latency through the public Java API: how long one jail takes once the JVM, the FFM
+// downcall handles and the JIT are warm (the cost a long-running embedder pays per jail).
 //
 // Run (single-file source launch, Java 25):
 //   java --enable-native-access=ALL-UNNAMED -cp "target/jnsjail.jar:target/lib/*" bench/WarmSpawn.java
-// Env: WARM_WARMUP (default 200) and WARM_N (default 500) jails; WARM_SPEC=cli uses the spec the CLI
-// builds for "-Mo --chroot / -q -- /bin/true" instead of the builder one below; WARM_USERNET=nstun or
-// pasta adds user_net (the interface is created, configured and carried for every jail).
+// Env: WARM_WARMUP (default 200) and WARM_N (default 500) jails; WARM_USERNET=nstun adds user-mode
+// networking (the interface is created, configured and carried for every jail).
 //
+// The jail is the CLI's "-Mo --chroot / -q -- /bin/true" (NsjailArgs.parse of the same options, so the
+// same spec), with the program's stdio inherited as the CLI's jail has it; each run is start() and
+// waitFor() of a JailProcess.
 // Prints min/median/p90/max (ms) of sequential start+waitFor, jails/s, and one machine-readable
-// line "WARM min=.. median=.. p90=.. max=.. rate=.." that bench/startup.sh parses.
+// line "WARM min=.. median=.. p90=.. max=.. rate=.." that bench/startup.sh and vs-nsjail.sh parse.
 
-import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
 
-import org.jnsjail.api.IdMap;
-import org.jnsjail.api.JailHandle;
-import org.jnsjail.api.JailSpec;
-import org.jnsjail.api.JailStatus;
-import org.jnsjail.api.Jails;
-import org.jnsjail.api.MountPt;
-import org.jnsjail.sys.HostInfo;
-import org.jnsjail.sys.Libc;
-import org.jnsjail.sys.RLimit;
+import org.jnsjail.api.Jail;
+import org.jnsjail.api.JailBuilder;
+import org.jnsjail.api.JailProcess;
+import org.jnsjail.api.NsjailArgs;
 
 public class WarmSpawn {
-    static final String[] CLI_ARGS = {"-Mo", "--chroot", "/", "-q", "--", "/bin/true"};
-
     public static void main(String[] args) throws Exception {
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARM_WARMUP", "200"));
         int n = Integer.parseInt(System.getenv().getOrDefault("WARM_N", "500"));
 
-        // The CLI's "--chroot / " + default /proc: root bound read-only, proc nosuid,nodev,noexec.
-        JailSpec.Builder b = JailSpec.builder();
-        b.command("/bin/true");
-        // --chroot /: a read-only bind of / with isDir=true, exactly as CommandLine builds it
-        // (MountPt.bind("/", "/", false) differs only in isDir=null, which the planner resolves alike).
-        b.mount(new MountPt("/", "/", "", "", true, false, true, true, false, false, false, false, null, "", ""));
-        b.mount(MountPt.fs("", "/proc", "proc", "", false, true).withFlags(true, true, true));
-        // nsjail maps the caller's uid/gid by default; the builder leaves the maps empty (then the
-        // jail's setresgid(0) fails with EINVAL), so map them as the CLI does.
-        HostInfo host = HostInfo.get();
-        b.uidMaps = List.of(new IdMap(host.uid(), host.uid(), 1, false));
-        b.gidMaps = List.of(new IdMap(host.gid(), host.gid(), 1, false));
-        // The CLI adds nsjail's "soft" rlimits (current soft values) to the builder's explicit ones.
-        for (RLimit r : new RLimit[] {RLimit.RLIMIT_NPROC, RLimit.RLIMIT_STACK, RLimit.RLIMIT_MEMLOCK,
-                RLimit.RLIMIT_RTPRIO, RLimit.RLIMIT_MSGQUEUE}) {
-            b.rlimits.put(r, Libc.getrlimit(r.resource)[0]);
-        }
-        JailSpec spec = b.build();
-
-        JailSpec cli = cliSpec();
-        if (cli != null) {
-            List<String> diff = differences(spec, cli);
-            System.out.println("spec vs CLI's (-Mo --chroot / -q -- /bin/true): "
-                    + (diff.isEmpty() ? "identical" : "differs in " + String.join(", ", diff)
-                    + " (no effect on spawn cost expected)"));
-            if ("cli".equals(System.getenv("WARM_SPEC"))) {
-                spec = cli;
-                System.out.println("using the CLI's spec (WARM_SPEC=cli)");
-            }
-        }
-
+        JailBuilder b = NsjailArgs.parse("-Mo", "--chroot", "/", "-q", "--", "/bin/true").inheritIO();
         String userNet = System.getenv().getOrDefault("WARM_USERNET", "");
-        if (!userNet.isEmpty()) {
-            org.jnsjail.api.UserNet d = org.jnsjail.api.UserNet.DEFAULT;
-            org.jnsjail.api.UserNet un = switch (userNet) {
-                case "nstun" -> d;
-                case "pasta" -> new org.jnsjail.api.UserNet(org.jnsjail.api.UserNet.Backend.PASTA, d.ip4(), d.gw4(),
-                        d.ip6(), d.gw6(), d.nsIface(), List.of(), List.of(), org.jnsjail.api.UserNet.Pasta.DEFAULT);
-                default -> throw new IllegalArgumentException("WARM_USERNET: nstun or pasta, not " + userNet);
-            };
-            JailSpec.Builder u = b;
-            u.net = org.jnsjail.api.NetConfig.NONE.withUserNet(un);
-            spec = u.build();
-            System.out.println("with user_net (" + userNet + ")");
+        if (userNet.equals("nstun")) {
+            b.userNetwork();
+            System.out.println("with user_net (nstun)");
+        } else if (!userNet.isEmpty()) {
+            throw new IllegalArgumentException("WARM_USERNET: nstun, not " + userNet);
         }
-        for (int i = 0; i < warmup; i++) runOne(spec);
+        Jail jail = b.build();
+        System.out.println("jail: NsjailArgs.parse(\"-Mo\", \"--chroot\", \"/\", \"-q\", \"--\", \"/bin/true\").inheritIO()");
+
+        for (int i = 0; i < warmup; i++) runOne(jail);
         long[] t = new long[n];
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long s = System.nanoTime();
-            runOne(spec);
+            runOne(jail);
             t[i] = System.nanoTime() - s;
         }
         double totalSec = (System.nanoTime() - t0) / 1e9;
@@ -99,33 +56,13 @@ public class WarmSpawn {
         Runtime.getRuntime().halt(0);
     }
 
-    static void runOne(JailSpec spec) throws Exception {
-        try (JailHandle h = Jails.start(spec)) {
-            JailStatus st = h.waitFor();
-            if (st.code() != 0) throw new IllegalStateException("jail " + st.describe());
-        }
+    static void runOne(Jail jail) throws Exception {
+        JailProcess p = jail.start();
+        int code = p.waitFor();
+        if (code != 0) throw new IllegalStateException("jail " + p.result());
     }
 
     static double ms(long nanos) {
         return nanos / 1e6;
-    }
-
-    /** The spec the CLI builds, or null if the CLI classes are not there (API-only jar). */
-    static JailSpec cliSpec() {
-        try {
-            return org.jnsjail.args.CommandLine.parse(CLI_ARGS).spec();
-        } catch (Exception | LinkageError e) {
-            System.out.println("(could not build the CLI's spec for comparison: " + e + ")");
-            return null;
-        }
-    }
-
-    static List<String> differences(JailSpec a, JailSpec b) throws ReflectiveOperationException {
-        List<String> out = new ArrayList<>();
-        for (RecordComponent rc : JailSpec.class.getRecordComponents()) {
-            Object x = rc.getAccessor().invoke(a), y = rc.getAccessor().invoke(b);
-            if (!Objects.deepEquals(x, y)) out.add(rc.getName());
-        }
-        return out;
     }
 }

@@ -9,7 +9,7 @@
 #   5. cold one-shot `./nsjail -Mo --chroot / -q -- /bin/true` (JNSJAIL_SERVER=off, nothing resident),
 #      next to nsjail, bwrap, `unshare -Urpfnmiu /bin/true` (the kernel's floor) and an empty-main JVM
 #      with its own AOT cache (the JVM's floor); median ms
-#   6. warm API spawn: Jails.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java)
+#   6. warm API spawn: Jail.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java)
 #   7. the resident server (./nsjail --server start) on a private server directory: one-shot latency
 #      of /bin/true and of `sh -c 'echo hi'` with pipes, 8 concurrent clients' jails/s, and the
 #      server's VmRSS after 100 and after RSS_REQUESTS requests
@@ -198,8 +198,8 @@ for t in jnsjail nsjail bwrap unshare empty-jvm; do f="$(coldfail "$t")"; [ -z "
 # 6. warm API spawn
 # ================================================================================================
 echo
-echo "== 6. warm API spawn (bench/WarmSpawn.java, WARM_SPEC=cli, $WARM_WARMUP warm-up + $WARM_N jails)"
-warm="$(WARM_SPEC=cli WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" --enable-native-access=ALL-UNNAMED \
+echo "== 6. warm API spawn (bench/WarmSpawn.java, $WARM_WARMUP warm-up + $WARM_N jails)"
+warm="$(WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" --enable-native-access=ALL-UNNAMED \
   -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn failed"
 echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
 warm_med="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
