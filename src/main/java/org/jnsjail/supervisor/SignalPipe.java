@@ -8,6 +8,7 @@ import org.jnsjail.sys.ErrnoException;
 import org.jnsjail.sys.Fcntl;
 import org.jnsjail.sys.Libc;
 import org.jnsjail.sys.Signals;
+import org.jnsjail.sys.Syscall;
 
 import sun.misc.Signal;
 
@@ -84,12 +85,10 @@ final class SignalPipe implements AutoCloseable {
 
     /** Empties the pipe after a wake-up. */
     void drain(MemorySegment scratch) {
-        try {
-            while (Libc.read(readFd, scratch, scratch.byteSize()) > 0) {
-                // keep reading until EAGAIN
-            }
-        } catch (ErrnoException e) {
-            // EAGAIN: empty
+        // Until read(2) returns -1 (EAGAIN: empty; the pipe is non-blocking): every drain ends so,
+        // so the plain syscall, which reports it without an exception.
+        while (Libc.sys(Syscall.SYS_read, readFd, scratch.address(), scratch.byteSize(), 0, 0, 0) > 0) {
+            // keep reading
         }
     }
 

@@ -39,6 +39,20 @@ class CliErrorsTest {
         assertEquals("", r.stdout(), r::describe);
     }
 
+    /**
+     * An id map the kernel refuses (nobody mapping root) fails at its write: one line naming the
+     * map, the file and the kernel's reason, and nothing left running.
+     */
+    @org.junit.jupiter.api.Test
+    void refusedIdMapNamesTheMapAndTheReason() {
+        RunAs.NOBODY.assume();
+        Result r = NsjailCli.run(RunAs.NOBODY, "-Mo", "-q", "--chroot", "/", "-u", "0:0:1", "--", "/bin/true");
+        assertEquals(255, r.exitCode(), r::describe);
+        String line = oneLine(r);
+        assertTrue(line.matches(".*Couldn't write '0 0 1' to '/proc/[0-9]+/uid_map': Operation not permitted.*"), r::describe);
+        assertNoStackTrace(r);
+    }
+
     static List<List<String>> badCommandLines() {
         return List.of(
                 List.of("--jnsjail-it-unknown-option", "--", "/bin/true"),
