@@ -34,6 +34,7 @@ public interface HostFs {
                 return java.util.List.of(); // unknown: nothing to cover
             }
             ProcMounts last = lastProcMounts;
+            // The same instance: MountTable saw no mount or unmount since that parse.
             if (last != null && last.table() == table) return last.points();
             java.util.List<String> out = new java.util.ArrayList<>();
             for (String line : table.split("\n")) {
