@@ -65,15 +65,8 @@ public final class KernelCgroupHost implements CgroupHost {
     @Override
     public String read(Path file) throws ErrnoException {
         int fd = Libc.open(file.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC, 0);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(8192);
-            StringBuilder out = new StringBuilder();
-            long n;
-            while ((n = Libc.read(fd, buf, buf.byteSize())) > 0) {
-                out.append(new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                        StandardCharsets.US_ASCII));
-            }
-            return out.toString();
+        try {
+            return new String(Libc.readAll(fd), StandardCharsets.US_ASCII);
         } catch (ErrnoException e) {
             throw new ErrnoException("read '" + file + "'", e.errno());
         } finally {

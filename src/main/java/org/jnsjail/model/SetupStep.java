@@ -2,7 +2,7 @@ package org.jnsjail.model;
 
 /**
  * The part of making or running a jail that failed ({@link JailFailure#step()}). The public API's
- * {@code JailException.Step} has the same constants (ApiErrorsTest checks it).
+ * {@code JailException.Step} has the same constants (ApiTest checks it).
  */
 public enum SetupStep {
     /** The description cannot be used here: settings that exclude each other, a mode that lacks what it needs. */

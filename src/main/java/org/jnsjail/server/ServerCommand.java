@@ -243,18 +243,13 @@ public final class ServerCommand {
         Libc.close(STATUS_FD);
     }
 
+    /** Decoded whole, so a UTF-8 sequence split across two reads stays one character. */
     private static String readAll(int fd) {
-        StringBuilder out = new StringBuilder();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(4096);
-            long n;
-            while ((n = Libc.read(fd, buf, 4096)) > 0) {
-                out.append(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
-            }
+        try {
+            return new String(Libc.readAll(fd), StandardCharsets.UTF_8);
         } catch (ErrnoException e) {
-            // what came is all there is
+            return ""; // the starter is gone: it said nothing
         }
-        return out.toString();
     }
 
     private static void sleep(long ms) {
