@@ -4,7 +4,8 @@
 // Run (single-file source launch, Java 25):
 //   java --enable-native-access=ALL-UNNAMED -cp "target/jnsjail.jar:target/lib/*" bench/WarmSpawn.java
 // Env: WARM_WARMUP (default 200) and WARM_N (default 500) jails; WARM_USERNET=nstun adds user-mode
-// networking (the interface is created, configured and carried for every jail).
+// networking (the interface is created, configured and carried for every jail); WARM_AHEAD=N starts
+// each jail from a JailPool (Jail.readyAhead(N)) instead of Jail.start.
 //
 // The jail is the CLI's "-Mo --chroot / -q -- /bin/true" (NsjailArgs.parse of the same options, so the
 // same spec), with the program's stdio inherited as the CLI's jail has it; each run is start() and
@@ -16,6 +17,7 @@ import java.util.Arrays;
 
 import org.jnsjail.api.Jail;
 import org.jnsjail.api.JailBuilder;
+import org.jnsjail.api.JailPool;
 import org.jnsjail.api.JailProcess;
 import org.jnsjail.api.NsjailArgs;
 
@@ -34,15 +36,20 @@ public class WarmSpawn {
         }
         Jail jail = b.build();
         System.out.println("jail: NsjailArgs.parse(\"-Mo\", \"--chroot\", \"/\", \"-q\", \"--\", \"/bin/true\").inheritIO()");
+        int ahead = Integer.parseInt(System.getenv().getOrDefault("WARM_AHEAD", "0"));
+        JailPool pool = ahead > 0 ? jail.readyAhead(ahead) : null;
+        if (pool != null) System.out.println("started from jail.readyAhead(" + ahead + ")");
+        Starter starter = pool != null ? pool::start : jail::start;
 
-        for (int i = 0; i < warmup; i++) runOne(jail);
+        for (int i = 0; i < warmup; i++) runOne(starter);
         long[] t = new long[n];
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long s = System.nanoTime();
-            runOne(jail);
+            runOne(starter);
             t[i] = System.nanoTime() - s;
         }
+        if (pool != null) pool.close();
         double totalSec = (System.nanoTime() - t0) / 1e9;
         Arrays.sort(t);
         double min = ms(t[0]), med = ms(n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2),
@@ -56,8 +63,12 @@ public class WarmSpawn {
         Runtime.getRuntime().halt(0);
     }
 
-    static void runOne(Jail jail) throws Exception {
-        JailProcess p = jail.start();
+    interface Starter {
+        JailProcess start() throws Exception;
+    }
+
+    static void runOne(Starter starter) throws Exception {
+        JailProcess p = starter.start();
         int code = p.waitFor();
         if (code != 0) throw new IllegalStateException("jail " + p.result());
     }

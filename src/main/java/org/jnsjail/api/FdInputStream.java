@@ -33,6 +33,8 @@ final class FdInputStream extends InputStream {
     private byte[] drained;
     private int pos;
     private boolean eof;
+    /** The jail ended ({@link #drainAfterExit} ran): a reader that reaches the end closes the fd. */
+    private volatile boolean ended;
 
     FdInputStream(int fd) {
         this.fd = new OwnedFd(fd);
@@ -82,6 +84,8 @@ final class FdInputStream extends InputStream {
             }
         } finally {
             reading.unlock();
+            // The drain found this reader in the way: at the end of the data, the reader closes the fd.
+            if (eof && ended) cleanable.clean();
         }
     }
 
@@ -109,9 +113,14 @@ final class FdInputStream extends InputStream {
      * a PID namespace) keep the fd open; what they already wrote is kept.
      */
     void drainAfterExit() {
+        ended = true; // before the lock is tried: a reader holding it sees this once it lets go
         if (!reading.tryLock()) return;
         try {
-            if (eof || fd.isClosed()) return;
+            if (fd.isClosed()) return;
+            if (eof) {
+                cleanable.clean(); // read to its end before the jail ended: nothing is left to keep
+                return;
+            }
             int f;
             try {
                 f = fd.acquire();

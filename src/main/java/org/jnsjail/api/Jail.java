@@ -57,6 +57,27 @@ public final class Jail {
      *     {@link JailException#errno()} say where and why
      */
     public JailProcess start() throws JailException {
+        return start(io -> Spawner.get().start(spec, io));
+    }
+
+    /**
+     * Keeps jails of this description readied ahead of their start, for a program that starts it
+     * again and again (a code runner): each is the same jail that {@link #start()} makes, set up
+     * while the previous one runs, up to the step where it takes its stdio. See {@link JailPool}.
+     *
+     * @param jails how many jails are kept readied at most (1 to {@value JailPool#MAX_READIED}); the
+     *     pool keeps one and readies more only while starts find none ready
+     * @return a pool that starts jails of this description; close it to kill the readied ones
+     * @throws IllegalArgumentException if {@code jails} is out of range
+     * @throws IllegalStateException if each jail owns what only one can have at a time (a host
+     *     interface moved in, a MACVLAN, traffic rules), so none can be readied ahead
+     */
+    public JailPool readyAhead(int jails) {
+        return new JailPool(this, jails);
+    }
+
+    /** Starts a jail by {@code launcher} with this description's stdio: {@link #start()}, or a pool's readied one. */
+    JailProcess start(Launcher launcher) throws JailException {
         List<Integer> jailSide = new ArrayList<>(3);
         int[] ours = {-1, -1, -1};
         JailHandle h = null;
@@ -66,7 +87,7 @@ public final class Jail {
             int out = open(stdout, 1, false, jailSide, ours);
             int err = stderr == null ? out : open(stderr, 2, false, jailSide, ours);
             try {
-                h = Spawner.get().start(spec, new JailIo(in, out, err));
+                h = launcher.start(new JailIo(in, out, err));
             } catch (JailFailure f) {
                 throw Jails.exception(f);
             }
@@ -86,6 +107,12 @@ public final class Jail {
                 if (h != null) h.close(); // started, but no JailProcess holds it (no thread for its reaper?)
             }
         }
+    }
+
+    /** What starts a jail once its stdio fds are open. */
+    @FunctionalInterface
+    interface Launcher {
+        JailHandle start(JailIo io) throws JailFailure;
     }
 
     /** What a stream's writes do when it is not a pipe: fail, as {@link Process}'s. */

@@ -1,6 +1,8 @@
 package org.jnsjail.supervisor;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.jnsjail.model.Caller;
@@ -20,9 +22,10 @@ import org.jnsjail.model.JailSpec;
  * the host no longer has at that path.
  *
  * <p>Not for jails that own something only one jail can have at a time: a host interface moved in
- * (iface_own) or a MACVLAN with its fixed address. Only the supervisor's loop thread uses it.
+ * (iface_own) or a MACVLAN with its fixed address ({@link #possible}). One thread at a time uses it:
+ * the supervisor's loop thread, or the API's {@code JailPool} under its lock.
  */
-final class Ahead implements AutoCloseable {
+public final class Ahead implements AutoCloseable {
     /** Jails readied at most: a jail's set-up mostly waits for the kernel, so a few overlap well even on 2 CPUs. */
     static final int MAX_DEPTH = 4;
     /** A readied jail that waited this long for its start says jails are readied faster than they run. */
@@ -40,11 +43,16 @@ final class Ahead implements AutoCloseable {
     private final ArrayDeque<CompletableFuture<Prepared>> queue = new ArrayDeque<>();
 
     /** Up to {@code maxDepth} jails readied at once; 0 (or a spec that cannot be readied twice) readies none. */
-    Ahead(JailSpec spec, Caller caller, int maxDepth) {
+    public Ahead(JailSpec spec, Caller caller, int maxDepth) {
         this.spec = spec;
         this.caller = caller;
-        this.maxDepth = spec.net().any() ? 0 : maxDepth;
+        this.maxDepth = possible(spec) ? maxDepth : 0;
         this.depth = Math.min(1, this.maxDepth);
+    }
+
+    /** Whether jails of {@code spec} can be readied ahead: not when each owns what only one can have (interfaces, rules). */
+    public static boolean possible(JailSpec spec) {
+        return !spec.net().any();
     }
 
     /** Whether a readied jail can be started at once, without waiting. */
@@ -54,7 +62,7 @@ final class Ahead implements AutoCloseable {
     }
 
     /** Starts the next jail with {@code io}: the oldest readied one, else one on demand; then readies more. */
-    JailHandle start(JailIo io) throws JailFailure {
+    public JailHandle start(JailIo io) throws JailFailure {
         CompletableFuture<Prepared> f = queue.pollFirst();
         if (f == null || !f.isDone()) {
             depth = Math.min(maxDepth, depth + 1);
@@ -90,14 +98,34 @@ final class Ahead implements AutoCloseable {
     }
 
     /** Readies jails on pool threads until {@code depth} are there or under way. */
-    void refill() {
+    public void refill() {
         while (queue.size() < depth) queue.addLast(Spawner.get().prepareAsync(spec, caller));
     }
 
     /** Kills every readied jail (once it is readied, for those under way). */
     @Override
     public void close() {
-        for (CompletableFuture<Prepared> f : queue) f.thenAccept(Prepared::close);
+        closeAll();
+    }
+
+    /**
+     * As {@link #close}, and returns only once each of them is gone: those under way are waited
+     * for, then killed and reaped (an embedder's close leaves no process behind).
+     */
+    public void closeAndWait() {
+        for (CompletableFuture<Void> gone : closeAll()) {
+            try {
+                gone.join();
+            } catch (RuntimeException e) {
+                // one that failed to be readied left nothing to kill
+            }
+        }
+    }
+
+    private List<CompletableFuture<Void>> closeAll() {
+        List<CompletableFuture<Void>> gone = new ArrayList<>(queue.size());
+        for (CompletableFuture<Prepared> f : queue) gone.add(f.thenAccept(Prepared::close));
         queue.clear();
+        return gone;
     }
 }

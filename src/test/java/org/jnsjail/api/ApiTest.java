@@ -269,6 +269,23 @@ class ApiTest {
         assertTrue(Thread.getAllStackTraces().size() <= threads, "reaper threads remain");
     }
 
+    @Test
+    void outputReadToItsEndIsClosedOnceTheJailEnded() throws Exception {
+        jail("/bin/true").start().waitFor(); // warm-up: the exec stub and the cleaner thread stay
+        List<String> fds = openFds();
+        List<JailProcess> ps = new ArrayList<>(); // held: a collected stream would close its fd anyway
+        for (int i = 0; i < 10; i++) {
+            JailProcess p = jail("/bin/echo", "n" + i).start();
+            assertEquals("n" + i + "\n", text(p.getInputStream())); // to EOF, maybe before the reaper ran
+            assertEquals("", text(p.getErrorStream()));
+            assertEquals(0, p.waitFor());
+            ps.add(p);
+        }
+        for (int i = 0; i < 50 && !openFds().equals(fds); i++) Thread.sleep(20);
+        assertEquals(fds, openFds(), "a stream read to its end kept its fd after the jail ended");
+        assertEquals(-1, ps.get(0).getInputStream().read());
+    }
+
     static List<String> openFds() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();

@@ -55,7 +55,7 @@ class ReadmeExampleTest {
         if (!Files.isRegularFile(ROOT.resolve("README.md"))) Assumptions.abort("not run from the project directory");
         classes = Path.of(org.jnsjail.api.JailBuilder.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Map<String, String> blocks = examples();
-        assertEquals(List.of("Hello", "TimeLimit"), List.copyOf(blocks.keySet()));
+        assertEquals(List.of("Hello", "TimeLimit", "Runner"), List.copyOf(blocks.keySet()));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) Assumptions.abort("this JDK has no compiler (module java.compiler)");
         // Readable for uid 65534 too: a temporary directory is 0700.
@@ -137,5 +137,15 @@ class ReadmeExampleTest {
         assertEquals("true SIGKILL 137 1\n", r.stdout());
         assertEquals("", r.stderr(), "the library wrote to its program's stderr");
         assertTrue(ms < 5000, "the 1 s limit: the example took " + ms + " ms");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RunAs.class)
+    void runner(RunAs as) throws Exception {
+        as.assume();
+        Ran r = run(as, "Runner");
+        assertEquals(0, r.rc(), r.stderr());
+        assertEquals("one 0\ntwo 0\nthree 0\n", r.stdout());
+        assertEquals("", r.stderr(), "the library wrote to its program's stderr");
     }
 }
