@@ -2,18 +2,25 @@
 # jnsjail against upstream nsjail (and bwrap where a row makes sense for it), every figure of issues
 # 15 and 16 in one run, interleaved so that machine-load drift hits all tools alike:
 #   1. RERUN `-Mr --chroot / -- /bin/true`, jails/s (the supervisor's "exited with status" log lines
-#      counted over SECS, start-up excluded; bwrap: a sequential loop of the same /bin/true)
+#      counted over SECS, start-up excluded; bwrap: a sequential loop of the same /bin/true), and the
+#      kernel floor taking its turn in the same rounds: bench/kernel-floor.c, the same jail
+#      (namespaces, mounts, lo up, exec) with no supervisor, in nproc+1 processes (all CPUs busy)
 #   2. LISTEN `-Ml --port P --chroot / -- /bin/echo hi`, 1 client, connections/s
 #   3. the same with 8 concurrent clients, connections/s, and the supervisor's peak VmRSS meanwhile
 #   4. bulk bytes through a LISTEN jail running /bin/cat: BULK_MB each way at once, MiB/s
 #   5. cold one-shot `./nsjail -Mo --chroot / -q -- /bin/true` (JNSJAIL_SERVER=off, nothing resident),
-#      next to nsjail, bwrap, `unshare -Urpfnmiu /bin/true` (the kernel's floor) and an empty-main JVM
-#      with its own AOT cache (the JVM's floor); median ms
-#   6. warm API spawn: Jail.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java)
+#      next to nsjail, bwrap, `unshare -Urpfnmiu /bin/true` (a cold process's floor), an empty-main JVM
+#      with its own AOT cache (the JVM's floor) and a main that makes one FFM downcall of jnsjail's
+#      shape, with its own AOT cache (bench/FfmFloor.java: the floor of a JVM that calls the kernel
+#      through FFM at all); median ms
+#   6. warm API spawn: Jail.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java), next to
+#      the kernel floor's sequential cost per jail (kernel-floor.c, 1 process, before and after it)
 #   7. the resident server (./nsjail --server start) on a private server directory: one-shot latency
 #      of /bin/true and of `sh -c 'echo hi'` with pipes, 8 concurrent clients' jails/s, and the
 #      server's VmRSS after 100 and after RSS_REQUESTS requests
-# then one table: row, jnsjail, nsjail, bwrap, ratio, the issue's target and whether it is met.
+# then one table: row, jnsjail, nsjail, bwrap, ratio, the issue's target and whether it is met; the
+# floor rows (kernel floor, FFM floor) give the measured limits next to the targets, as ratios of
+# the same run. Without gcc there are no kernel-floor rows.
 #
 #   bench/vs-nsjail.sh                 # about 4-5 min on an idle 2-CPU machine
 #   QUICK=1 bench/vs-nsjail.sh         # about 1 min: a smoke run, figures only indicative
@@ -22,9 +29,10 @@
 # Knobs (env): SECS per throughput round and tool, ROUNDS throughput rounds (tools alternate within
 # a round, the order reversed every other round; medians reported), N latency rounds (harness.py,
 # round-robin), BULK_MB each way, RSS_REQUESTS, WARM_WARMUP/WARM_N (WarmSpawn), JOBS (jails per tool
-# per 8-client server round), NSJAIL (upstream binary). Uses target/ (what ./build makes) and the
-# real ./nsjail launcher. Run as root. Everything it starts (supervisors, the server, clients) is
-# stopped on every exit path. Results: stdout and bench/results/vs-nsjail-<date>.txt.
+# per 8-client server round), NSJAIL (upstream binary). Uses target/ (what ./build makes), the
+# real ./nsjail launcher, and gcc for the kernel floor. Run as root. Everything it starts
+# (supervisors, the server, clients) is stopped on every exit path. Results: stdout and
+# bench/results/vs-nsjail-<date>.txt.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 root="$(dirname "$here")"
@@ -158,6 +166,21 @@ echo "jnsjail: $root/nsjail (commit $(git -C "$root" rev-parse --short HEAD 2>/d
 echo "nsjail:  ${NSJAIL:-none}${ns_note:+ ($ns_note)}"
 echo "bwrap:   ${BWRAP:-none (could not be installed)}"
 echo "knobs:   SECS=$SECS ROUNDS=$ROUNDS N=$N BULK_MB=$BULK_MB RSS_REQUESTS=$RSS_REQUESTS WARM_WARMUP=$WARM_WARMUP WARM_N=$WARM_N JOBS=$JOBS${QUICK:+ QUICK=$QUICK}"
+# The kernel's floor (rows 1 and 6): the same jail with no supervisor. Its mount point goes under
+# $work (TMPDIR), so even a killed run leaves nothing behind once cleanup() removes $work.
+floor="" floor_workers=$(( $(nproc) + 1 ))
+if ! command -v gcc >/dev/null; then
+  note "no gcc: no kernel-floor rows"
+elif ! gcc -std=c11 -O2 -o "$work/kernel-floor" "$here/kernel-floor.c" 2>"$work/gcc.err"; then
+  note "kernel-floor.c does not compile: no kernel-floor rows"; sed 's/^/    /' "$work/gcc.err" | head -5
+elif ! TMPDIR="$work" "$work/kernel-floor" 1 0.05 >/dev/null; then
+  note "kernel-floor does not run here (its error is above): no kernel-floor rows"
+else
+  floor="$work/kernel-floor"
+fi
+run_floor() { # workers, seconds: prints jails/s; fails (its error on stderr) if the floor did
+  TMPDIR="$work" timeout $(( $2 + 60 )) "$floor" "$1" "$2"
+}
 
 # ================================================================================================
 # 5. cold one-shot: nothing resident yet (this runs first); harness.py, round-robin
@@ -165,21 +188,26 @@ echo "knobs:   SECS=$SECS ROUNDS=$ROUNDS N=$N BULK_MB=$BULK_MB RSS_REQUESTS=$RSS
 echo
 echo "== 5. cold one-shot, $N rounds round-robin (ms)"
 printf 'class E { public static void main(String[] a) {} }\n' >"$work/E.java"
-"$JAVA_HOME/bin/javac" -d "$work" "$work/E.java"
-# The JVM's floor: the launcher's flags as they are next to a cache (without -Xshare:*, which JDK 25
-# refuses with -XX:AOTCache), and a cache trained on this very class (see make-aot.sh). In a jar:
+"$JAVA_HOME/bin/javac" -d "$work" "$work/E.java" "$here/FfmFloor.java"
+# The JVM's floors: the launcher's flags as they are next to a cache (without -Xshare:*, which JDK 25
+# refuses with -XX:AOTCache), and a cache trained on the very class (see make-aot.sh). In a jar:
 # the AOT cache refuses a non-empty directory on the class path.
-"$JAVA_HOME/bin/jar" cf "$work/E.jar" -C "$work" E.class
-"$JAVA" "${noshare[@]}" -XX:AOTCacheOutput="$work/E.aot" -Xlog:aot=off -Xlog:cds=off -cp "$work/E.jar" E >/dev/null 2>&1 || true
-efl=("${noshare[@]}" -Xlog:aot=off -Xlog:cds=off)
-if [ -s "$work/E.aot" ]; then
-  efl+=(-XX:AOTCache="$work/E.aot")
-  "$JAVA" "${efl[@]}" -Xlog:class+load -cp "$work/E.jar" E 2>/dev/null | grep -q '^\[.*\] E source: shared objects file' \
-    || note "the empty main's AOT cache is not used (class E does not load from it)"
-else
-  note "no AOT cache could be made for the empty main: that row runs without one"
-  efl=("${flags[@]}")
-fi
+aot_main() { # class, what: $work/class.jar and its AOT cache; the flags to run it with in jfl
+  local c="$1"
+  "$JAVA_HOME/bin/jar" cf "$work/$c.jar" -C "$work" "$c.class"
+  "$JAVA" "${noshare[@]}" -XX:AOTCacheOutput="$work/$c.aot" -Xlog:aot=off -Xlog:cds=off -cp "$work/$c.jar" "$c" >/dev/null 2>&1 || true
+  jfl=("${noshare[@]}" -Xlog:aot=off -Xlog:cds=off)
+  if [ -s "$work/$c.aot" ]; then
+    jfl+=(-XX:AOTCache="$work/$c.aot")
+    "$JAVA" "${jfl[@]}" -Xlog:class+load -cp "$work/$c.jar" "$c" 2>/dev/null | grep -q "^\[.*\] $c source: shared objects file" \
+      || note "the $2's AOT cache is not used (class $c does not load from it)"
+  else
+    note "no AOT cache could be made for the $2: that row runs without one"
+    jfl=("${flags[@]}")
+  fi
+}
+aot_main E "empty main"; efl=("${jfl[@]}")
+aot_main FfmFloor "FFM-downcall main"; ffl=("${jfl[@]}")
 cmds="$work/cold.tsv"
 add() { local name="$1"; shift; printf '%s\t%s\n' "$name" "$(printf '%q ' "$@")" >>"$cmds"; }
 add jnsjail "$root/nsjail" -Mo --chroot / -q -- /bin/true
@@ -187,28 +215,37 @@ add jnsjail "$root/nsjail" -Mo --chroot / -q -- /bin/true
 [ -n "$BWRAP" ] && add bwrap "$BWRAP" --ro-bind / / --unshare-all /bin/true
 [ -n "$UNSHARE" ] && add unshare "$UNSHARE" -Urpfnmiu /bin/true
 add empty-jvm "$JAVA" "${efl[@]}" -cp "$work/E.jar" E
+add ffm-jvm "$JAVA" "${ffl[@]}" -cp "$work/FfmFloor.jar" FfmFloor
 # JNSJAIL_SERVER=off: ./nsjail runs cold even if some server of this uid is up (the others ignore it).
 JNSJAIL_SERVER=off timeout 600 "$PY" "$here/harness.py" -n "$N" --tsv "$work/cold.res" "$cmds" | sed 's/^/  /' \
   || note "cold one-shot: the harness failed"
 cold() { awk -F'\t' -v n="$1" '$1 == n { print $3 }' "$work/cold.res" 2>/dev/null; }
 coldfail() { awk -F'\t' -v n="$1" '$1 == n && $5 > 0 { print n " failed " $5 " times" }' "$work/cold.res" 2>/dev/null; }
-for t in jnsjail nsjail bwrap unshare empty-jvm; do f="$(coldfail "$t")"; [ -z "$f" ] || note "cold one-shot: $f"; done
+for t in jnsjail nsjail bwrap unshare empty-jvm ffm-jvm; do f="$(coldfail "$t")"; [ -z "$f" ] || note "cold one-shot: $f"; done
 
 # ================================================================================================
 # 6. warm API spawn
 # ================================================================================================
 echo
 echo "== 6. warm API spawn (bench/WarmSpawn.java, $WARM_WARMUP warm-up + $WARM_N jails)"
+# The kernel floor in one process, i.e. one jail after the other as here: SECS before and after.
+f_seq=""
+if [ -n "$floor" ]; then v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, before WarmSpawn: failed"; v=""; }; f_seq="$v"; fi
 warm="$(WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" --enable-native-access=ALL-UNNAMED \
   -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn failed"
 echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
 warm_med="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
+if [ -n "$floor" ]; then
+  v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, after WarmSpawn: failed"; v=""; }
+  echo "  kernel floor, 1 process (jails/s): before ${f_seq:-failed}, after ${v:-failed}"
+  f_seq+=" $v"
+fi
 
 # ================================================================================================
 # 1. RERUN: both supervisors start (start-up excluded), then take turns, the other one stopped
 # ================================================================================================
 echo
-echo "== 1. RERUN -Mr --chroot / -- /bin/true, $ROUNDS rounds of $SECS s per tool (jails/s)"
+echo "== 1. RERUN -Mr --chroot / -- /bin/true, $ROUNDS rounds of $SECS s per tool (jails/s)${floor:+; floor: kernel-floor.c, $floor_workers processes}"
 declare -A rpid
 for t in "${tools[@]}"; do
   JNSJAIL_SERVER=off "${cmdof[$t]}" -Mr --chroot / -- /bin/true >/dev/null 2>"$work/rerun.$t" &
@@ -218,13 +255,15 @@ for t in "${tools[@]}"; do
   if wait_for "$work/rerun.$t" 'exited with status' "RERUN $t"; then kill -STOP "${rpid[$t]}"; else unset "rpid[$t]"; fi
 done
 declare -A r_rerun
-rr_tools=("${tools[@]}"); [ -n "$BWRAP" ] && rr_tools+=(bwrap)
+rr_tools=("${tools[@]}"); [ -n "$BWRAP" ] && rr_tools+=(bwrap); [ -n "$floor" ] && rr_tools+=(floor)
 for ((r = 0; r < ROUNDS; r++)); do
   line="  round $((r + 1)):"
   for t in $(order "$r" "${rr_tools[@]}"); do
     if [ "$t" = bwrap ]; then
       v="$(timeout $((SECS + 60)) "$PY" "$here/listen_client.py" cmd "$SECS" 1 -- "$BWRAP" --ro-bind / / --unshare-all /bin/true)" \
         || { note "RERUN bwrap round $((r + 1)): failures"; v=""; }
+    elif [ "$t" = floor ]; then
+      v="$(run_floor "$floor_workers" "$SECS")" || { note "kernel floor round $((r + 1)): failed"; v=""; }
     else
       [ -n "${rpid[$t]:-}" ] || continue
       kill -CONT "${rpid[$t]}"
@@ -371,6 +410,11 @@ m() { median ${1:-}; } # median of a space-separated list
 
 j="$(m "${r_rerun[jnsjail]:-}")"; n="$(m "${r_rerun[nsjail]:-}")"; b="$(m "${r_rerun[bwrap]:-}")"; q="$(ratio "$j" "$n")"
 addrow "1 RERUN /bin/true, jails/s (bwrap: loop)" "$(fmt "$j")" "$(fmt "$n")" "$(fmt "$b")" "$q" ">= 2.0x" "$q" ">=" 2.0
+if [ -n "$floor" ]; then
+  f="$(m "${r_rerun[floor]:-}")"
+  addrow "1 kernel floor, $floor_workers procs, jails/s (it/nsjail)" "$(fmt "$f")" "$(fmt "$n")" "" "$(ratio "$f" "$n")"
+  addrow "1 RERUN jnsjail, jails/s (it/kernel floor)" "$(fmt "$j")" "" "" "$(ratio "$j" "$f")"
+fi
 j="$(m "${r_l1[jnsjail]:-}")"; n="$(m "${r_l1[nsjail]:-}")"; q="$(ratio "$j" "$n")"
 addrow "2 LISTEN echo hi, 1 client, conn/s" "$(fmt "$j")" "$(fmt "$n")" "" "$q" ">= 2.0x" "$q" ">=" 2.0
 j="$(m "${r_l8[jnsjail]:-}")"; n="$(m "${r_l8[nsjail]:-}")"; q="$(ratio "$j" "$n")"
@@ -384,10 +428,16 @@ j="$(cold jnsjail)"; n="$(cold nsjail)"; b="$(cold bwrap)"
 addrow "5 cold one-shot -Mo /bin/true, median ms" "$(fmt "$j")" "$(fmt "$n")" "$(fmt "$b")" "$(ratio "$j" "$n")" "<= 120 ms" "$j" "<=" 120
 e="$(cold empty-jvm)"; q="$(ratio "$j" "$e")"
 addrow "5 empty-main JVM+AOT, ms (ratio: cold/it)" "$(fmt "$e")" "" "" "$q" "<= 2.2x" "$q" "<=" 2.2
+f="$(cold ffm-jvm)"
+addrow "5 JVM + one FFM downcall (AOT), ms (it/empty)" "$(fmt "$f")" "" "" "$(ratio "$f" "$e")"
 u="$(cold unshare)"
 addrow "5 unshare -Urpfnmiu /bin/true, ms (cold/it)" "$(fmt "$u")" "" "" "$(ratio "$j" "$u")"
 q="$(ratio "$warm_med" "$n")"
 addrow "6 warm API spawn, median ms (nsjail: one-shot)" "$(fmt "$warm_med")" "$(fmt "$n")" "" "$q" "<= 0.25x" "$q" "<=" 0.25
+if [ -n "$floor" ]; then
+  f="$(m "$f_seq")"; [ -n "$f" ] && f="$(awk -v r="$f" 'BEGIN { if (r > 0) printf "%.2f\n", 1000 / r }')"
+  addrow "6 kernel floor, 1 proc, ms/jail (nsjail: one-shot)" "${f:--}" "$(fmt "$n")" "" "$(ratio "$f" "$n")"
+fi
 if [ -n "$s_ok" ]; then
   j="$(sv lat.true.jnsjail)"; n="$(sv lat.true.nsjail)"; b="$(sv lat.true.bwrap)"; q="$(ratio "$j" "$n")"
   addrow "7 server: -Mo /bin/true, median ms" "$(fmt "$j")" "$(fmt "$n")" "$(fmt "$b")" "$q" "<= 1.0x" "$q" "<=" 1.0
@@ -411,6 +461,7 @@ echo "== summary ($(nproc) CPUs, kernel $(uname -r); load average $load_before b
           if (r == 1) { s = ""; for (k = 0; k < w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + 20; k++) s = s "-"; print s } } }'
 echo "ratio: jnsjail/nsjail unless the row says otherwise; throughput rows are medians of $ROUNDS rounds, latency rows medians of $N."
 echo "RSS: VmRSS of the supervisor process (for jnsjail the JVM; its exec stub and the jails are not counted)."
+[ -z "$floor" ] || echo "kernel floor: bench/kernel-floor.c, the same jail (namespaces, mounts, lo, exec /bin/true) with no supervisor; row 1: $floor_workers processes in the RERUN rounds, row 6: one, before and after WarmSpawn."
 if [ ${#notes[@]} -gt 0 ]; then
   echo "notes:"
   printf '  - %s\n' "${notes[@]}"
