@@ -13,8 +13,9 @@
 #      with its own AOT cache (the JVM's floor) and a main that makes one FFM downcall of jnsjail's
 #      shape, with its own AOT cache (bench/FfmFloor.java: the floor of a JVM that calls the kernel
 #      through FFM at all); median ms
-#   6. warm API spawn: Jail.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java), next to
-#      the kernel floor's sequential cost per jail (kernel-floor.c, 1 process, before and after it)
+#   6. warm API spawn: Jail.start + waitFor of /bin/true with the CLI's spec (WarmSpawn.java, the
+#      launcher's JVM flags), then the same from a JailPool (Jail.readyAhead(4)), next to the kernel floor's
+#      sequential cost per jail (kernel-floor.c, 1 process, before and after them)
 #   7. the resident server (./nsjail --server start) on a private server directory: one-shot latency
 #      of /bin/true and of `sh -c 'echo hi'` with pipes, 8 concurrent clients' jails/s, and the
 #      server's VmRSS after 100 and after RSS_REQUESTS requests
@@ -231,10 +232,17 @@ echo "== 6. warm API spawn (bench/WarmSpawn.java, $WARM_WARMUP warm-up + $WARM_N
 # The kernel floor in one process, i.e. one jail after the other as here: SECS before and after.
 f_seq=""
 if [ -n "$floor" ]; then v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, before WarmSpawn: failed"; v=""; }; f_seq="$v"; fi
-warm="$(WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" --enable-native-access=ALL-UNNAMED \
+# With the launcher's JVM flags (C1, serial GC), as a supervisor runs: with the JVM's defaults (C2, G1)
+# a pool's median was about 1.3x slower in a trial here, their threads taking CPU from the jails on 2 CPUs.
+warm="$(WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" "${noshare[@]}" \
   -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn failed"
 echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
 warm_med="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
+# The same jails from a JailPool (Jail.readyAhead(4), RERUN's depth): each readied while the previous ones run.
+warm="$(WARM_AHEAD=4 WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" "${noshare[@]}" \
+  -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn with WARM_AHEAD=4 failed"
+echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
+warm_pool="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
 if [ -n "$floor" ]; then
   v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, after WarmSpawn: failed"; v=""; }
   echo "  kernel floor, 1 process (jails/s): before ${f_seq:-failed}, after ${v:-failed}"
@@ -434,6 +442,8 @@ u="$(cold unshare)"
 addrow "5 unshare -Urpfnmiu /bin/true, ms (cold/it)" "$(fmt "$u")" "" "" "$(ratio "$j" "$u")"
 q="$(ratio "$warm_med" "$n")"
 addrow "6 warm API spawn, median ms (nsjail: one-shot)" "$(fmt "$warm_med")" "$(fmt "$n")" "" "$q" "<= 0.25x" "$q" "<=" 0.25
+q="$(ratio "$warm_pool" "$n")"
+addrow "6 the same from jail.readyAhead(4), median ms" "$(fmt "$warm_pool")" "$(fmt "$n")" "" "$q" "<= 0.25x" "$q" "<=" 0.25
 if [ -n "$floor" ]; then
   f="$(m "$f_seq")"; [ -n "$f" ] && f="$(awk -v r="$f" 'BEGIN { if (r > 0) printf "%.2f\n", 1000 / r }')"
   addrow "6 kernel floor, 1 proc, ms/jail (nsjail: one-shot)" "${f:--}" "$(fmt "$n")" "" "$(ratio "$f" "$n")"
