@@ -49,8 +49,8 @@ public class WarmSpawn {
             runOne(starter);
             t[i] = System.nanoTime() - s;
         }
-        if (pool != null) pool.close();
         double totalSec = (System.nanoTime() - t0) / 1e9;
+        if (pool != null) pool.close();
         Arrays.sort(t);
         double min = ms(t[0]), med = ms(n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2),
                 p90 = ms(t[Math.min(n - 1, (int) Math.ceil(0.9 * n) - 1)]), max = ms(t[n - 1]);

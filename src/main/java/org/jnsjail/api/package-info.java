@@ -3,7 +3,9 @@
  * describe a jail with a {@link org.jnsjail.api.JailBuilder} (nsjail's defaults), start it, and hold
  * it as a {@link org.jnsjail.api.JailProcess}, whose {@link org.jnsjail.api.JailProcess#result()} says
  * how it ended and what it used ({@link org.jnsjail.api.JailResult}). A start that fails throws a
- * {@link org.jnsjail.api.JailException} naming the failed step and the errno. nsjail's command-line
+ * {@link org.jnsjail.api.JailException} naming the failed step and the errno. A program that starts
+ * one description again and again can have its next jails readied while the current one runs
+ * ({@link org.jnsjail.api.Jail#readyAhead}, a {@link org.jnsjail.api.JailPool}). nsjail's command-line
  * options and config files become a builder through {@link org.jnsjail.api.NsjailArgs}. jnsjail logs
  * nothing until it is given a {@link java.lang.System.Logger} ({@link org.jnsjail.api.Jails#setLogger}).
  *
