@@ -1,7 +1,6 @@
 package org.jnsjail.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,7 +111,9 @@ class JailPoolTest {
             JailResult r = pool.start().result();
             assertEquals(JailResult.Cause.EXITED, r.cause(), r::toString);
             assertTrue(r.wallTime().toMillis() < 1000, r::toString);
-            JailResult killed = jail("/bin/sleep", "5").timeLimit(Duration.ofMillis(300)).build().readyAhead(1).start().result();
+        }
+        try (JailPool pool = jail("/bin/sleep", "5").timeLimit(Duration.ofMillis(300)).build().readyAhead(1)) {
+            JailResult killed = pool.start().result();
             assertTrue(killed.timedOut(), killed::toString);
         }
     }
@@ -211,7 +212,7 @@ class JailPoolTest {
         assertTrue(own.getMessage().contains("host interface"), own.getMessage());
         try (JailPool pool = jail.readyAhead(1)) {
             assertEquals(jail, pool.jail());
-            assertFalse(pool.start().waitFor() != 0);
+            assertEquals(0, pool.start().waitFor());
         }
     }
 }
