@@ -232,17 +232,21 @@ echo "== 6. warm API spawn (bench/WarmSpawn.java, $WARM_WARMUP warm-up + $WARM_N
 # The kernel floor in one process, i.e. one jail after the other as here: SECS before and after.
 f_seq=""
 if [ -n "$floor" ]; then v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, before WarmSpawn: failed"; v=""; }; f_seq="$v"; fi
-# With the launcher's JVM flags (C1, serial GC), as a supervisor runs: with the JVM's defaults (C2, G1)
-# a pool's median was about 1.3x slower in a trial here, their threads taking CPU from the jails on 2 CPUs.
-warm="$(WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" "${noshare[@]}" \
-  -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn failed"
-echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
-warm_med="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
+# WarmSpawn with WARM_AHEAD=$1 (0: Jail.start), its lines shown; sets warm_median (ms). With the
+# launcher's JVM flags (C1, serial GC), as a supervisor runs: with the JVM's defaults (C2, G1) a
+# pool's median was about 1.3x slower in a trial here, their threads taking CPU from the jails on 2 CPUs.
+warm_spawn() {
+  local out
+  out="$(WARM_AHEAD="$1" WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" "${noshare[@]}" \
+    -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn with WARM_AHEAD=$1 failed"
+  echo "$out" | grep -v '^WARM ' | sed 's/^/  /'
+  warm_median="$(echo "$out" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
+}
+warm_spawn 0
+warm_med="$warm_median"
 # The same jails from a JailPool (Jail.readyAhead(4), RERUN's depth): each readied while the previous ones run.
-warm="$(WARM_AHEAD=4 WARM_WARMUP="$WARM_WARMUP" WARM_N="$WARM_N" timeout 300 "$JAVA" "${noshare[@]}" \
-  -cp "$jar:$root/target/lib/*" "$here/WarmSpawn.java" 2>&1)" || note "WarmSpawn with WARM_AHEAD=4 failed"
-echo "$warm" | grep -v '^WARM ' | sed 's/^/  /'
-warm_pool="$(echo "$warm" | sed -n 's/^WARM .*median=\([0-9.]*\).*/\1/p')"
+warm_spawn 4
+warm_pool="$warm_median"
 if [ -n "$floor" ]; then
   v="$(run_floor 1 "$SECS")" || { note "kernel floor, 1 process, after WarmSpawn: failed"; v=""; }
   echo "  kernel floor, 1 process (jails/s): before ${f_seq:-failed}, after ${v:-failed}"

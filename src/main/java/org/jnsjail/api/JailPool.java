@@ -1,5 +1,7 @@
 package org.jnsjail.api;
 
+import java.lang.ref.Cleaner;
+
 import org.jnsjail.model.Caller;
 import org.jnsjail.supervisor.Ahead;
 
@@ -31,7 +33,8 @@ import org.jnsjail.supervisor.Ahead;
  * <p>The pool keeps one jail readied and readies more (up to the number given) only while starts
  * find none ready; one left waiting for over a second lowers the number again. Each readied jail
  * is a process of its own, with its namespaces and cgroups, until it is started or the pool is
- * closed. Thread-safe: starts from several threads take readied jails one at a time.
+ * closed; a pool dropped unclosed has its readied jails killed once it is collected. Thread-safe:
+ * starts from several threads take readied jails one at a time.
  */
 public final class JailPool implements AutoCloseable {
     /** The most jails a pool keeps readied. */
@@ -39,6 +42,8 @@ public final class JailPool implements AutoCloseable {
 
     private final Jail jail;
     private final Ahead ahead;
+    /** Kills the readied jails of a pool that became unreachable unclosed (holds the Ahead, not the pool). */
+    private final Cleaner.Cleanable dropped;
     private boolean closed;
 
     JailPool(Jail jail, int jails) {
@@ -51,6 +56,7 @@ public final class JailPool implements AutoCloseable {
         }
         this.jail = jail;
         this.ahead = new Ahead(jail.spec(), Caller.self(), jails);
+        this.dropped = OwnedFd.Holder.CLEANER.register(this, ahead::close);
         ahead.refill();
     }
 
@@ -87,5 +93,6 @@ public final class JailPool implements AutoCloseable {
         if (closed) return;
         closed = true;
         ahead.closeAndWait();
+        dropped.clean(); // nothing is left for it to kill: only deregisters
     }
 }

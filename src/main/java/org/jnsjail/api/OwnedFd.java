@@ -11,8 +11,8 @@ import org.jnsjail.sys.Libc;
  * when the stream is dropped unclosed.
  */
 final class OwnedFd implements Runnable {
-    /** One cleaner thread for every stream, made at the first use. */
-    private static final class Holder {
+    /** One cleaner thread for every stream (and pool, {@link JailPool}), made at the first use. */
+    static final class Holder {
         static final Cleaner CLEANER = Cleaner.create();
     }
 

@@ -169,6 +169,26 @@ class JailPoolTest {
         return b.toString();
     }
 
+    @Test
+    void aPoolDroppedUnclosedHasItsReadiedJailsKilled() throws Exception {
+        try (JailPool warm = jail("/bin/true").build().readyAhead(1)) {
+            warm.start().waitFor(); // warm-up: the exec stub stays
+        }
+        List<Long> children = children();
+        startOneAndDrop();
+        for (int i = 0; i < 100 && !children().equals(children); i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(children, children(), "a dropped pool's readied jail outlived its collection");
+    }
+
+    /** A pool with a readied jail, and no reference to it left once this returns. */
+    private static void startOneAndDrop() throws Exception {
+        JailPool pool = jail("/bin/true").build().readyAhead(2);
+        assertEquals(0, pool.start().waitFor());
+    }
+
     /** This JVM's children (readied and running jails are: CLONE_PARENT), the exec stub among them. */
     private static List<Long> children() throws IOException {
         List<Long> out = new ArrayList<>();
