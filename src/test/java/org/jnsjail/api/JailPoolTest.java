@@ -172,21 +172,28 @@ class JailPoolTest {
     @Test
     void aPoolDroppedUnclosedHasItsReadiedJailsKilled() throws Exception {
         try (JailPool warm = jail("/bin/true").build().readyAhead(1)) {
-            warm.start().waitFor(); // warm-up: the exec stub stays
+            warm.start().waitFor(); // warm-up: the exec stub and the spawn pool's threads stay
         }
+        List<String> fds = ApiTest.openFds();
         List<Long> children = children();
         startOneAndDrop();
-        for (int i = 0; i < 100 && !children().equals(children); i++) {
+        for (int i = 0; i < 100 && !(children().equals(children) && ApiTest.openFds().equals(fds)); i++) {
             System.gc();
             Thread.sleep(50);
         }
         assertEquals(children, children(), "a dropped pool's readied jail outlived its collection");
+        assertEquals(fds, ApiTest.openFds(), () -> "a dropped pool's readied jail kept fds: " + fdTargets());
     }
 
-    /** A pool with a readied jail, and no reference to it left once this returns. */
+    /**
+     * A pool with one jail readied (none still under way: each was given time to be readied), and
+     * no reference to it left once this returns.
+     */
     private static void startOneAndDrop() throws Exception {
-        JailPool pool = jail("/bin/true").build().readyAhead(2);
+        JailPool pool = jail("/bin/true").build().readyAhead(1);
+        Thread.sleep(300); // readied: the start takes it, and the pool keeps readying one at a time
         assertEquals(0, pool.start().waitFor());
+        Thread.sleep(300); // the next one readied
     }
 
     /** This JVM's children (readied and running jails are: CLONE_PARENT), the exec stub among them. */
